@@ -1,0 +1,154 @@
+//! Queries on `places`: stored geocoding answers and page-view counts.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqlitePool};
+
+use crate::domain::{Coordinates, CountryCode, Place, PlaceKey, PostalCode};
+
+/// Which world a row belongs to: `live` or `simulated` (see the migration).
+pub type Source = &'static str;
+
+#[derive(Debug, FromRow)]
+struct PlaceRow {
+    country_code: String,
+    postal_code: String,
+    name: String,
+    region: String,
+    region_code: String,
+    latitude: f64,
+    longitude: f64,
+    time_zone: String,
+}
+
+impl TryFrom<PlaceRow> for Place {
+    type Error = sqlx::Error;
+
+    fn try_from(row: PlaceRow) -> Result<Self, Self::Error> {
+        let bad = |what: &str| sqlx::Error::Decode(format!("places row has a bad {what}").into());
+        Ok(Place {
+            key: PlaceKey {
+                country: CountryCode::parse(&row.country_code).map_err(|_| bad("country_code"))?,
+                postal_code: PostalCode::parse(&row.postal_code).map_err(|_| bad("postal_code"))?,
+            },
+            name: row.name,
+            region: row.region,
+            region_code: row.region_code,
+            coordinates: Coordinates::new(row.latitude, row.longitude).ok_or_else(|| bad("coordinate"))?,
+            time_zone: row.time_zone.parse().map_err(|_| bad("time_zone"))?,
+        })
+    }
+}
+
+const PLACE_COLUMNS: &str =
+    "country_code, postal_code, name, region, region_code, latitude, longitude, time_zone";
+
+#[tracing::instrument(skip(pool))]
+pub async fn find(pool: &SqlitePool, source: Source, key: &PlaceKey) -> Result<Option<Place>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {PLACE_COLUMNS} FROM places WHERE source = ? AND country_code = ? AND postal_code = ?"
+    );
+    let row: Option<PlaceRow> = sqlx::query_as(&sql)
+        .bind(source)
+        .bind(key.country.as_str())
+        .bind(key.postal_code.as_str())
+        .fetch_optional(pool)
+        .await?;
+    row.map(Place::try_from).transpose()
+}
+
+/// Stores a newly geocoded place; a row already there (a concurrent insert) is kept as it is.
+#[tracing::instrument(skip(db, place), fields(key = ?place.key))]
+pub async fn insert(
+    db: impl sqlx::SqliteExecutor<'_>,
+    source: Source,
+    place: &Place,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO places (source, country_code, postal_code, name, region, region_code,
+                             latitude, longitude, time_zone, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source, country_code, postal_code) DO NOTHING",
+    )
+    .bind(source)
+    .bind(place.key.country.as_str())
+    .bind(place.key.postal_code.as_str())
+    .bind(&place.name)
+    .bind(&place.region)
+    .bind(&place.region_code)
+    .bind(place.coordinates.latitude)
+    .bind(place.coordinates.longitude)
+    .bind(place.time_zone.name())
+    .bind(timestamp(now))
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// Counts one page view, storing the place first if it is not stored yet (with the cache off
+/// nothing else stores it). Returns the place's view count including this one.
+#[tracing::instrument(skip(pool, place), fields(key = ?place.key))]
+pub async fn record_view(
+    pool: &SqlitePool,
+    source: Source,
+    place: &Place,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    insert(&mut *tx, source, place, now).await?;
+    let count = sqlx::query_scalar(
+        "UPDATE places SET view_count = view_count + 1, last_viewed_at = ?
+         WHERE source = ? AND country_code = ? AND postal_code = ?
+         RETURNING view_count",
+    )
+    .bind(timestamp(now))
+    .bind(source)
+    .bind(place.key.country.as_str())
+    .bind(place.key.postal_code.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
+/// RFC 3339 UTC with fixed width, so that text order is time order.
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A line in the home page's lists.
+#[derive(Debug, Clone, FromRow)]
+pub struct ViewedPlace {
+    pub country_code: String,
+    pub postal_code: String,
+    pub name: String,
+    pub region: String,
+    pub view_count: i64,
+    pub last_viewed_at: String,
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn recently_viewed(pool: &SqlitePool, source: Source, limit: i64) -> Result<Vec<ViewedPlace>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT country_code, postal_code, name, region, view_count, last_viewed_at FROM places
+         WHERE source = ? AND last_viewed_at IS NOT NULL
+         ORDER BY last_viewed_at DESC LIMIT ?",
+    )
+    .bind(source)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+#[tracing::instrument(skip(pool))]
+pub async fn most_viewed(pool: &SqlitePool, source: Source, limit: i64) -> Result<Vec<ViewedPlace>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT country_code, postal_code, name, region, view_count, last_viewed_at FROM places
+         WHERE source = ? AND view_count > 0 AND last_viewed_at IS NOT NULL
+         ORDER BY view_count DESC, last_viewed_at DESC LIMIT ?",
+    )
+    .bind(source)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

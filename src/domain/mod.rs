@@ -1,0 +1,14 @@
+//! Pure domain types and calculations: parsing user input, places, weather, the sun and time
+//! zones. Nothing here does I/O, so everything here is unit-tested directly.
+
+pub mod clock;
+pub mod country;
+pub mod place;
+pub mod postal;
+pub mod solar;
+pub mod timezone;
+pub mod weather;
+
+pub use country::CountryCode;
+pub use place::{Coordinates, Place, PlaceKey};
+pub use postal::PostalCode;

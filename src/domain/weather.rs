@@ -1,0 +1,121 @@
+//! Weather now and for the next hours, in the app's own terms whatever the provider.
+
+use chrono::{DateTime, Utc};
+
+/// Current conditions plus an hourly forecast, normalised to metric units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weather {
+    pub observed_at: DateTime<Utc>,
+    pub temperature_c: f64,
+    pub feels_like_c: f64,
+    pub humidity_percent: f64,
+    pub wind_speed_kmh: f64,
+    pub code: WmoCode,
+    /// Hourly forecast; a value is `None` where the provider had no number for that hour.
+    pub hours: Vec<HourForecast>,
+    /// Who said so: "open-meteo.com" or "simulated".
+    pub source: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HourForecast {
+    pub at: DateTime<Utc>,
+    pub temperature_c: Option<f64>,
+    pub precipitation_probability: Option<f64>,
+    pub code: Option<WmoCode>,
+}
+
+impl Weather {
+    /// The forecast hours from the one containing `now`, at most `count` of them.
+    pub fn next_hours(&self, now: DateTime<Utc>, count: usize) -> impl Iterator<Item = &HourForecast> {
+        let hour_ago = now - chrono::TimeDelta::hours(1);
+        self.hours.iter().filter(move |h| h.at > hour_ago).take(count)
+    }
+}
+
+/// A WMO 4677 present-weather code, as Open-Meteo reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WmoCode(pub u8);
+
+impl WmoCode {
+    /// The code in words, after Open-Meteo's documented table.
+    pub fn describe(self) -> &'static str {
+        match self.0 {
+            0 => "Clear sky",
+            1 => "Mainly clear",
+            2 => "Partly cloudy",
+            3 => "Overcast",
+            45 => "Fog",
+            48 => "Depositing rime fog",
+            51 => "Light drizzle",
+            53 => "Moderate drizzle",
+            55 => "Dense drizzle",
+            56 => "Light freezing drizzle",
+            57 => "Dense freezing drizzle",
+            61 => "Slight rain",
+            63 => "Moderate rain",
+            65 => "Heavy rain",
+            66 => "Light freezing rain",
+            67 => "Heavy freezing rain",
+            71 => "Slight snowfall",
+            73 => "Moderate snowfall",
+            75 => "Heavy snowfall",
+            77 => "Snow grains",
+            80 => "Slight rain showers",
+            81 => "Moderate rain showers",
+            82 => "Violent rain showers",
+            85 => "Slight snow showers",
+            86 => "Heavy snow showers",
+            95 => "Thunderstorm",
+            96 => "Thunderstorm with slight hail",
+            99 => "Thunderstorm with heavy hail",
+            _ => "Unknown conditions",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_become_words() {
+        for (code, words) in [
+            (0, "Clear sky"),
+            (3, "Overcast"),
+            (45, "Fog"),
+            (63, "Moderate rain"),
+            (75, "Heavy snowfall"),
+            (95, "Thunderstorm"),
+            (4, "Unknown conditions"),
+            (255, "Unknown conditions"),
+        ] {
+            assert_eq!(WmoCode(code).describe(), words, "{code}");
+        }
+    }
+
+    #[test]
+    fn next_hours_start_at_the_current_hour() {
+        let start = DateTime::from_timestamp(1_790_000_000 - 1_790_000_000 % 3600, 0).unwrap_or_default();
+        let weather = Weather {
+            observed_at: start,
+            temperature_c: 10.0,
+            feels_like_c: 9.0,
+            humidity_percent: 80.0,
+            wind_speed_kmh: 5.0,
+            code: WmoCode(1),
+            hours: (0..48)
+                .map(|h| HourForecast {
+                    at: start + chrono::TimeDelta::hours(h),
+                    temperature_c: Some(h as f64),
+                    precipitation_probability: None,
+                    code: None,
+                })
+                .collect(),
+            source: "test",
+        };
+        let now = start + chrono::TimeDelta::minutes(5 * 60 + 30);
+        let temps: Vec<_> = weather.next_hours(now, 3).map(|h| h.temperature_c).collect();
+        assert_eq!(temps, vec![Some(5.0), Some(6.0), Some(7.0)]);
+    }
+}

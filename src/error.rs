@@ -1,0 +1,196 @@
+//! One error type for every handler, and the one place it becomes a response: a page in the
+//! site's layout for people, `{"error": "..."}` under `/api`.
+//!
+//! Handlers return `AppError`; its `IntoResponse` only sets the status and attaches an
+//! [`ErrorReport`]. The router's two renderers (`render_html` for pages, `render_json` for the
+//! API) turn every error response into the right body: handler errors, extractor rejections,
+//! unknown routes and the framework's own bare 4xx/5xx answers alike.
+
+use axum::{
+    Json,
+    extract::State,
+    http::{StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+use serde::Serialize;
+
+use crate::{
+    handlers::layout::Layout,
+    lookup::LookupError,
+    state::AppState,
+    upstream::UpstreamError,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request is malformed; the message tells the person what to change.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 404: no such page, or no such postal code.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// 502, or 504 when it timed out: a web service the answer depends on failed.
+    #[error("upstream: {0}")]
+    Upstream(#[from] UpstreamError),
+    /// 503: the database does not answer (health check).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// 500: a fault of ours; logged with detail, shown without.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Upstream(e) if e.is_timeout() => StatusCode::GATEWAY_TIMEOUT,
+            Self::Upstream(_) => StatusCode::BAD_GATEWAY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the person is told. Internal detail never leaves the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::BadRequest(message) | Self::NotFound(message) => message.clone(),
+            Self::Upstream(e) => format!("{}. Please try again in a moment.", capitalise(&e.public_message())),
+            Self::Unavailable(_) => "The service is temporarily unavailable.".to_owned(),
+            Self::Internal(_) => "Something went wrong on our side. It has been logged; please try again.".to_owned(),
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+impl From<LookupError> for AppError {
+    fn from(e: LookupError) -> Self {
+        match e {
+            LookupError::UnknownPlace => Self::NotFound(
+                "We could not find that postal code. Check it, and the country, and try again.".to_owned(),
+            ),
+            LookupError::Upstream(e) => Self::Upstream(e),
+            LookupError::Database(e) => Self::Internal(format!("database: {e}")),
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        Self::Internal(format!("template: {e}"))
+    }
+}
+
+/// What an error response carries to the renderers.
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            Self::Internal(_) | Self::Unavailable(_) => tracing::error!(error = %self, "request failed"),
+            Self::Upstream(_) => tracing::warn!(error = %self, "upstream failed"),
+            Self::BadRequest(_) | Self::NotFound(_) => {}
+        }
+        let mut response = status.into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorReport { message: self.public_message() });
+        response
+    }
+}
+
+/// The message for an error response that carries no report: the framework's own answers
+/// (405, a body too large) and unknown routes.
+fn report_for(response: &Response) -> Option<ErrorReport> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return None;
+    }
+    if let Some(report) = response.extensions().get::<ErrorReport>() {
+        return Some(report.clone());
+    }
+    // A handler that rendered its own error page (a form with the input kept) knows best.
+    if response.headers().contains_key(header::CONTENT_TYPE) {
+        return None;
+    }
+    let message = match status {
+        StatusCode::NOT_FOUND => "There is no page at this address.".to_owned(),
+        StatusCode::METHOD_NOT_ALLOWED => "This address does not accept that kind of request.".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too large.".to_owned(),
+        other => other.canonical_reason().unwrap_or("Something went wrong.").to_owned(),
+    };
+    Some(ErrorReport { message })
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub status: u16,
+    pub title: &'static str,
+    pub message: String,
+}
+
+/// Gives every page-side error response its page in the site's layout.
+pub async fn render_html(State(state): State<AppState>, response: Response) -> Response {
+    let Some(report) = report_for(&response) else {
+        return response;
+    };
+    let status = response.status();
+    let page = ErrorPage {
+        layout: state.layout("Error"),
+        status: status.as_u16(),
+        title: status.canonical_reason().unwrap_or("Error"),
+        message: report.message,
+    };
+    let body = match askama::Template::render(&page) {
+        Ok(html) => Html(html).into_response(),
+        // The error page itself failed: plain text is all that is left.
+        Err(e) => {
+            tracing::error!(error = %e, "error page failed to render");
+            page.message.into_response()
+        }
+    };
+    replace_body(response, body)
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error: String,
+}
+
+/// Gives every API error response its JSON body.
+pub async fn render_json(response: Response) -> Response {
+    let Some(report) = report_for(&response) else {
+        return response;
+    };
+    let body = Json(ErrorBody { error: report.message }).into_response();
+    replace_body(response, body)
+}
+
+/// Keeps the status and headers (`Allow`, `Retry-After`, `Server-Timing`) of the original.
+fn replace_body(original: Response, replacement: Response) -> Response {
+    let (mut parts, _) = original.into_parts();
+    let (new_parts, body) = replacement.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.extend(new_parts.headers);
+    Response::from_parts(parts, body)
+}

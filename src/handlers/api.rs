@@ -1,0 +1,289 @@
+//! The JSON API, compatible with the course's `cityscape_api`: `/api/sun/{zip}/{country}` and
+//! `/api/weather/{zip}/{country}` (postal code first, as the course had it), plus
+//! `/api/places/{country}/{postal_code}` with everything the place page shows.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    extract::State,
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::extract::{Path, Query, place_key};
+use crate::{
+    domain::{
+        Place, PlaceKey,
+        clock::{course_duration, course_time, utc_offset},
+        solar::{DayKind, SunSource, SunTimes},
+        weather::Weather,
+    },
+    error::AppError,
+    state::AppState,
+    timing::{ServerTiming, timed},
+};
+
+/// `GET /api/sun/{zip}/{country}[?date=YYYY-MM-DD]`
+pub async fn sun(
+    State(state): State<AppState>,
+    Path((zip, country)): Path<(String, String)>,
+    Query(query): Query<SunQuery>,
+) -> Result<Response, AppError> {
+    let key = place_key(&country, &zip)?;
+    let date = query.date.as_deref().map(parse_date).transpose()?;
+    let mut timing = ServerTiming::new();
+    let place = resolve(&state, &key, &mut timing).await?;
+    let date = date.unwrap_or_else(|| place.local_time(Utc::now()).date_naive());
+    let (sun, took) = timed(state.lookups.sun(&place, date)).await;
+    timing.record("sun", took);
+    Ok((timing, Json(SunJson::new(&sun, place.time_zone, state.simulated))).into_response())
+}
+
+/// `GET /api/weather/{zip}/{country}`
+pub async fn weather(
+    State(state): State<AppState>,
+    Path((zip, country)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let key = place_key(&country, &zip)?;
+    let mut timing = ServerTiming::new();
+    let place = resolve(&state, &key, &mut timing).await?;
+    let (weather, took) = timed(state.lookups.weather(&place)).await;
+    timing.record("weather", took);
+    let body = WeatherJson::new(&*weather?, place.time_zone, state.simulated);
+    Ok((timing, Json(body)).into_response())
+}
+
+/// `GET /api/places/{country}/{postal_code}`
+pub async fn place(
+    State(state): State<AppState>,
+    Path((country, postal_code)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let key = place_key(&country, &postal_code)?;
+    let mut timing = ServerTiming::new();
+    let place = resolve(&state, &key, &mut timing).await?;
+    let now = Utc::now();
+    let today = place.local_time(now).date_naive();
+    let ((weather, weather_took), (sun, sun_took)) = tokio::join!(
+        timed(state.lookups.weather(&place)),
+        timed(state.lookups.sun(&place, today)),
+    );
+    timing.record("weather", weather_took);
+    timing.record("sun", sun_took);
+    let zone = place.time_zone;
+    let body = PlaceReportJson {
+        place: PlaceJson::new(&place),
+        local_time: iso(now, zone),
+        weather_error: weather.as_ref().err().map(|e| format!("{}.", e.public_message())),
+        weather: weather.ok().map(|w| WeatherJson::new(&w, zone, state.simulated)),
+        sun: SunJson::new(&sun, zone, state.simulated),
+        simulated: state.simulated,
+    };
+    Ok((timing, Json(body)).into_response())
+}
+
+async fn resolve(state: &AppState, key: &PlaceKey, timing: &mut ServerTiming) -> Result<Arc<Place>, AppError> {
+    let (place, took) = timed(state.lookups.place(key)).await;
+    timing.record("geocode", took);
+    Ok(place?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SunQuery {
+    pub date: Option<String>,
+}
+
+fn parse_date(raw: &str) -> Result<NaiveDate, AppError> {
+    let bad = || AppError::BadRequest(format!("date {raw:?} is not a date between 1900-01-01 and 2100-12-31 written YYYY-MM-DD"));
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| bad())?;
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).ok_or_else(bad)?;
+    let latest = NaiveDate::from_ymd_opt(2100, 12, 31).ok_or_else(bad)?;
+    (earliest..=latest).contains(&date).then_some(date).ok_or_else(bad)
+}
+
+/// RFC 3339 in the place's zone: `2026-11-25T07:31:05-08:00`.
+fn iso(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone).to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// The course's keys and formats (`hh:mm:ss AM` local time, `H:MM:SS` day length), then more.
+#[derive(Debug, Serialize)]
+pub struct SunJson {
+    pub sunrise: Option<String>,
+    pub sunset: Option<String>,
+    pub solar_noon: String,
+    pub day_length: String,
+    pub civil_twilight_begin: Option<String>,
+    pub civil_twilight_end: Option<String>,
+    pub nautical_twilight_begin: Option<String>,
+    pub nautical_twilight_end: Option<String>,
+    pub astronomical_twilight_begin: Option<String>,
+    pub astronomical_twilight_end: Option<String>,
+    pub date: String,
+    pub timezone: String,
+    pub utc_offset: String,
+    pub day_kind: DayKind,
+    pub day_length_seconds: i64,
+    pub source: SunSource,
+    /// The same events as RFC 3339 instants in the place's zone.
+    pub iso: SunIso,
+    pub simulated: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SunIso {
+    pub sunrise: Option<String>,
+    pub sunset: Option<String>,
+    pub solar_noon: String,
+    pub civil_twilight_begin: Option<String>,
+    pub civil_twilight_end: Option<String>,
+    pub nautical_twilight_begin: Option<String>,
+    pub nautical_twilight_end: Option<String>,
+    pub astronomical_twilight_begin: Option<String>,
+    pub astronomical_twilight_end: Option<String>,
+}
+
+impl SunJson {
+    pub fn new(sun: &SunTimes, zone: Tz, simulated: bool) -> Self {
+        let course = |at: Option<DateTime<Utc>>| at.map(|t| course_time(t, zone));
+        let full = |at: Option<DateTime<Utc>>| at.map(|t| iso(t, zone));
+        Self {
+            sunrise: course(sun.sunrise),
+            sunset: course(sun.sunset),
+            solar_noon: course_time(sun.solar_noon, zone),
+            day_length: course_duration(sun.day_length),
+            civil_twilight_begin: course(sun.civil.begin),
+            civil_twilight_end: course(sun.civil.end),
+            nautical_twilight_begin: course(sun.nautical.begin),
+            nautical_twilight_end: course(sun.nautical.end),
+            astronomical_twilight_begin: course(sun.astronomical.begin),
+            astronomical_twilight_end: course(sun.astronomical.end),
+            date: sun.date.format("%Y-%m-%d").to_string(),
+            timezone: zone.name().to_owned(),
+            utc_offset: utc_offset(sun.solar_noon.with_timezone(&zone)),
+            day_kind: sun.day_kind(),
+            day_length_seconds: sun.day_length.num_seconds(),
+            source: sun.source,
+            iso: SunIso {
+                sunrise: full(sun.sunrise),
+                sunset: full(sun.sunset),
+                solar_noon: iso(sun.solar_noon, zone),
+                civil_twilight_begin: full(sun.civil.begin),
+                civil_twilight_end: full(sun.civil.end),
+                nautical_twilight_begin: full(sun.nautical.begin),
+                nautical_twilight_end: full(sun.nautical.end),
+                astronomical_twilight_begin: full(sun.astronomical.begin),
+                astronomical_twilight_end: full(sun.astronomical.end),
+            },
+            simulated,
+        }
+    }
+}
+
+/// Weather normalised to metric units, whatever the provider.
+#[derive(Debug, Serialize)]
+pub struct WeatherJson {
+    pub temperature_c: f64,
+    pub feels_like_c: f64,
+    pub humidity_percent: f64,
+    pub wind_speed_kmh: f64,
+    pub weather_code: u8,
+    pub description: &'static str,
+    pub observed_at: String,
+    pub timezone: String,
+    pub source: &'static str,
+    pub hourly: Vec<HourJson>,
+    pub simulated: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HourJson {
+    pub time: String,
+    pub temperature_c: Option<f64>,
+    pub precipitation_probability: Option<f64>,
+    pub weather_code: Option<u8>,
+    pub description: Option<&'static str>,
+}
+
+impl WeatherJson {
+    pub fn new(weather: &Weather, zone: Tz, simulated: bool) -> Self {
+        Self {
+            temperature_c: weather.temperature_c,
+            feels_like_c: weather.feels_like_c,
+            humidity_percent: weather.humidity_percent,
+            wind_speed_kmh: weather.wind_speed_kmh,
+            weather_code: weather.code.0,
+            description: weather.code.describe(),
+            observed_at: iso(weather.observed_at, zone),
+            timezone: zone.name().to_owned(),
+            source: weather.source,
+            hourly: weather
+                .hours
+                .iter()
+                .map(|h| HourJson {
+                    time: iso(h.at, zone),
+                    temperature_c: h.temperature_c,
+                    precipitation_probability: h.precipitation_probability,
+                    weather_code: h.code.map(|c| c.0),
+                    description: h.code.map(|c| c.describe()),
+                })
+                .collect(),
+            simulated,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlaceJson {
+    pub country_code: &'static str,
+    pub country: &'static str,
+    pub postal_code: String,
+    pub name: String,
+    pub region: String,
+    pub region_code: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub timezone: String,
+}
+
+impl PlaceJson {
+    fn new(place: &Place) -> Self {
+        Self {
+            country_code: place.key.country.as_str(),
+            country: place.country_name(),
+            postal_code: place.key.postal_code.to_string(),
+            name: place.name.clone(),
+            region: place.region.clone(),
+            region_code: place.region_code.clone(),
+            latitude: place.coordinates.latitude,
+            longitude: place.coordinates.longitude,
+            timezone: place.time_zone.name().to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlaceReportJson {
+    pub place: PlaceJson,
+    pub local_time: String,
+    pub weather: Option<WeatherJson>,
+    /// Why `weather` is null, when it is.
+    pub weather_error: Option<String>,
+    pub sun: SunJson,
+    pub simulated: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_be_real_and_in_range() {
+        assert!(parse_date("2026-07-01").is_ok());
+        for bad in ["2026-02-30", "tomorrow", "2026-7-1x", "1899-12-31", "2101-01-01", ""] {
+            assert!(matches!(parse_date(bad), Err(AppError::BadRequest(_))), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! HTTP handlers, one file per page or API area. Each parses its input into domain types, calls
+//! the lookups and the database, and renders a page struct or JSON; no SQL or HTTP code here.
+
+pub mod api;
+pub mod extract;
+pub mod health;
+pub mod home;
+pub mod layout;
+pub mod place;

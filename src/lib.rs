@@ -1,0 +1,18 @@
+//! Cityscape: a server-rendered web app that shows one page about a place, now: where it is, its
+//! local time, the weather and the next hours, and the sun's times. Behind each page it waits on
+//! three web services and SQLite, concurrently and without blocking, with caches that coalesce
+//! identical waits.
+//!
+//! The library holds everything so that tests can build the router; `main.rs` only starts it.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod handlers;
+pub mod lookup;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod timing;
+pub mod upstream;

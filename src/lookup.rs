@@ -1,0 +1,169 @@
+//! The waits behind every page and API answer: resolving a place (SQLite, else the geocoder),
+//! its weather and its sun times, with caches that expire and that make identical waits in
+//! flight only once (moka's `get_with` runs one initialiser per key; the other callers await it).
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use chrono::{NaiveDate, Utc};
+use moka::{Expiry, future::Cache};
+use sqlx::SqlitePool;
+
+use crate::{
+    config::{CacheMode, UpstreamMode},
+    db,
+    domain::{
+        Place, PlaceKey,
+        solar::{self, SunSource, SunTimes},
+        timezone,
+        weather::Weather,
+    },
+    upstream::{UpstreamError, Upstreams},
+};
+
+/// Weather answers are reused this long.
+pub const WEATHER_TTL: Duration = Duration::from_secs(10 * 60);
+/// Sun times for a place and date do not change; kept a day to bound memory, not for freshness.
+pub const SUN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// A locally computed stand-in is kept only briefly, so the real service is asked again soon.
+pub const SUN_FALLBACK_TTL: Duration = Duration::from_secs(5 * 60);
+/// Places live in SQLite; the memory copy only saves the query and coalesces first look-ups.
+pub const PLACE_TTL: Duration = Duration::from_secs(60 * 60);
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LookupError {
+    #[error("the geocoder does not know this postal code")]
+    UnknownPlace,
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+    #[error("database: {0}")]
+    Database(Arc<sqlx::Error>),
+}
+
+impl From<sqlx::Error> for LookupError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Database(Arc::new(e))
+    }
+}
+
+pub struct Lookups {
+    pool: SqlitePool,
+    upstreams: Upstreams,
+    source: db::places::Source,
+    /// `None` with `--cache off`: every call goes upstream.
+    caches: Option<Caches>,
+}
+
+struct Caches {
+    places: Cache<PlaceKey, Arc<Place>>,
+    weather: Cache<PlaceKey, Arc<Weather>>,
+    sun: Cache<(PlaceKey, NaiveDate), Arc<SunTimes>>,
+}
+
+impl Lookups {
+    pub fn new(pool: SqlitePool, upstreams: Upstreams, mode: UpstreamMode, cache: CacheMode) -> Self {
+        let caches = (cache == CacheMode::On).then(|| Caches {
+            places: Cache::builder().max_capacity(100_000).time_to_live(PLACE_TTL).build(),
+            weather: Cache::builder().max_capacity(100_000).time_to_live(WEATHER_TTL).build(),
+            sun: Cache::builder().max_capacity(100_000).expire_after(SunExpiry).build(),
+        });
+        let source = match mode {
+            UpstreamMode::Live => "live",
+            UpstreamMode::Simulated => "simulated",
+        };
+        Self { pool, upstreams, source, caches }
+    }
+
+    /// Which rows of `places` this app reads and writes.
+    pub fn source(&self) -> db::places::Source {
+        self.source
+    }
+
+    /// The place for a postal code: from memory, else SQLite, else the geocoder (then stored).
+    pub async fn place(&self, key: &PlaceKey) -> Result<Arc<Place>, LookupError> {
+        let Some(caches) = &self.caches else {
+            return self.geocode(key).await.map(Arc::new);
+        };
+        caches
+            .places
+            .try_get_with_by_ref(key, async {
+                if let Some(place) = db::places::find(&self.pool, self.source, key).await? {
+                    return Ok(Arc::new(place));
+                }
+                let place = self.geocode(key).await?;
+                db::places::insert(&self.pool, self.source, &place, Utc::now()).await?;
+                Ok(Arc::new(place))
+            })
+            .await
+            .map_err(|e: Arc<LookupError>| (*e).clone())
+    }
+
+    async fn geocode(&self, key: &PlaceKey) -> Result<Place, LookupError> {
+        let found = self
+            .upstreams
+            .geocoder
+            .geocode(key)
+            .await?
+            .ok_or(LookupError::UnknownPlace)?;
+        Ok(Place {
+            key: key.clone(),
+            time_zone: timezone::zone_at(found.coordinates),
+            name: found.name,
+            region: found.region,
+            region_code: found.region_code,
+            coordinates: found.coordinates,
+        })
+    }
+
+    /// Weather now and the next hours; an upstream failure is returned, not hidden.
+    pub async fn weather(&self, place: &Place) -> Result<Arc<Weather>, UpstreamError> {
+        let fetch = async { self.upstreams.weather.forecast(place.coordinates).await.map(Arc::new) };
+        match &self.caches {
+            None => fetch.await,
+            Some(caches) => caches
+                .weather
+                .try_get_with_by_ref(&place.key, fetch)
+                .await
+                .map_err(|e: Arc<UpstreamError>| (*e).clone()),
+        }
+    }
+
+    /// Sun times for the place's local `date`. Never fails: when the service fails or is too
+    /// slow, the times are computed here and say so.
+    pub async fn sun(&self, place: &Place, date: NaiveDate) -> Arc<SunTimes> {
+        let fetch = async {
+            let answer = self
+                .upstreams
+                .sun
+                .sun_times(place.coordinates, date, place.time_zone)
+                .await;
+            Arc::new(answer.unwrap_or_else(|error| {
+                tracing::warn!(%error, key = ?place.key, "sun times computed locally instead");
+                solar::compute(place.coordinates, date, SunSource::ComputedFallback)
+            }))
+        };
+        match &self.caches {
+            None => fetch.await,
+            Some(caches) => caches.sun.get_with((place.key.clone(), date), fetch).await,
+        }
+    }
+}
+
+/// Real answers are kept for a day, stand-ins for minutes.
+struct SunExpiry;
+
+impl Expiry<(PlaceKey, NaiveDate), Arc<SunTimes>> for SunExpiry {
+    fn expire_after_create(
+        &self,
+        _key: &(PlaceKey, NaiveDate),
+        value: &Arc<SunTimes>,
+        _created_at: Instant,
+    ) -> Option<Duration> {
+        Some(match value.source {
+            SunSource::ComputedFallback => SUN_FALLBACK_TTL,
+            SunSource::SunriseSunset | SunSource::Simulated => SUN_TTL,
+        })
+    }
+}

@@ -1,0 +1,85 @@
+//! Binding, serving and graceful shutdown (Ctrl-C or SIGTERM: stop accepting, finish in-flight
+//! requests, then exit).
+
+use std::{future::Future, net::SocketAddr};
+
+use axum::{Router, serve::ListenerExt};
+use tokio::net::{TcpListener, TcpSocket};
+
+use crate::{
+    config::Config,
+    domain::timezone,
+    routes,
+    state::{AppState, StartupError},
+};
+
+/// Room for a burst of new connections (the load test opens thousands at once); the kernel
+/// caps it at `net.core.somaxconn`.
+const LISTEN_BACKLOG: u32 = 8192;
+
+pub async fn run(config: Config) -> Result<(), StartupError> {
+    let state = AppState::build(&config).await?;
+    // Load the time-zone boundaries before the first request needs them.
+    tokio::task::spawn_blocking(timezone::warm_up)
+        .await
+        .map_err(|e| StartupError::Listen(std::io::Error::other(e)))?;
+    let listener = listen(config.bind)?;
+    tracing::info!(
+        address = %format!("http://{}", listener.local_addr()?),
+        upstream = ?config.upstream,
+        cache = ?config.cache,
+        "listening"
+    );
+    serve(listener, routes::router(state, &config.static_dir), shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+pub fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Small answers go out at once rather than waiting on Nagle's algorithm.
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
