@@ -14,7 +14,11 @@ pub struct Config {
     pub bind: SocketAddr,
 
     /// SQLite database URL; with `mode=rwc` the file is created if missing. Migrations run at start.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://cityscape.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://cityscape.db?mode=rwc"
+    )]
     pub database_url: String,
 
     /// `live` calls the real web services; `simulated` answers offline after the real services'
@@ -28,15 +32,27 @@ pub struct Config {
     pub cache: CacheMode,
 
     /// Base URL of the geocoder (Zippopotam.us).
-    #[arg(long, env = "CITYSCAPE_GEOCODER_URL", default_value = "https://api.zippopotam.us")]
+    #[arg(
+        long,
+        env = "CITYSCAPE_GEOCODER_URL",
+        default_value = "https://api.zippopotam.us"
+    )]
     pub geocoder_url: String,
 
     /// Base URL of the weather service (Open-Meteo).
-    #[arg(long, env = "CITYSCAPE_WEATHER_URL", default_value = "https://api.open-meteo.com")]
+    #[arg(
+        long,
+        env = "CITYSCAPE_WEATHER_URL",
+        default_value = "https://api.open-meteo.com"
+    )]
     pub weather_url: String,
 
     /// Base URL of the sun-times service (sunrise-sunset.org).
-    #[arg(long, env = "CITYSCAPE_SUN_URL", default_value = "https://api.sunrise-sunset.org")]
+    #[arg(
+        long,
+        env = "CITYSCAPE_SUN_URL",
+        default_value = "https://api.sunrise-sunset.org"
+    )]
     pub sun_url: String,
 
     /// How long to wait for an upstream service, to connect and for the whole answer, in ms.

@@ -15,10 +15,7 @@ use axum::{
 use serde::Serialize;
 
 use crate::{
-    handlers::layout::Layout,
-    lookup::LookupError,
-    state::AppState,
-    upstream::UpstreamError,
+    handlers::layout::Layout, lookup::LookupError, state::AppState, upstream::UpstreamError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -56,9 +53,14 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             Self::BadRequest(message) | Self::NotFound(message) => message.clone(),
-            Self::Upstream(e) => format!("{}. Please try again in a moment.", capitalise(&e.public_message())),
+            Self::Upstream(e) => format!(
+                "{}. Please try again in a moment.",
+                capitalise(&e.public_message())
+            ),
             Self::Unavailable(_) => "The service is temporarily unavailable.".to_owned(),
-            Self::Internal(_) => "Something went wrong on our side. It has been logged; please try again.".to_owned(),
+            Self::Internal(_) => {
+                "Something went wrong on our side. It has been logged; please try again.".to_owned()
+            }
         }
     }
 }
@@ -75,7 +77,8 @@ impl From<LookupError> for AppError {
     fn from(e: LookupError) -> Self {
         match e {
             LookupError::UnknownPlace => Self::NotFound(
-                "We could not find that postal code. Check it, and the country, and try again.".to_owned(),
+                "We could not find that postal code. Check it, and the country, and try again."
+                    .to_owned(),
             ),
             LookupError::Upstream(e) => Self::Upstream(e),
             LookupError::Database(e) => Self::Internal(format!("database: {e}")),
@@ -105,14 +108,16 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         match &self {
-            Self::Internal(_) | Self::Unavailable(_) => tracing::error!(error = %self, "request failed"),
+            Self::Internal(_) | Self::Unavailable(_) => {
+                tracing::error!(error = %self, "request failed")
+            }
             Self::Upstream(_) => tracing::warn!(error = %self, "upstream failed"),
             Self::BadRequest(_) | Self::NotFound(_) => {}
         }
         let mut response = status.into_response();
-        response
-            .extensions_mut()
-            .insert(ErrorReport { message: self.public_message() });
+        response.extensions_mut().insert(ErrorReport {
+            message: self.public_message(),
+        });
         response
     }
 }
@@ -133,9 +138,14 @@ fn report_for(response: &Response) -> Option<ErrorReport> {
     }
     let message = match status {
         StatusCode::NOT_FOUND => "There is no page at this address.".to_owned(),
-        StatusCode::METHOD_NOT_ALLOWED => "This address does not accept that kind of request.".to_owned(),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "This address does not accept that kind of request.".to_owned()
+        }
         StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too large.".to_owned(),
-        other => other.canonical_reason().unwrap_or("Something went wrong.").to_owned(),
+        other => other
+            .canonical_reason()
+            .unwrap_or("Something went wrong.")
+            .to_owned(),
     };
     Some(ErrorReport { message })
 }
@@ -182,7 +192,10 @@ pub async fn render_json(response: Response) -> Response {
     let Some(report) = report_for(&response) else {
         return response;
     };
-    let body = Json(ErrorBody { error: report.message }).into_response();
+    let body = Json(ErrorBody {
+        error: report.message,
+    })
+    .into_response();
     replace_body(response, body)
 }
 

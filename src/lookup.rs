@@ -63,17 +63,36 @@ struct Caches {
 }
 
 impl Lookups {
-    pub fn new(pool: SqlitePool, upstreams: Upstreams, mode: UpstreamMode, cache: CacheMode) -> Self {
+    pub fn new(
+        pool: SqlitePool,
+        upstreams: Upstreams,
+        mode: UpstreamMode,
+        cache: CacheMode,
+    ) -> Self {
         let caches = (cache == CacheMode::On).then(|| Caches {
-            places: Cache::builder().max_capacity(100_000).time_to_live(PLACE_TTL).build(),
-            weather: Cache::builder().max_capacity(100_000).time_to_live(WEATHER_TTL).build(),
-            sun: Cache::builder().max_capacity(100_000).expire_after(SunExpiry).build(),
+            places: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(PLACE_TTL)
+                .build(),
+            weather: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(WEATHER_TTL)
+                .build(),
+            sun: Cache::builder()
+                .max_capacity(100_000)
+                .expire_after(SunExpiry)
+                .build(),
         });
         let source = match mode {
             UpstreamMode::Live => "live",
             UpstreamMode::Simulated => "simulated",
         };
-        Self { pool, upstreams, source, caches }
+        Self {
+            pool,
+            upstreams,
+            source,
+            caches,
+        }
     }
 
     /// Which rows of `places` this app reads and writes.
@@ -119,7 +138,13 @@ impl Lookups {
 
     /// Weather now and the next hours; an upstream failure is returned, not hidden.
     pub async fn weather(&self, place: &Place) -> Result<Arc<Weather>, UpstreamError> {
-        let fetch = async { self.upstreams.weather.forecast(place.coordinates).await.map(Arc::new) };
+        let fetch = async {
+            self.upstreams
+                .weather
+                .forecast(place.coordinates)
+                .await
+                .map(Arc::new)
+        };
         match &self.caches {
             None => fetch.await,
             Some(caches) => caches

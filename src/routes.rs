@@ -34,7 +34,10 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .route("/search", get(home::search))
         .route("/places/{country}/{postal_code}", get(place::show))
         .fallback(not_found)
-        .layer(middleware::map_response_with_state(state.clone(), error::render_html));
+        .layer(middleware::map_response_with_state(
+            state.clone(),
+            error::render_html,
+        ));
 
     let api = Router::new()
         .route("/sun/{zip}/{country}", get(api::sun))
@@ -49,7 +52,10 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
 
     let assets = Router::new()
         .nest_service("/static", ServeDir::new(static_dir))
-        .route_service("/favicon.ico", ServeFile::new(static_dir.join("favicon.ico")))
+        .route_service(
+            "/favicon.ico",
+            ServeFile::new(static_dir.join("favicon.ico")),
+        )
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static(STATIC_CACHE_CONTROL),

@@ -46,6 +46,9 @@ impl AppState {
 
     /// The layout fields every page shares.
     pub fn layout(&self, title: impl Into<String>) -> Layout {
-        Layout { title: title.into(), simulated: self.simulated }
+        Layout {
+            title: title.into(),
+            simulated: self.simulated,
+        }
     }
 }

@@ -33,7 +33,8 @@ impl TryFrom<PlaceRow> for Place {
             name: row.name,
             region: row.region,
             region_code: row.region_code,
-            coordinates: Coordinates::new(row.latitude, row.longitude).ok_or_else(|| bad("coordinate"))?,
+            coordinates: Coordinates::new(row.latitude, row.longitude)
+                .ok_or_else(|| bad("coordinate"))?,
             time_zone: row.time_zone.parse().map_err(|_| bad("time_zone"))?,
         })
     }
@@ -43,7 +44,11 @@ const PLACE_COLUMNS: &str =
     "country_code, postal_code, name, region, region_code, latitude, longitude, time_zone";
 
 #[tracing::instrument(skip(pool))]
-pub async fn find(pool: &SqlitePool, source: Source, key: &PlaceKey) -> Result<Option<Place>, sqlx::Error> {
+pub async fn find(
+    pool: &SqlitePool,
+    source: Source,
+    key: &PlaceKey,
+) -> Result<Option<Place>, sqlx::Error> {
     let sql = format!(
         "SELECT {PLACE_COLUMNS} FROM places WHERE source = ? AND country_code = ? AND postal_code = ?"
     );
@@ -128,7 +133,11 @@ pub struct ViewedPlace {
 }
 
 #[tracing::instrument(skip(pool))]
-pub async fn recently_viewed(pool: &SqlitePool, source: Source, limit: i64) -> Result<Vec<ViewedPlace>, sqlx::Error> {
+pub async fn recently_viewed(
+    pool: &SqlitePool,
+    source: Source,
+    limit: i64,
+) -> Result<Vec<ViewedPlace>, sqlx::Error> {
     sqlx::query_as(
         "SELECT country_code, postal_code, name, region, view_count, last_viewed_at FROM places
          WHERE source = ? AND last_viewed_at IS NOT NULL
@@ -141,7 +150,11 @@ pub async fn recently_viewed(pool: &SqlitePool, source: Source, limit: i64) -> R
 }
 
 #[tracing::instrument(skip(pool))]
-pub async fn most_viewed(pool: &SqlitePool, source: Source, limit: i64) -> Result<Vec<ViewedPlace>, sqlx::Error> {
+pub async fn most_viewed(
+    pool: &SqlitePool,
+    source: Source,
+    limit: i64,
+) -> Result<Vec<ViewedPlace>, sqlx::Error> {
     sqlx::query_as(
         "SELECT country_code, postal_code, name, region, view_count, last_viewed_at FROM places
          WHERE source = ? AND view_count > 0 AND last_viewed_at IS NOT NULL

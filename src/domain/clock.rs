@@ -11,7 +11,12 @@ pub fn course_time(at: DateTime<Utc>, zone: Tz) -> String {
 /// The course API's day length, `14:17:24` (hours not padded).
 pub fn course_duration(length: TimeDelta) -> String {
     let seconds = length.num_seconds().max(0);
-    format!("{}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60)
+    format!(
+        "{}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
 }
 
 /// A page's clock time: `07:21`, in the place's zone.
@@ -27,7 +32,11 @@ pub fn page_duration(length: TimeDelta) -> String {
 
 /// `Wednesday 25 November 2026, 01:38 PST (UTC−08:00)`.
 pub fn page_date_time(at: DateTime<Tz>) -> String {
-    format!("{} ({})", at.format("%A %-d %B %Y, %H:%M %Z"), utc_offset(at))
+    format!(
+        "{} ({})",
+        at.format("%A %-d %B %Y, %H:%M %Z"),
+        utc_offset(at)
+    )
 }
 
 /// `UTC−08:00`, `UTC+05:30`, `UTC`.
@@ -63,7 +72,10 @@ mod tests {
     #[test]
     fn course_durations_are_hours_minutes_seconds() {
         assert_eq!(course_duration(TimeDelta::seconds(51_444)), "14:17:24");
-        assert_eq!(course_duration(TimeDelta::seconds(9 * 3600 + 2 * 60 + 3)), "9:02:03");
+        assert_eq!(
+            course_duration(TimeDelta::seconds(9 * 3600 + 2 * 60 + 3)),
+            "9:02:03"
+        );
         assert_eq!(course_duration(TimeDelta::hours(24)), "24:00:00");
         assert_eq!(course_duration(TimeDelta::zero()), "0:00:00");
     }

@@ -14,8 +14,19 @@ pub struct Country {
     pub spread: f64,
 }
 
-const fn country(code: &'static str, name: &'static str, lat: f64, lon: f64, spread: f64) -> Country {
-    Country { code, name, anchor: (lat, lon), spread }
+const fn country(
+    code: &'static str,
+    name: &'static str,
+    lat: f64,
+    lon: f64,
+    spread: f64,
+) -> Country {
+    Country {
+        code,
+        name,
+        anchor: (lat, lon),
+        spread,
+    }
 }
 
 /// Every country Zippopotam.us serves, in the order the search form lists them (by name).
@@ -55,7 +66,7 @@ pub const COUNTRIES: &[Country] = &[
     country("LI", "Liechtenstein", 47.14, 9.52, 0.02),
     country("LT", "Lithuania", 54.69, 25.28, 0.5),
     country("LU", "Luxembourg", 49.61, 6.13, 0.1),
-    country("MY", "Malaysia", 3.14, 101.69, 0.3),
+    country("MY", "Malaysia", 3.139, 101.687, 0.3),
     country("MH", "Marshall Islands", 7.09, 171.38, 0.01),
     country("MQ", "Martinique", 14.62, -61.06, 0.03),
     country("YT", "Mayotte", -12.78, 45.23, 0.02),
@@ -154,9 +165,16 @@ mod tests {
     #[test]
     fn parses_codes_in_any_case() {
         for raw in ["us", "US", " Us "] {
-            assert_eq!(CountryCode::parse(raw).map(|c| c.as_str()), Ok("US"), "{raw:?}");
+            assert_eq!(
+                CountryCode::parse(raw).map(|c| c.as_str()),
+                Ok("US"),
+                "{raw:?}"
+            );
         }
-        assert_eq!(CountryCode::parse("gb").map(|c| c.name()), Ok("United Kingdom"));
+        assert_eq!(
+            CountryCode::parse("gb").map(|c| c.name()),
+            Ok("United Kingdom")
+        );
     }
 
     #[test]
@@ -178,7 +196,11 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), COUNTRIES.len());
         for c in COUNTRIES {
-            assert!(c.anchor.0.abs() <= 90.0 && c.anchor.1.abs() <= 180.0, "{}", c.code);
+            assert!(
+                c.anchor.0.abs() <= 90.0 && c.anchor.1.abs() <= 180.0,
+                "{}",
+                c.code
+            );
             assert_eq!(c.code.len(), 2);
         }
     }

@@ -20,7 +20,10 @@ impl Coordinates {
             && longitude.is_finite()
             && (-90.0..=90.0).contains(&latitude)
             && (-180.0..=180.0).contains(&longitude);
-        valid.then_some(Self { latitude, longitude })
+        valid.then_some(Self {
+            latitude,
+            longitude,
+        })
     }
 }
 

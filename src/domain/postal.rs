@@ -43,7 +43,10 @@ impl PostalCode {
         {
             return Err(PostalCodeError::BadCharacter);
         }
-        let alphanumerics = normalised.chars().filter(char::is_ascii_alphanumeric).count();
+        let alphanumerics = normalised
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .count();
         let has_digit = normalised.chars().any(|c| c.is_ascii_digit());
         if alphanumerics < 2 && !has_digit {
             return Err(PostalCodeError::TooShort);

@@ -90,8 +90,12 @@ pub fn compute(at: Coordinates, date: NaiveDate, source: SunSource) -> SunTimes 
     let noon_minutes = solar_noon_minutes(midnight, at.longitude);
     let instant = |minutes: f64| date_at_minutes(date, minutes);
     let twilight = |zenith: f64| Twilight {
-        begin: crossing(midnight, noon_minutes, at, zenith, Side::Morning).minutes().map(instant),
-        end: crossing(midnight, noon_minutes, at, zenith, Side::Evening).minutes().map(instant),
+        begin: crossing(midnight, noon_minutes, at, zenith, Side::Morning)
+            .minutes()
+            .map(instant),
+        end: crossing(midnight, noon_minutes, at, zenith, Side::Evening)
+            .minutes()
+            .map(instant),
     };
 
     let rise = crossing(midnight, noon_minutes, at, SUNRISE_ZENITH, Side::Morning);
@@ -180,9 +184,7 @@ fn date_at_minutes(date: NaiveDate, minutes: f64) -> DateTime<Utc> {
 }
 
 fn julian_day_at_midnight(date: NaiveDate) -> f64 {
-    let unix_days = date
-        .signed_duration_since(NaiveDate::default())
-        .num_days();
+    let unix_days = date.signed_duration_since(NaiveDate::default()).num_days();
     unix_days as f64 + 2_440_587.5
 }
 
@@ -248,7 +250,10 @@ mod tests {
     use super::*;
 
     fn at(latitude: f64, longitude: f64) -> Coordinates {
-        Coordinates { latitude, longitude }
+        Coordinates {
+            latitude,
+            longitude,
+        }
     }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -264,30 +269,65 @@ mod tests {
     fn assert_within_a_minute(what: &str, got: Option<DateTime<Utc>>, published: &str) {
         let got = got.unwrap_or_else(|| panic!("{what}: no time computed"));
         let off = (got - utc(published)).num_seconds().abs();
-        assert!(off <= 60, "{what}: computed {got}, published {published}, {off} s apart");
+        assert!(
+            off <= 60,
+            "{what}: computed {got}, published {published}, {off} s apart"
+        );
     }
 
     /// sunrise-sunset.org's documented example answer: Málaga, 21 May 2015.
     #[test]
     fn matches_the_published_times_for_malaga() {
-        let sun = compute(at(36.7201600, -4.4203400), date(2015, 5, 21), SunSource::ComputedFallback);
+        let sun = compute(
+            at(36.7201600, -4.4203400),
+            date(2015, 5, 21),
+            SunSource::ComputedFallback,
+        );
         assert_within_a_minute("sunrise", sun.sunrise, "2015-05-21T05:05:35+00:00");
         assert_within_a_minute("sunset", sun.sunset, "2015-05-21T19:22:59+00:00");
-        assert_within_a_minute("solar noon", Some(sun.solar_noon), "2015-05-21T12:14:17+00:00");
+        assert_within_a_minute(
+            "solar noon",
+            Some(sun.solar_noon),
+            "2015-05-21T12:14:17+00:00",
+        );
         assert_within_a_minute("civil dawn", sun.civil.begin, "2015-05-21T04:36:17+00:00");
         assert_within_a_minute("civil dusk", sun.civil.end, "2015-05-21T19:52:17+00:00");
-        assert_within_a_minute("nautical dawn", sun.nautical.begin, "2015-05-21T04:00:58+00:00");
-        assert_within_a_minute("nautical dusk", sun.nautical.end, "2015-05-21T20:27:37+00:00");
-        assert_within_a_minute("astronomical dawn", sun.astronomical.begin, "2015-05-21T03:20:49+00:00");
-        assert_within_a_minute("astronomical dusk", sun.astronomical.end, "2015-05-21T21:07:45+00:00");
-        assert!((sun.day_length.num_seconds() - 51_444).abs() <= 60, "{:?}", sun.day_length);
+        assert_within_a_minute(
+            "nautical dawn",
+            sun.nautical.begin,
+            "2015-05-21T04:00:58+00:00",
+        );
+        assert_within_a_minute(
+            "nautical dusk",
+            sun.nautical.end,
+            "2015-05-21T20:27:37+00:00",
+        );
+        assert_within_a_minute(
+            "astronomical dawn",
+            sun.astronomical.begin,
+            "2015-05-21T03:20:49+00:00",
+        );
+        assert_within_a_minute(
+            "astronomical dusk",
+            sun.astronomical.end,
+            "2015-05-21T21:07:45+00:00",
+        );
+        assert!(
+            (sun.day_length.num_seconds() - 51_444).abs() <= 60,
+            "{:?}",
+            sun.day_length
+        );
         assert_eq!(sun.day_kind(), DayKind::Normal);
     }
 
     #[test]
     fn a_west_coast_sunset_after_utc_midnight_belongs_to_the_same_local_day() {
         // Portland, 25 November 2026: sunset is at about 16:30 PST, 00:30 UTC the next day.
-        let sun = compute(at(45.50655, -122.733888), date(2026, 11, 25), SunSource::ComputedFallback);
+        let sun = compute(
+            at(45.50655, -122.733888),
+            date(2026, 11, 25),
+            SunSource::ComputedFallback,
+        );
         let sunset = sun.sunset.map(|t| t.date_naive());
         assert_eq!(sunset, Some(date(2026, 11, 26)));
         assert!(sun.sunrise < sun.sunset);
@@ -300,17 +340,28 @@ mod tests {
         assert_eq!(june.day_kind(), DayKind::PolarDay);
         assert_eq!((june.sunrise, june.sunset), (None, None));
         assert_eq!(june.day_length, TimeDelta::hours(24));
-        assert_eq!(june.astronomical, Twilight::default(), "the sun never goes 18° below");
+        assert_eq!(
+            june.astronomical,
+            Twilight::default(),
+            "the sun never goes 18° below"
+        );
 
         let december = compute(tromso, date(2026, 12, 21), SunSource::ComputedFallback);
         assert_eq!(december.day_kind(), DayKind::PolarNight);
         assert_eq!(december.day_length, TimeDelta::zero());
-        assert!(december.civil.begin.is_some(), "civil twilight still happens at noon");
+        assert!(
+            december.civil.begin.is_some(),
+            "civil twilight still happens at noon"
+        );
     }
 
     #[test]
     fn the_south_pole_region_has_polar_day_in_december() {
-        let sun = compute(at(-77.85, 166.67), date(2026, 12, 21), SunSource::ComputedFallback);
+        let sun = compute(
+            at(-77.85, 166.67),
+            date(2026, 12, 21),
+            SunSource::ComputedFallback,
+        );
         assert_eq!(sun.day_kind(), DayKind::PolarDay);
     }
 }

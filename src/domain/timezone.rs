@@ -42,7 +42,10 @@ mod tests {
     use super::*;
 
     fn at(latitude: f64, longitude: f64) -> Coordinates {
-        Coordinates { latitude, longitude }
+        Coordinates {
+            latitude,
+            longitude,
+        }
     }
 
     #[test]

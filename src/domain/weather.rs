@@ -27,9 +27,16 @@ pub struct HourForecast {
 
 impl Weather {
     /// The forecast hours from the one containing `now`, at most `count` of them.
-    pub fn next_hours(&self, now: DateTime<Utc>, count: usize) -> impl Iterator<Item = &HourForecast> {
+    pub fn next_hours(
+        &self,
+        now: DateTime<Utc>,
+        count: usize,
+    ) -> impl Iterator<Item = &HourForecast> {
         let hour_ago = now - chrono::TimeDelta::hours(1);
-        self.hours.iter().filter(move |h| h.at > hour_ago).take(count)
+        self.hours
+            .iter()
+            .filter(move |h| h.at > hour_ago)
+            .take(count)
     }
 }
 
@@ -96,7 +103,8 @@ mod tests {
 
     #[test]
     fn next_hours_start_at_the_current_hour() {
-        let start = DateTime::from_timestamp(1_790_000_000 - 1_790_000_000 % 3600, 0).unwrap_or_default();
+        let start =
+            DateTime::from_timestamp(1_790_000_000 - 1_790_000_000 % 3600, 0).unwrap_or_default();
         let weather = Weather {
             observed_at: start,
             temperature_c: 10.0,
@@ -115,7 +123,10 @@ mod tests {
             source: "test",
         };
         let now = start + chrono::TimeDelta::minutes(5 * 60 + 30);
-        let temps: Vec<_> = weather.next_hours(now, 3).map(|h| h.temperature_c).collect();
+        let temps: Vec<_> = weather
+            .next_hours(now, 3)
+            .map(|h| h.temperature_c)
+            .collect();
         assert_eq!(temps, vec![Some(5.0), Some(6.0), Some(7.0)]);
     }
 }

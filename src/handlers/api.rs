@@ -39,7 +39,11 @@ pub async fn sun(
     let date = date.unwrap_or_else(|| place.local_time(Utc::now()).date_naive());
     let (sun, took) = timed(state.lookups.sun(&place, date)).await;
     timing.record("sun", took);
-    Ok((timing, Json(SunJson::new(&sun, place.time_zone, state.simulated))).into_response())
+    Ok((
+        timing,
+        Json(SunJson::new(&sun, place.time_zone, state.simulated)),
+    )
+        .into_response())
 }
 
 /// `GET /api/weather/{zip}/{country}`
@@ -76,15 +80,24 @@ pub async fn place(
     let body = PlaceReportJson {
         place: PlaceJson::new(&place),
         local_time: iso(now, zone),
-        weather_error: weather.as_ref().err().map(|e| format!("{}.", e.public_message())),
-        weather: weather.ok().map(|w| WeatherJson::new(&w, zone, state.simulated)),
+        weather_error: weather
+            .as_ref()
+            .err()
+            .map(|e| format!("{}.", e.public_message())),
+        weather: weather
+            .ok()
+            .map(|w| WeatherJson::new(&w, zone, state.simulated)),
         sun: SunJson::new(&sun, zone, state.simulated),
         simulated: state.simulated,
     };
     Ok((timing, Json(body)).into_response())
 }
 
-async fn resolve(state: &AppState, key: &PlaceKey, timing: &mut ServerTiming) -> Result<Arc<Place>, AppError> {
+async fn resolve(
+    state: &AppState,
+    key: &PlaceKey,
+    timing: &mut ServerTiming,
+) -> Result<Arc<Place>, AppError> {
     let (place, took) = timed(state.lookups.place(key)).await;
     timing.record("geocode", took);
     Ok(place?)
@@ -96,16 +109,24 @@ pub struct SunQuery {
 }
 
 fn parse_date(raw: &str) -> Result<NaiveDate, AppError> {
-    let bad = || AppError::BadRequest(format!("date {raw:?} is not a date between 1900-01-01 and 2100-12-31 written YYYY-MM-DD"));
+    let bad = || {
+        AppError::BadRequest(format!(
+            "date {raw:?} is not a date between 1900-01-01 and 2100-12-31 written YYYY-MM-DD"
+        ))
+    };
     let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| bad())?;
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).ok_or_else(bad)?;
     let latest = NaiveDate::from_ymd_opt(2100, 12, 31).ok_or_else(bad)?;
-    (earliest..=latest).contains(&date).then_some(date).ok_or_else(bad)
+    (earliest..=latest)
+        .contains(&date)
+        .then_some(date)
+        .ok_or_else(bad)
 }
 
 /// RFC 3339 in the place's zone: `2026-11-25T07:31:05-08:00`.
 fn iso(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone).to_rfc3339_opts(SecondsFormat::Secs, false)
+    at.with_timezone(&zone)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// The course's keys and formats (`hh:mm:ss AM` local time, `H:MM:SS` day length), then more.
@@ -282,8 +303,18 @@ mod tests {
     #[test]
     fn dates_must_be_real_and_in_range() {
         assert!(parse_date("2026-07-01").is_ok());
-        for bad in ["2026-02-30", "tomorrow", "2026-7-1x", "1899-12-31", "2101-01-01", ""] {
-            assert!(matches!(parse_date(bad), Err(AppError::BadRequest(_))), "{bad:?}");
+        for bad in [
+            "2026-02-30",
+            "tomorrow",
+            "2026-7-1x",
+            "1899-12-31",
+            "2101-01-01",
+            "",
+        ] {
+            assert!(
+                matches!(parse_date(bad), Err(AppError::BadRequest(_))),
+                "{bad:?}"
+            );
         }
     }
 }

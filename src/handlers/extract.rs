@@ -49,6 +49,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 /// Parses a country and a postal code from a URL into a key, or says which one is wrong.
 pub fn place_key(country: &str, postal_code: &str) -> Result<PlaceKey, AppError> {
     let country = CountryCode::parse(country).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let postal_code = PostalCode::parse(postal_code).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    Ok(PlaceKey { country, postal_code })
+    let postal_code =
+        PostalCode::parse(postal_code).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok(PlaceKey {
+        country,
+        postal_code,
+    })
 }

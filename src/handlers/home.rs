@@ -71,7 +71,11 @@ pub struct PlaceLink {
 impl PlaceLink {
     fn from_row(row: ViewedPlace, detail: String) -> Self {
         let code = row.postal_code.replace(' ', "%20");
-        let name = if row.region.is_empty() { row.name } else { format!("{}, {}", row.name, row.region) };
+        let name = if row.region.is_empty() {
+            row.name
+        } else {
+            format!("{}, {}", row.name, row.region)
+        };
         Self {
             href: format!("/places/{}/{code}", row.country_code.to_ascii_lowercase()),
             label: format!("{name} ({} {})", row.country_code, row.postal_code),
@@ -84,7 +88,11 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
     home_page(&state, SearchForm::default(), StatusCode::OK).await
 }
 
-async fn home_page(state: &AppState, form: SearchForm, status: StatusCode) -> Result<Response, AppError> {
+async fn home_page(
+    state: &AppState,
+    form: SearchForm,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let source = state.lookups.source();
     let ((recent, popular), took) = timed(async {
         tokio::join!(
@@ -101,7 +109,11 @@ async fn home_page(state: &AppState, form: SearchForm, status: StatusCode) -> Re
         recent: recent?
             .into_iter()
             .map(|row| {
-                let when = row.last_viewed_at.get(..16).unwrap_or_default().replace('T', " ");
+                let when = row
+                    .last_viewed_at
+                    .get(..16)
+                    .unwrap_or_default()
+                    .replace('T', " ");
                 PlaceLink::from_row(row, format!("viewed {when} UTC"))
             })
             .collect(),
@@ -109,7 +121,10 @@ async fn home_page(state: &AppState, form: SearchForm, status: StatusCode) -> Re
             .into_iter()
             .map(|row| {
                 let views = row.view_count;
-                PlaceLink::from_row(row, format!("{views} view{}", if views == 1 { "" } else { "s" }))
+                PlaceLink::from_row(
+                    row,
+                    format!("{views} view{}", if views == 1 { "" } else { "s" }),
+                )
             })
             .collect(),
     };
@@ -122,14 +137,20 @@ pub struct SearchParams {
     pub country: Option<String>,
 }
 
-pub async fn search(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Result<Response, AppError> {
+pub async fn search(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, AppError> {
     let postal_code = params.postal_code.unwrap_or_default();
     let country = params.country.unwrap_or_default();
     let parsed_code = PostalCode::parse(&postal_code);
     let parsed_country = CountryCode::parse(&country);
     match (parsed_code, parsed_country) {
         (Ok(postal_code), Ok(country)) => {
-            let key = PlaceKey { country, postal_code };
+            let key = PlaceKey {
+                country,
+                postal_code,
+            };
             Ok((StatusCode::SEE_OTHER, [(header::LOCATION, key.page_path())]).into_response())
         }
         (code, country_result) => {

@@ -29,7 +29,10 @@ use crate::{
 /// How many forecast hours the page lists.
 const FORECAST_HOURS: usize = 12;
 
-pub async fn show(State(state): State<AppState>, Path((country, postal_code)): Path<(String, String)>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    Path((country, postal_code)): Path<(String, String)>,
+) -> Response {
     let key = match place_key(&country, &postal_code) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
@@ -47,7 +50,12 @@ pub async fn show(State(state): State<AppState>, Path((country, postal_code)): P
     let ((weather, weather_took), (sun, sun_took), (views, db_took)) = tokio::join!(
         timed(state.lookups.weather(&place)),
         timed(state.lookups.sun(&place, today)),
-        timed(db::places::record_view(&state.pool, state.lookups.source(), &place, now)),
+        timed(db::places::record_view(
+            &state.pool,
+            state.lookups.source(),
+            &place,
+            now
+        )),
     );
     timing.record("weather", weather_took);
     timing.record("sun", sun_took);
@@ -57,7 +65,14 @@ pub async fn show(State(state): State<AppState>, Path((country, postal_code)): P
     let views = views
         .inspect_err(|error| tracing::warn!(%error, "page view not recorded"))
         .ok();
-    let page = PlacePage::new(state.layout(place.display_name()), &place, now, weather.as_deref(), &sun, views);
+    let page = PlacePage::new(
+        state.layout(place.display_name()),
+        &place,
+        now,
+        weather.as_deref(),
+        &sun,
+        views,
+    );
     match render(&page) {
         Ok(html) => (timing, html).into_response(),
         Err(e) => (timing, e).into_response(),
@@ -172,7 +187,10 @@ impl WeatherView {
                 .next_hours(now, FORECAST_HOURS)
                 .map(|hour| HourView {
                     time: page_time(hour.at, zone),
-                    temperature: hour.temperature_c.map(degrees).unwrap_or_else(|| "–".to_owned()),
+                    temperature: hour
+                        .temperature_c
+                        .map(degrees)
+                        .unwrap_or_else(|| "–".to_owned()),
                     precipitation: hour
                         .precipitation_probability
                         .map(|p| format!("{p:.0} %"))
@@ -187,7 +205,11 @@ impl WeatherView {
 impl SunView {
     fn new(sun: &SunTimes, zone: Tz) -> Self {
         let time = |at: Option<DateTime<Utc>>| at.map(|t| page_time(t, zone));
-        let event = |label, at, main| SunEvent { label, time: time(at), main };
+        let event = |label, at, main| SunEvent {
+            label,
+            time: time(at),
+            main,
+        };
         Self {
             date: sun.date.format("%A %-d %B %Y").to_string(),
             polar_note: match sun.day_kind() {
@@ -197,7 +219,11 @@ impl SunView {
             },
             day_length: page_duration(sun.day_length),
             events: vec![
-                event("Astronomical twilight begins", sun.astronomical.begin, false),
+                event(
+                    "Astronomical twilight begins",
+                    sun.astronomical.begin,
+                    false,
+                ),
                 event("Nautical twilight begins", sun.nautical.begin, false),
                 event("Civil twilight begins", sun.civil.begin, false),
                 event("Sunrise", sun.sunrise, true),

@@ -31,7 +31,9 @@ impl Client {
             .timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
-            .map_err(|e| UpstreamError::new("HTTP client", UpstreamErrorKind::Setup(e.to_string())))?;
+            .map_err(|e| {
+                UpstreamError::new("HTTP client", UpstreamErrorKind::Setup(e.to_string()))
+            })?;
         Ok(Self { inner })
     }
 
@@ -53,13 +55,25 @@ impl Client {
         query: &[(&str, String)],
     ) -> Result<Vec<u8>, UpstreamError> {
         let failed = |e: reqwest::Error| UpstreamError::new(provider, classify(&e));
-        let mut response = self.inner.get(url).query(query).send().await.map_err(failed)?;
+        let mut response = self
+            .inner
+            .get(url)
+            .query(query)
+            .send()
+            .await
+            .map_err(failed)?;
         let status = response.status();
         if !status.is_success() {
-            return Err(UpstreamError::new(provider, UpstreamErrorKind::Status(status.as_u16())));
+            return Err(UpstreamError::new(
+                provider,
+                UpstreamErrorKind::Status(status.as_u16()),
+            ));
         }
         let too_large = || UpstreamError::new(provider, UpstreamErrorKind::TooLarge);
-        if response.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+        {
             return Err(too_large());
         }
         let mut body = Vec::new();

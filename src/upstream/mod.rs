@@ -43,7 +43,12 @@ pub trait WeatherProvider: Send + Sync {
 /// Sunrise, sunset and twilights at a point on a local date.
 #[async_trait]
 pub trait SunProvider: Send + Sync {
-    async fn sun_times(&self, at: Coordinates, date: NaiveDate, zone: Tz) -> Result<SunTimes, UpstreamError>;
+    async fn sun_times(
+        &self,
+        at: Coordinates,
+        date: NaiveDate,
+        zone: Tz,
+    ) -> Result<SunTimes, UpstreamError>;
 }
 
 /// The three providers the app uses, live or simulated as configured.
@@ -65,8 +70,14 @@ impl Upstreams {
             UpstreamMode::Live => {
                 let client = http::Client::new(Duration::from_millis(config.upstream_timeout_ms))?;
                 Self {
-                    geocoder: Arc::new(zippopotam::Zippopotam::new(client.clone(), &config.geocoder_url)),
-                    weather: Arc::new(open_meteo::OpenMeteo::new(client.clone(), &config.weather_url)),
+                    geocoder: Arc::new(zippopotam::Zippopotam::new(
+                        client.clone(),
+                        &config.geocoder_url,
+                    )),
+                    weather: Arc::new(open_meteo::OpenMeteo::new(
+                        client.clone(),
+                        &config.weather_url,
+                    )),
                     sun: Arc::new(sunrise_sunset::SunriseSunset::new(client, &config.sun_url)),
                 }
             }

@@ -22,7 +22,10 @@ pub struct OpenMeteo {
 impl OpenMeteo {
     pub fn new(client: Client, base_url: &str) -> Self {
         let forecast_url = format!("{}/v1/forecast", base_url.trim_end_matches('/'));
-        Self { client, forecast_url }
+        Self {
+            client,
+            forecast_url,
+        }
     }
 }
 
@@ -67,7 +70,10 @@ impl WeatherProvider for OpenMeteo {
             ("timezone", "auto".to_owned()),
             ("forecast_days", "2".to_owned()),
         ];
-        let answer: Answer = self.client.get_json(PROVIDER, &self.forecast_url, &query).await?;
+        let answer: Answer = self
+            .client
+            .get_json(PROVIDER, &self.forecast_url, &query)
+            .await?;
         normalise(answer)
     }
 }
@@ -77,18 +83,26 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
     let clock = LocalClock::new(&answer.timezone, answer.utc_offset_seconds)?;
     let hourly = &answer.hourly;
     let count = hourly.time.len();
-    if [hourly.temperature_2m.len(), hourly.precipitation_probability.len(), hourly.weather_code.len()]
-        .iter()
-        .any(|&n| n != count)
+    if [
+        hourly.temperature_2m.len(),
+        hourly.precipitation_probability.len(),
+        hourly.weather_code.len(),
+    ]
+    .iter()
+    .any(|&n| n != count)
     {
-        return Err(UpstreamError::malformed(PROVIDER, "hourly series of different lengths"));
+        return Err(UpstreamError::malformed(
+            PROVIDER,
+            "hourly series of different lengths",
+        ));
     }
     let hours = (0..count)
         .map(|i| {
             Ok(HourForecast {
                 at: clock.to_utc(&hourly.time[i])?,
                 temperature_c: hourly.temperature_2m[i].filter(|t| t.is_finite()),
-                precipitation_probability: hourly.precipitation_probability[i].filter(|p| p.is_finite()),
+                precipitation_probability: hourly.precipitation_probability[i]
+                    .filter(|p| p.is_finite()),
                 code: hourly.weather_code[i].and_then(wmo_code),
             })
         })
@@ -101,7 +115,10 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
         current.wind_speed_10m,
     ];
     if numbers.iter().any(|n| !n.is_finite()) {
-        return Err(UpstreamError::malformed(PROVIDER, "non-finite current value"));
+        return Err(UpstreamError::malformed(
+            PROVIDER,
+            "non-finite current value",
+        ));
     }
     Ok(Weather {
         observed_at: clock.to_utc(&current.time)?,
@@ -131,7 +148,10 @@ impl LocalClock {
     fn new(zone: &str, offset_seconds: i32) -> Result<Self, UpstreamError> {
         let offset = FixedOffset::east_opt(offset_seconds)
             .ok_or_else(|| UpstreamError::malformed(PROVIDER, "bad utc_offset_seconds"))?;
-        Ok(Self { zone: zone.parse().ok(), offset })
+        Ok(Self {
+            zone: zone.parse().ok(),
+            offset,
+        })
     }
 
     fn to_utc(&self, local: &str) -> Result<DateTime<Utc>, UpstreamError> {
@@ -142,7 +162,14 @@ impl LocalClock {
             .and_then(|zone| zone.from_local_datetime(&naive).earliest())
             .map(|t| t.with_timezone(&Utc));
         zoned
-            .or_else(|| self.offset.from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc)))
-            .ok_or_else(|| UpstreamError::malformed(PROVIDER, format!("time {local:?} does not exist")))
+            .or_else(|| {
+                self.offset
+                    .from_local_datetime(&naive)
+                    .single()
+                    .map(|t| t.with_timezone(&Utc))
+            })
+            .ok_or_else(|| {
+                UpstreamError::malformed(PROVIDER, format!("time {local:?} does not exist"))
+            })
     }
 }

@@ -68,7 +68,10 @@ pub fn simulated_place(key: &PlaceKey) -> GeocodedPlace {
             name: "Portland".to_owned(),
             region: "Oregon".to_owned(),
             region_code: "OR".to_owned(),
-            coordinates: Coordinates { latitude: 45.50655, longitude: -122.733888 },
+            coordinates: Coordinates {
+                latitude: 45.50655,
+                longitude: -122.733888,
+            },
         };
     }
     let country = key.country.country();
@@ -80,7 +83,10 @@ pub fn simulated_place(key: &PlaceKey) -> GeocodedPlace {
         name: format!("Postal district {code}"),
         region: format!("Simulated {}", country.name),
         region_code: String::new(),
-        coordinates: Coordinates { latitude, longitude },
+        coordinates: Coordinates {
+            latitude,
+            longitude,
+        },
     }
 }
 
@@ -88,7 +94,10 @@ pub struct Weather;
 
 #[async_trait]
 impl super::WeatherProvider for Weather {
-    async fn forecast(&self, at: Coordinates) -> Result<crate::domain::weather::Weather, UpstreamError> {
+    async fn forecast(
+        &self,
+        at: Coordinates,
+    ) -> Result<crate::domain::weather::Weather, UpstreamError> {
         wait_like_the_real_service(WEATHER_LATENCIES).await;
         Ok(simulated_weather(at, Utc::now()))
     }
@@ -100,7 +109,8 @@ pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::
     let this_hour = now.duration_trunc(TimeDelta::hours(1)).unwrap_or(now);
     let place = (at.latitude.to_bits(), at.longitude.to_bits());
     let temperature = |hour: DateTime<Utc>| {
-        let season = (2.0 * PI * (f64::from(hour.ordinal()) - 200.0) / 365.0).cos() * at.latitude.signum();
+        let season =
+            (2.0 * PI * (f64::from(hour.ordinal()) - 200.0) / 365.0).cos() * at.latitude.signum();
         let solar_hour = (f64::from(hour.hour()) + at.longitude / 15.0).rem_euclid(24.0);
         let day = -(2.0 * PI * (solar_hour - 3.0) / 24.0).cos();
         let noise = unit((place, hour.timestamp())) * 3.0 - 1.5;
@@ -109,9 +119,14 @@ pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::
     };
     let code = |hour: DateTime<Utc>| {
         let codes = [0, 1, 2, 3, 3, 45, 61, 63, 80, 95];
-        let pick = codes[(hash_of((place, hour.timestamp() / 10_800, "code")) % codes.len() as u64) as usize];
+        let pick = codes
+            [(hash_of((place, hour.timestamp() / 10_800, "code")) % codes.len() as u64) as usize];
         // Rain below freezing falls as snow.
-        if temperature(hour) < 0.5 && pick >= 61 { 71 } else { pick }
+        if temperature(hour) < 0.5 && pick >= 61 {
+            71
+        } else {
+            pick
+        }
     };
     let hours = (0..48)
         .map(|h| {
@@ -146,7 +161,12 @@ pub struct Sun;
 
 #[async_trait]
 impl super::SunProvider for Sun {
-    async fn sun_times(&self, at: Coordinates, date: NaiveDate, _zone: Tz) -> Result<SunTimes, UpstreamError> {
+    async fn sun_times(
+        &self,
+        at: Coordinates,
+        date: NaiveDate,
+        _zone: Tz,
+    ) -> Result<SunTimes, UpstreamError> {
         wait_like_the_real_service(SUN_LATENCIES).await;
         Ok(solar::compute(at, date, SunSource::Simulated))
     }
@@ -167,7 +187,13 @@ mod tests {
     #[test]
     fn the_course_postal_code_is_near_portland() {
         let place = simulated_place(&key("us", "97229"));
-        assert_eq!(place.coordinates, Coordinates { latitude: 45.50655, longitude: -122.733888 });
+        assert_eq!(
+            place.coordinates,
+            Coordinates {
+                latitude: 45.50655,
+                longitude: -122.733888
+            }
+        );
         assert_eq!(place.name, "Portland");
     }
 
@@ -175,17 +201,26 @@ mod tests {
     fn other_codes_are_fixed_points_near_their_country() {
         let first = simulated_place(&key("de", "10115"));
         assert_eq!(first, simulated_place(&key("de", "10115")));
-        assert_ne!(first.coordinates, simulated_place(&key("de", "80331")).coordinates);
+        assert_ne!(
+            first.coordinates,
+            simulated_place(&key("de", "80331")).coordinates
+        );
         assert!((first.coordinates.latitude - 51.16).abs() <= 2.0);
         assert!((first.coordinates.longitude - 10.45).abs() <= 2.0);
     }
 
     #[test]
     fn weather_is_the_same_within_an_hour_and_plausible() {
-        let portland = Coordinates { latitude: 45.5, longitude: -122.7 };
+        let portland = Coordinates {
+            latitude: 45.5,
+            longitude: -122.7,
+        };
         let now = Utc::now();
         let a = simulated_weather(portland, now);
-        let b = simulated_weather(portland, now.duration_trunc(TimeDelta::hours(1)).unwrap_or(now));
+        let b = simulated_weather(
+            portland,
+            now.duration_trunc(TimeDelta::hours(1)).unwrap_or(now),
+        );
         assert_eq!(a, b);
         assert_eq!(a.hours.len(), 48);
         for hour in &a.hours {

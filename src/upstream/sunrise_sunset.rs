@@ -53,7 +53,12 @@ struct Results {
 #[async_trait]
 impl SunProvider for SunriseSunset {
     #[tracing::instrument(skip(self), fields(provider = "sunrise-sunset"))]
-    async fn sun_times(&self, at: Coordinates, date: NaiveDate, zone: Tz) -> Result<SunTimes, UpstreamError> {
+    async fn sun_times(
+        &self,
+        at: Coordinates,
+        date: NaiveDate,
+        zone: Tz,
+    ) -> Result<SunTimes, UpstreamError> {
         let query = [
             ("lat", at.latitude.to_string()),
             ("lng", at.longitude.to_string()),
@@ -61,12 +66,18 @@ impl SunProvider for SunriseSunset {
             ("formatted", "0".to_owned()),
             ("tzid", zone.name().to_owned()),
         ];
-        let answer: Answer = self.client.get_json(PROVIDER, &self.json_url, &query).await?;
+        let answer: Answer = self
+            .client
+            .get_json(PROVIDER, &self.json_url, &query)
+            .await?;
         if answer.status != "OK" {
-            return Err(UpstreamError::malformed(PROVIDER, format!("status {:?}", answer.status)));
+            return Err(UpstreamError::malformed(
+                PROVIDER,
+                format!("status {:?}", answer.status),
+            ));
         }
-        let results: Results =
-            serde_json::from_value(answer.results).map_err(|e| UpstreamError::malformed(PROVIDER, e))?;
+        let results: Results = serde_json::from_value(answer.results)
+            .map_err(|e| UpstreamError::malformed(PROVIDER, e))?;
         normalise(&results, at, date)
     }
 }
@@ -74,8 +85,8 @@ impl SunProvider for SunriseSunset {
 fn normalise(r: &Results, at: Coordinates, date: NaiveDate) -> Result<SunTimes, UpstreamError> {
     let sunrise = event(&r.sunrise)?;
     let sunset = event(&r.sunset)?;
-    let solar_noon = event(&r.solar_noon)?
-        .ok_or_else(|| UpstreamError::malformed(PROVIDER, "no solar noon"))?;
+    let solar_noon =
+        event(&r.solar_noon)?.ok_or_else(|| UpstreamError::malformed(PROVIDER, "no solar noon"))?;
     // With no sunrise and no sunset the service's day_length does not say whether the sun stayed
     // up or down; the local calculation does.
     let day_length = if sunrise.is_none() && sunset.is_none() {
@@ -86,7 +97,10 @@ fn normalise(r: &Results, at: Coordinates, date: NaiveDate) -> Result<SunTimes, 
             .ok_or_else(|| UpstreamError::malformed(PROVIDER, "day_length out of range"))?
     };
     let twilight = |begin: &str, end: &str| -> Result<Twilight, UpstreamError> {
-        Ok(Twilight { begin: event(begin)?, end: event(end)? })
+        Ok(Twilight {
+            begin: event(begin)?,
+            end: event(end)?,
+        })
     };
     Ok(SunTimes {
         date,

@@ -15,7 +15,10 @@ pub struct Zippopotam {
 
 impl Zippopotam {
     pub fn new(client: Client, base_url: &str) -> Self {
-        Self { client, base_url: base_url.trim_end_matches('/').to_owned() }
+        Self {
+            client,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
     }
 }
 
@@ -62,7 +65,13 @@ impl Geocoder for Zippopotam {
             .zip(coordinate(&first.longitude))
             .and_then(|(lat, lon)| Coordinates::new(lat, lon))
             .ok_or_else(|| {
-                UpstreamError::malformed(PROVIDER, format!("bad coordinates {:?}, {:?}", first.latitude, first.longitude))
+                UpstreamError::malformed(
+                    PROVIDER,
+                    format!(
+                        "bad coordinates {:?}, {:?}",
+                        first.latitude, first.longitude
+                    ),
+                )
             })?;
         Ok(Some(GeocodedPlace {
             name: first.name,

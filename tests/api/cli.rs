@@ -1,0 +1,135 @@
+//! The binary itself: its help, creating the database at start, one log line per request, and
+//! a graceful shutdown that lets requests in flight finish.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use reqwest::StatusCode;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_cityscape");
+
+#[test]
+fn help_documents_every_flag_and_its_environment_variable() {
+    let output = Command::new(BINARY)
+        .arg("--help")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let help = String::from_utf8_lossy(&output.stdout);
+
+    assert!(output.status.success());
+    for expected in [
+        "--bind",
+        "CITYSCAPE_BIND",
+        "127.0.0.1:8000",
+        "--database-url",
+        "DATABASE_URL",
+        "sqlite://cityscape.db?mode=rwc",
+        "--upstream",
+        "CITYSCAPE_UPSTREAM",
+        "simulated",
+        "--cache",
+        "CITYSCAPE_CACHE",
+        "--geocoder-url",
+        "CITYSCAPE_GEOCODER_URL",
+        "--weather-url",
+        "CITYSCAPE_WEATHER_URL",
+        "--sun-url",
+        "CITYSCAPE_SUN_URL",
+        "--upstream-timeout-ms",
+        "--static-dir",
+    ] {
+        assert!(
+            help.contains(expected),
+            "--help lacks {expected:?}:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_upstream_mode_is_refused_with_a_message() {
+    let output = Command::new(BINARY)
+        .args(["--upstream", "sometimes"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("possible values: live, simulated"));
+}
+
+#[tokio::test]
+async fn the_server_creates_its_database_logs_requests_and_finishes_them_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let database = dir.path().join("fresh.db");
+    let mut child = Command::new(BINARY)
+        .args(["--bind", "127.0.0.1:0", "--upstream", "simulated"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}?mode=rwc", database.display()))
+        .arg("--static-dir")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/static"))
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let address = loop {
+        let line = lines_rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|e| panic!("no 'listening' line: {e}"));
+        if let Some(rest) = line.split("address=").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+        }
+    };
+    assert!(database.exists(), "the database file was created at start");
+
+    // A simulated sun request waits on two upstream latencies (at least 0.6 s in all).
+    let in_flight = tokio::spawn({
+        let url = format!("{address}/api/sun/97229/us");
+        async move { reqwest::get(url).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(killed.success());
+
+    let response = in_flight
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("the request in flight was cut off: {e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    let exit = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(exit.success(), "exit status {exit}");
+
+    let log: Vec<String> = lines_rx.try_iter().collect();
+    let served = log
+        .iter()
+        .find(|l| l.contains("served") && l.contains("/api/sun/97229/us"))
+        .unwrap_or_else(|| panic!("no request line in {log:#?}"));
+    for field in ["method=GET", "status=200", "latency_ms="] {
+        assert!(served.contains(field), "{served}");
+    }
+    assert!(TcpProbe::refuses(&address), "the server stopped listening");
+}
+
+struct TcpProbe;
+
+impl TcpProbe {
+    fn refuses(address: &str) -> bool {
+        let host = address.trim_start_matches("http://");
+        std::net::TcpStream::connect(host).is_err()
+    }
+}

@@ -1,0 +1,157 @@
+//! Answers in the three providers' real formats, as the fake upstream serves them.
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+
+/// Zippopotam.us: keys with spaces, coordinates as strings.
+pub fn zippopotam(
+    postal_code: &str,
+    name: &str,
+    state: &str,
+    abbreviation: &str,
+    lat: &str,
+    lon: &str,
+) -> Value {
+    json!({
+        "post code": postal_code,
+        "country": "United States",
+        "country abbreviation": "US",
+        "places": [{
+            "place name": name,
+            "longitude": lon,
+            "state": state,
+            "state abbreviation": abbreviation,
+            "latitude": lat
+        }]
+    })
+}
+
+pub fn portland() -> Value {
+    zippopotam("97229", "Portland", "Oregon", "OR", "45.5483", "-122.8284")
+}
+
+/// Open-Meteo with `timezone=auto`: local wall-clock times without offsets, 48 hours from
+/// local midnight, and the current conditions at `now`.
+pub fn open_meteo(zone: Tz, now: DateTime<Utc>, temperature: f64) -> Value {
+    let local_now = now.with_timezone(&zone);
+    let midnight = local_now
+        .duration_trunc(TimeDelta::days(1))
+        .unwrap_or(local_now);
+    let hours: Vec<String> = (0..48)
+        .map(|h| {
+            (midnight.naive_local() + TimeDelta::hours(h))
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        })
+        .collect();
+    let current = local_now
+        .naive_local()
+        .duration_trunc(TimeDelta::minutes(15))
+        .unwrap_or(local_now.naive_local());
+    let offset = local_now.offset().fix_seconds();
+    json!({
+        "latitude": 45.55,
+        "longitude": -122.83,
+        "generationtime_ms": 0.1,
+        "utc_offset_seconds": offset,
+        "timezone": zone.name(),
+        "timezone_abbreviation": local_now.format("%Z").to_string(),
+        "elevation": 60.0,
+        "current_units": {"time": "iso8601", "interval": "seconds", "temperature_2m": "°C"},
+        "current": {
+            "time": current.format("%Y-%m-%dT%H:%M").to_string(),
+            "interval": 900,
+            "temperature_2m": temperature,
+            "apparent_temperature": temperature - 2.0,
+            "relative_humidity_2m": 81,
+            "weather_code": 61,
+            "wind_speed_10m": 12.3
+        },
+        "hourly_units": {"time": "iso8601", "temperature_2m": "°C", "precipitation_probability": "%"},
+        "hourly": {
+            "time": hours,
+            "temperature_2m": (0..48).map(|h| 5.0 + f64::from(h % 24) / 2.0).collect::<Vec<_>>(),
+            "precipitation_probability": (0..48).map(|h| if h == 5 { Value::Null } else { json!(h * 2) }).collect::<Vec<_>>(),
+            "weather_code": (0..48).map(|h| if h % 2 == 0 { 3 } else { 61 }).collect::<Vec<_>>()
+        }
+    })
+}
+
+trait FixSeconds {
+    fn fix_seconds(&self) -> i32;
+}
+
+impl<O: chrono::Offset> FixSeconds for O {
+    fn fix_seconds(&self) -> i32 {
+        self.fix().local_minus_utc()
+    }
+}
+
+/// sunrise-sunset.org with `formatted=0`: ISO 8601 instants, day length in seconds.
+pub struct SunAnswer<'a> {
+    pub sunrise: &'a str,
+    pub sunset: &'a str,
+    pub solar_noon: &'a str,
+    pub day_length: i64,
+    pub civil: (&'a str, &'a str),
+    pub nautical: (&'a str, &'a str),
+    pub astronomical: (&'a str, &'a str),
+}
+
+pub fn sunrise_sunset(answer: &SunAnswer<'_>) -> Value {
+    json!({
+        "results": {
+            "sunrise": answer.sunrise,
+            "sunset": answer.sunset,
+            "solar_noon": answer.solar_noon,
+            "day_length": answer.day_length,
+            "civil_twilight_begin": answer.civil.0,
+            "civil_twilight_end": answer.civil.1,
+            "nautical_twilight_begin": answer.nautical.0,
+            "nautical_twilight_end": answer.nautical.1,
+            "astronomical_twilight_begin": answer.astronomical.0,
+            "astronomical_twilight_end": answer.astronomical.1
+        },
+        "status": "OK",
+        "tzid": "UTC"
+    })
+}
+
+/// Portland on 1 July 2026 (PDT, UTC−7), as the service answers it.
+pub const PORTLAND_JULY: SunAnswer<'static> = SunAnswer {
+    sunrise: "2026-07-01T12:25:10+00:00",
+    sunset: "2026-07-02T04:03:41+00:00",
+    solar_noon: "2026-07-01T20:14:25+00:00",
+    day_length: 56_311,
+    civil: ("2026-07-01T11:49:02+00:00", "2026-07-02T04:39:49+00:00"),
+    nautical: ("2026-07-01T11:01:37+00:00", "2026-07-02T05:27:14+00:00"),
+    astronomical: ("2026-07-01T10:02:10+00:00", "2026-07-02T06:26:41+00:00"),
+};
+
+/// Portland on 1 December 2026 (PST, UTC−8).
+pub const PORTLAND_DECEMBER: SunAnswer<'static> = SunAnswer {
+    sunrise: "2026-12-01T15:30:00+00:00",
+    sunset: "2026-12-02T00:28:05+00:00",
+    solar_noon: "2026-12-01T19:59:02+00:00",
+    day_length: 32_285,
+    civil: ("2026-12-01T14:56:40+00:00", "2026-12-02T01:01:25+00:00"),
+    nautical: ("2026-12-01T14:19:51+00:00", "2026-12-02T01:38:14+00:00"),
+    astronomical: ("2026-12-01T13:44:14+00:00", "2026-12-02T02:13:51+00:00"),
+};
+
+/// The service's answer on a day without sunrise: events that do not happen are the epoch.
+pub const POLAR_NIGHT: SunAnswer<'static> = SunAnswer {
+    sunrise: "1970-01-01T00:00:01+00:00",
+    sunset: "1970-01-01T00:00:01+00:00",
+    solar_noon: "2026-12-21T10:44:00+00:00",
+    day_length: 0,
+    civil: ("2026-12-21T08:43:00+00:00", "2026-12-21T12:45:00+00:00"),
+    nautical: ("2026-12-21T07:15:00+00:00", "2026-12-21T14:13:00+00:00"),
+    astronomical: ("2026-12-21T06:05:00+00:00", "2026-12-21T15:23:00+00:00"),
+};
+
+/// Any day's answer for Portland, for tests that are not about the times themselves.
+pub fn any_sun_answer() -> Value {
+    sunrise_sunset(&PORTLAND_DECEMBER)
+}

@@ -1,0 +1,13 @@
+//! One integration test binary: each file is an area of the app, driven over real HTTP on
+//! 127.0.0.1 against a fake upstream server, with its own temporary SQLite file.
+
+mod api;
+mod caching;
+mod cli;
+mod concurrency;
+mod degradation;
+mod fixtures;
+mod helpers;
+mod pages;
+mod simulated;
+mod static_assets;

@@ -1,0 +1,254 @@
+//! The pages people browse: home, search, place, errors.
+
+use reqwest::StatusCode;
+use wiremock::ResponseTemplate;
+
+use crate::{
+    fixtures,
+    helpers::{header, spawn_app},
+};
+
+#[tokio::test]
+async fn home_page_explains_cityscape_and_offers_the_search_form() {
+    let app = spawn_app().await;
+
+    let (status, html) = app.get_text("/").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("One page about any place"));
+    assert!(html.contains(r#"<form class="search" method="get" action="/search""#));
+    assert!(html.contains(r#"name="postal_code""#));
+    assert!(html.contains(r#"<option value="us" selected>United States</option>"#));
+    assert!(html.contains("No places viewed yet"));
+}
+
+#[tokio::test]
+async fn home_page_lists_recently_and_most_viewed_places() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    app.mount_geocoder(
+        "/us/10001",
+        ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
+            "10001",
+            "New York City",
+            "New York",
+            "NY",
+            "40.7484",
+            "-73.9967",
+        )),
+    )
+    .await;
+    for path in ["/places/us/97229", "/places/us/97229", "/places/us/10001"] {
+        assert_eq!(app.get(path).await.status(), StatusCode::OK, "{path}");
+    }
+
+    let (_, html) = app.get_text("/").await;
+
+    let recent = html.split("Most viewed").next().unwrap_or_default();
+    let newest = recent.find("New York City").unwrap_or(usize::MAX);
+    let older = recent.find("Portland, Oregon").unwrap_or(usize::MAX);
+    assert!(newest < older, "most recent first:\n{recent}");
+    let popular = html.split("Most viewed").nth(1).unwrap_or_default();
+    assert!(popular.contains("2 views"), "{popular}");
+    assert!(popular.find("Portland").unwrap_or(usize::MAX) < popular.find("New York").unwrap_or(0));
+    assert!(html.contains(r#"href="/places/us/97229""#));
+}
+
+#[tokio::test]
+async fn a_valid_search_redirects_to_the_place_page() {
+    let app = spawn_app().await;
+
+    let response = app.get("/search?postal_code=+sw1a+1aa+&country=GB").await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(&response, "location"), "/places/gb/SW1A%201AA");
+}
+
+#[tokio::test]
+async fn a_bad_search_shows_the_form_again_with_a_message_and_the_input_kept() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            "postal_code=&country=us",
+            "Please enter a postal code.",
+            r#"value="""#,
+        ),
+        (
+            "postal_code=97%3C229&country=us",
+            "only letters, digits, spaces and hyphens",
+            r#"value="97&#60;229""#,
+        ),
+        (
+            "postal_code=12345678901&country=us",
+            "at most 10 characters",
+            r#"value="12345678901""#,
+        ),
+        (
+            "postal_code=97229&country=xx",
+            "does not know postal codes for that country",
+            r#"value="97229""#,
+        ),
+        (
+            "postal_code=97229",
+            "Please choose a country.",
+            r#"value="97229""#,
+        ),
+        ("", "Please enter a postal code.", r#"value="""#),
+    ];
+    for (query, message, kept) in cases {
+        let (status, html) = app.get_text(&format!("/search?{query}")).await;
+
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(html.contains(message), "{query}: no message {message:?}");
+        assert!(html.contains(kept), "{query}: input not kept as {kept}");
+        assert!(html.contains(r#"aria-invalid="true""#), "{query}");
+    }
+    assert_eq!(app.calls_to("/").await, 0, "a bad search asks no provider");
+}
+
+#[tokio::test]
+async fn a_bad_search_keeps_the_chosen_country() {
+    let app = spawn_app().await;
+
+    let (_, html) = app.get_text("/search?postal_code=&country=de").await;
+
+    assert!(html.contains(r#"<option value="de" selected>Germany</option>"#));
+    assert!(!html.contains(r#"<option value="us" selected>"#));
+}
+
+#[tokio::test]
+async fn place_page_shows_the_place_its_weather_and_its_sun() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+
+    let response = app.get("/places/us/97229").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap_or_default();
+
+    for expected in [
+        "<h1>Portland</h1>",
+        "Oregon, United States",
+        "America/Los_Angeles",
+        "45.5483, -122.8284",
+        "7 °C",
+        "Slight rain",
+        "Feels like 5 °C",
+        "Next hours",
+        "Sunrise",
+        "Civil twilight begins",
+        "Nautical twilight ends",
+        "Astronomical twilight begins",
+        "Solar noon",
+        "Day length",
+        "Source: sunrise-sunset.org",
+        "/api/places/us/97229",
+    ] {
+        assert!(html.contains(expected), "missing {expected:?}");
+    }
+    assert!(
+        !html.contains("Simulated mode"),
+        "live mode has no simulation banner"
+    );
+}
+
+#[tokio::test]
+async fn place_page_times_every_wait_in_server_timing() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+
+    let response = app.get("/places/us/97229").await;
+
+    let timing = header(&response, "server-timing");
+    for entry in ["geocode;dur=", "weather;dur=", "sun;dur=", "db;dur="] {
+        assert!(timing.contains(entry), "{timing}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_postal_code_gets_a_404_page() {
+    let app = spawn_app().await;
+    app.mount_geocoder(
+        "/us/00000",
+        ResponseTemplate::new(404).set_body_string("{}"),
+    )
+    .await;
+
+    let (status, html) = app.get_text("/places/us/00000").await;
+
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("We could not find that postal code"));
+    assert!(html.contains("<footer"), "in the site layout");
+}
+
+#[tokio::test]
+async fn a_malformed_place_address_gets_a_400_page() {
+    let app = spawn_app().await;
+    for path in [
+        "/places/us/%3Cscript%3E",
+        "/places/zz/97229",
+        "/places/us/12345678901",
+    ] {
+        let (status, html) = app.get_text(path).await;
+
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(html.contains("<footer"), "{path}: in the site layout");
+    }
+    assert_eq!(app.calls_to("/").await, 0);
+}
+
+#[tokio::test]
+async fn an_unknown_page_gets_a_404_in_the_site_layout() {
+    let app = spawn_app().await;
+
+    let (status, html) = app.get_text("/no/such/page").await;
+
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("There is no page at this address."));
+    assert!(html.contains(r#"<link rel="stylesheet" href="/static/style.css">"#));
+}
+
+#[tokio::test]
+async fn a_wrong_method_gets_a_405_page_that_says_what_is_allowed() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .post(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(header(&response, "allow").contains("GET"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("does not accept that kind of request")
+    );
+}
+
+#[tokio::test]
+async fn what_the_geocoder_says_is_escaped_on_the_page() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    app.mount_geocoder(
+        "/us/66666",
+        ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
+            "66666",
+            "<script>alert(1)</script>",
+            "O'Brien & \"Sons\"",
+            "OB",
+            "45.5",
+            "-122.8",
+        )),
+    )
+    .await;
+
+    let (status, html) = app.get_text("/places/us/66666").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+}
