@@ -15,7 +15,7 @@ use crate::{
 
 /// Room for a burst of new connections (the load test opens thousands at once); the kernel
 /// caps it at `net.core.somaxconn`.
-const LISTEN_BACKLOG: u32 = 8192;
+const LISTEN_BACKLOG: u32 = 65535;
 
 pub async fn run(config: Config) -> Result<(), StartupError> {
     let state = AppState::build(&config).await?;
