@@ -10,10 +10,11 @@ use super::{UpstreamError, UpstreamErrorKind};
 /// No real answer from our providers comes near this; a bigger one is a fault or an attack.
 pub const MAX_ANSWER_BYTES: usize = 512 * 1024;
 
+/// Says who is calling, as the providers' terms ask.
 const USER_AGENT: &str = concat!(
     "Cityscape/",
     env!("CARGO_PKG_VERSION"),
-    " (server-rendered place pages; https://github.com/cityscape)"
+    " (place pages; contact via the site)"
 );
 
 /// Cheap to clone: clones share one connection pool.

@@ -114,8 +114,8 @@ pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::
         let solar_hour = (f64::from(hour.hour()) + at.longitude / 15.0).rem_euclid(24.0);
         let day = -(2.0 * PI * (solar_hour - 3.0) / 24.0).cos();
         let noise = unit((place, hour.timestamp())) * 3.0 - 1.5;
-        let mean = 28.0 - 0.45 * at.latitude.abs();
-        ((mean + 0.25 * at.latitude.abs() * season + 4.0 * day + noise) * 10.0).round() / 10.0
+        let mean = 28.0 - 0.4 * at.latitude.abs();
+        ((mean + 0.15 * at.latitude.abs() * season + 3.5 * day + noise) * 10.0).round() / 10.0
     };
     let code = |hour: DateTime<Utc>| {
         let codes = [0, 1, 2, 3, 3, 45, 61, 63, 80, 95];

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wiremock::{
     Mock, ResponseTemplate,
-    matchers::{method, path, query_param},
+    matchers::{header_regex, method, path, query_param},
 };
 
 use crate::{
@@ -73,6 +73,7 @@ async fn sun_api_asks_the_service_for_the_place_local_day() {
         .and(query_param("lng", "-122.8284"))
         .and(query_param("date", "2026-07-01"))
         .and(query_param("tzid", "America/Los_Angeles"))
+        .and(header_regex("user-agent", "^Cityscape/"))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(fixtures::sunrise_sunset(&PORTLAND_JULY)),
         )
