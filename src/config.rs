@@ -59,6 +59,15 @@ pub struct Config {
     #[arg(long, env = "CITYSCAPE_UPSTREAM_TIMEOUT_MS", default_value_t = 3000)]
     pub upstream_timeout_ms: u64,
 
+    /// Directory for uploaded photos (under `photos/`) and the secret that signs form tokens.
+    #[arg(long, env = "CITYSCAPE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Posts each client may make per minute (events, saved places); `0` turns the limit off,
+    /// for load tests.
+    #[arg(long, env = "CITYSCAPE_POST_LIMIT", default_value_t = 30)]
+    pub post_limit: u32,
+
     /// Directory of the stylesheet, icons and images served under /static.
     #[arg(long, env = "CITYSCAPE_STATIC_DIR", default_value = "static")]
     pub static_dir: PathBuf,

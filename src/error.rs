@@ -23,6 +23,15 @@ pub enum AppError {
     /// 400: the request is malformed; the message tells the person what to change.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 403: a form without a valid CSRF token, or a private link with a wrong token.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// 413: the body is larger than this address accepts.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 429: this client posted too often; it may try again after the given seconds.
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     /// 404: no such page, or no such postal code.
     #[error("not found: {0}")]
     NotFound(String),
@@ -41,6 +50,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Upstream(e) if e.is_timeout() => StatusCode::GATEWAY_TIMEOUT,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
@@ -52,7 +64,16 @@ impl AppError {
     /// What the person is told. Internal detail never leaves the log.
     pub fn public_message(&self) -> String {
         match self {
-            Self::BadRequest(message) | Self::NotFound(message) => message.clone(),
+            Self::BadRequest(message) | Self::NotFound(message) | Self::Forbidden(message) => {
+                message.clone()
+            }
+            Self::PayloadTooLarge => {
+                "What you sent is too large: a photo may be at most 5 MB, other forms 64 KB."
+                    .to_owned()
+            }
+            Self::TooManyRequests { retry_after_secs } => format!(
+                "You have posted a lot in a short time. Please wait {retry_after_secs} seconds and try again."
+            ),
             Self::Upstream(e) => format!(
                 "{}. Please try again in a moment.",
                 capitalise(&e.public_message())
@@ -112,9 +133,14 @@ impl IntoResponse for AppError {
                 tracing::error!(error = %self, "request failed")
             }
             Self::Upstream(_) => tracing::warn!(error = %self, "upstream failed"),
-            Self::BadRequest(_) | Self::NotFound(_) => {}
+            _ => {}
         }
         let mut response = status.into_response();
+        if let Self::TooManyRequests { retry_after_secs } = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, (*retry_after_secs).into());
+        }
         response.extensions_mut().insert(ErrorReport {
             message: self.public_message(),
         });
@@ -141,7 +167,7 @@ fn report_for(response: &Response) -> Option<ErrorReport> {
         StatusCode::METHOD_NOT_ALLOWED => {
             "This address does not accept that kind of request.".to_owned()
         }
-        StatusCode::PAYLOAD_TOO_LARGE => "What you sent is too large.".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge.public_message(),
         other => other
             .canonical_reason()
             .unwrap_or("Something went wrong.")

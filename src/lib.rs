@@ -6,11 +6,14 @@
 //! The library holds everything so that tests can build the router; `main.rs` only starts it.
 
 pub mod config;
+pub mod cookies;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod handlers;
 pub mod lookup;
+pub mod photo_store;
+pub mod protect;
 pub mod routes;
 pub mod server;
 pub mod state;

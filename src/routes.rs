@@ -4,11 +4,11 @@ use std::{path::Path, time::Duration};
 
 use axum::{
     Router,
-    extract::{MatchedPath, Request},
+    extract::{DefaultBodyLimit, MatchedPath, Request},
     http::{HeaderValue, header},
     middleware,
     response::Response,
-    routing::get,
+    routing::{get, post},
 };
 use tower_http::{
     compression::CompressionLayer,
@@ -20,20 +20,39 @@ use tracing::Span;
 
 use crate::{
     error::{self, AppError},
-    handlers::{api, health, home, place},
+    handlers::{api, events, health, home, place, saved},
+    photo_store, protect,
     state::AppState,
 };
 
 /// Static files change only with a release; a day of caching, then a cheap revalidation
 /// (ServeDir answers `If-Modified-Since`).
 const STATIC_CACHE_CONTROL: &str = "public, max-age=86400";
+/// Photos are named by their content and never change.
+const PHOTO_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+/// Bodies: a form with a photo (5 MB and the other fields), and any other form.
+const PHOTO_FORM_BODY_LIMIT: usize = 6 * 1024 * 1024;
+const FORM_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState, static_dir: &Path) -> Router {
     let pages = Router::new()
         .route("/", get(home::show))
         .route("/search", get(home::search))
         .route("/places/{country}/{postal_code}", get(place::show))
+        .route(
+            "/places/{country}/{postal_code}/events",
+            post(events::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT)),
+        )
+        .route("/events/{id}", get(events::show))
+        .route("/events/{id}/edit", get(events::edit).post(events::update))
+        .route("/events/{id}/delete", post(events::delete))
+        .route("/saved", post(saved::save))
+        .route("/saved/remove", post(saved::remove))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            protect::limit_posts,
+        ))
         .layer(middleware::map_response_with_state(
             state.clone(),
             error::render_html,
@@ -43,6 +62,7 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .route("/sun/{zip}/{country}", get(api::sun))
         .route("/weather/{zip}/{country}", get(api::weather))
         .route("/places/{country}/{postal_code}", get(api::place))
+        .route("/places/{country}/{postal_code}/events", get(events::list))
         .fallback(not_found)
         .layer(middleware::map_response(error::render_json));
 
@@ -61,10 +81,23 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
             HeaderValue::from_static(STATIC_CACHE_CONTROL),
         ));
 
+    let photos = Router::new()
+        .nest_service(photo_store::URL_PREFIX, ServeDir::new(state.photos.dir()))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(PHOTO_CACHE_CONTROL),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ));
+
     pages
         .nest("/api", api)
         .merge(health)
         .merge(assets)
+        .merge(photos)
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http()

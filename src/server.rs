@@ -22,7 +22,18 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     // Load the time-zone boundaries before the first request needs them.
     tokio::task::spawn_blocking(timezone::warm_up)
         .await
-        .map_err(|e| StartupError::Listen(std::io::Error::other(e)))?;
+        .map_err(|e| StartupError::Io(std::io::Error::other(e)))?;
+    if let Some(limiter) = state.post_limiter.clone() {
+        // Forget clients that have not posted lately, so the limiter's memory stays bounded.
+        tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        });
+    }
     let listener = listen(config.bind)?;
     tracing::info!(
         address = %format!("http://{}", listener.local_addr()?),
@@ -62,9 +73,13 @@ pub async fn serve(
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer address is the rate limit's key.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 async fn shutdown_signal() {

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
+use axum_csrf::CsrfConfig;
 use sqlx::SqlitePool;
 
 use crate::{
@@ -10,6 +12,8 @@ use crate::{
     db,
     handlers::layout::Layout,
     lookup::Lookups,
+    photo_store::PhotoStore,
+    protect::{self, PostLimiter},
     upstream::{UpstreamError, Upstreams},
 };
 
@@ -18,6 +22,17 @@ pub struct AppState {
     pub pool: SqlitePool,
     pub lookups: Arc<Lookups>,
     pub simulated: bool,
+    pub photos: PhotoStore,
+    pub csrf: CsrfConfig,
+    /// `None` when posts are not limited.
+    pub post_limiter: Option<Arc<PostLimiter>>,
+}
+
+/// Lets handlers take an `axum_csrf::CsrfToken`.
+impl FromRef<AppState> for CsrfConfig {
+    fn from_ref(state: &AppState) -> Self {
+        state.csrf.clone()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,8 +43,8 @@ pub enum StartupError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("could not set up the upstream clients: {0}")]
     Upstream(#[from] UpstreamError),
-    #[error("could not listen: {0}")]
-    Listen(#[from] std::io::Error),
+    #[error("could not listen, or prepare the data directory: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl AppState {
@@ -37,10 +52,14 @@ impl AppState {
         let pool = db::connect(&config.database_url).await?;
         let upstreams = Upstreams::from_config(config)?;
         let lookups = Lookups::new(pool.clone(), upstreams, config.upstream, config.cache);
+        let secret = protect::load_or_create_secret(&config.data_dir).await?;
         Ok(Self {
             pool,
             lookups: Arc::new(lookups),
             simulated: config.upstream == UpstreamMode::Simulated,
+            photos: PhotoStore::open(&config.data_dir).await?,
+            csrf: protect::csrf_config(&secret),
+            post_limiter: protect::post_limiter(config.post_limit),
         })
     }
 

@@ -3,13 +3,14 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqlitePool};
 
+use super::timestamp;
 use crate::domain::{Coordinates, CountryCode, Place, PlaceKey, PostalCode};
 
 /// Which world a row belongs to: `live` or `simulated` (see the migration).
 pub type Source = &'static str;
 
 #[derive(Debug, FromRow)]
-struct PlaceRow {
+pub(crate) struct PlaceRow {
     country_code: String,
     postal_code: String,
     name: String,
@@ -40,7 +41,7 @@ impl TryFrom<PlaceRow> for Place {
     }
 }
 
-const PLACE_COLUMNS: &str =
+pub(crate) const PLACE_COLUMNS: &str =
     "country_code, postal_code, name, region, region_code, latitude, longitude, time_zone";
 
 #[tracing::instrument(skip(pool))]
@@ -90,6 +91,24 @@ pub async fn insert(
     .map(|_| ())
 }
 
+/// The row id of a place, storing the place first if it is not stored yet.
+pub async fn ensure(
+    db: &mut sqlx::SqliteConnection,
+    source: Source,
+    place: &Place,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    insert(&mut *db, source, place, now).await?;
+    sqlx::query_scalar(
+        "SELECT id FROM places WHERE source = ? AND country_code = ? AND postal_code = ?",
+    )
+    .bind(source)
+    .bind(place.key.country.as_str())
+    .bind(place.key.postal_code.as_str())
+    .fetch_one(db)
+    .await
+}
+
 /// Counts one page view, storing the place first if it is not stored yet (with the cache off
 /// nothing else stores it). Returns the place's view count including this one.
 #[tracing::instrument(skip(pool, place), fields(key = ?place.key))]
@@ -114,11 +133,6 @@ pub async fn record_view(
     .await?;
     tx.commit().await?;
     Ok(count)
-}
-
-/// RFC 3339 UTC with fixed width, so that text order is time order.
-fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// A line in the home page's lists.

@@ -3,6 +3,8 @@
 
 pub mod clock;
 pub mod country;
+pub mod event;
+pub mod photo;
 pub mod place;
 pub mod postal;
 pub mod solar;

@@ -35,6 +35,14 @@ pub struct PlaceKey {
 }
 
 impl PlaceKey {
+    /// Parses a country and a postal code as they come in a URL or a form.
+    pub fn parse(country: &str, postal_code: &str) -> Result<Self, String> {
+        Ok(Self {
+            country: CountryCode::parse(country).map_err(|e| e.to_string())?,
+            postal_code: PostalCode::parse(postal_code).map_err(|e| e.to_string())?,
+        })
+    }
+
     /// The place page's path, `/places/us/97229`.
     pub fn page_path(&self) -> String {
         format!(

@@ -7,15 +7,25 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
+use axum_csrf::CsrfToken;
+use axum_extra::extract::CookieJar;
+use chrono::Utc;
+use futures::{StreamExt, stream};
 use serde::Deserialize;
 
 use super::{
+    events::authenticity_token,
     extract::Query,
     layout::{Layout, render},
 };
 use crate::{
+    cookies,
     db::{self, places::ViewedPlace},
-    domain::{CountryCode, PlaceKey, PostalCode, country::COUNTRIES, country::Country},
+    domain::{
+        CountryCode, Place, PlaceKey, PostalCode,
+        clock::page_time,
+        country::{COUNTRIES, Country},
+    },
     error::AppError,
     state::AppState,
     timing::{ServerTiming, timed},
@@ -31,7 +41,26 @@ pub struct HomePage {
     pub form: SearchForm,
     pub recent: Vec<PlaceLink>,
     pub popular: Vec<PlaceLink>,
+    pub saved: Vec<SavedPlaceView>,
+    pub flash: Option<&'static str>,
+    /// For the saved places' Remove buttons.
+    pub authenticity_token: String,
 }
+
+/// A saved place with its weather now and next sunset, each of which may be missing.
+pub struct SavedPlaceView {
+    pub href: String,
+    pub label: String,
+    pub temperature: Option<String>,
+    pub conditions: Option<&'static str>,
+    pub next_sunset: Option<String>,
+    pub problem: Option<String>,
+    pub country_segment: String,
+    pub postal_code: String,
+}
+
+/// How many saved places' weather and sun are fetched at once.
+const SAVED_PLACES_AT_ONCE: usize = 4;
 
 /// The search form as the person left it, with a message per wrong field.
 #[derive(Debug, Default)]
@@ -84,28 +113,41 @@ impl PlaceLink {
     }
 }
 
-pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
-    home_page(&state, SearchForm::default(), StatusCode::OK).await
+pub async fn show(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    home_page(&state, SearchForm::default(), StatusCode::OK, csrf, jar).await
 }
 
 async fn home_page(
     state: &AppState,
     form: SearchForm,
     status: StatusCode,
+    csrf: CsrfToken,
+    jar: CookieJar,
 ) -> Result<Response, AppError> {
     let source = state.lookups.source();
-    let ((recent, popular), took) = timed(async {
+    let (jar, flash) = cookies::take_flash(jar);
+    let visitor = cookies::visitor_id(&jar);
+    let lists = async {
         tokio::join!(
             db::places::recently_viewed(&state.pool, source, LIST_LENGTH),
             db::places::most_viewed(&state.pool, source, LIST_LENGTH),
         )
-    })
-    .await;
+    };
+    let (((recent, popular), db_took), (saved, saved_took)) =
+        tokio::join!(timed(lists), timed(saved_places(state, visitor.as_deref())));
     let mut timing = ServerTiming::new();
-    timing.record("db", took);
+    timing.record("db", db_took);
+    timing.record("saved", saved_took);
     let page = HomePage {
         layout: state.layout("One page about any place"),
         form,
+        saved: saved?,
+        flash: flash.map(|f| f.message()),
+        authenticity_token: authenticity_token(&csrf)?,
         recent: recent?
             .into_iter()
             .map(|row| {
@@ -128,7 +170,69 @@ async fn home_page(
             })
             .collect(),
     };
-    Ok((status, timing, render(&page)?).into_response())
+    Ok((status, csrf, jar, timing, render(&page)?).into_response())
+}
+
+/// The visitor's saved places with their weather and next sunset, a few fetched at a time; a
+/// place whose weather fails still shows, with a note.
+async fn saved_places(
+    state: &AppState,
+    visitor: Option<&str>,
+) -> Result<Vec<SavedPlaceView>, AppError> {
+    let Some(visitor) = visitor else {
+        return Ok(Vec::new());
+    };
+    let places = db::saved::list(&state.pool, visitor, state.lookups.source()).await?;
+    Ok(stream::iter(places)
+        .map(|place| saved_place_view(state, place))
+        .buffered(SAVED_PLACES_AT_ONCE)
+        .collect()
+        .await)
+}
+
+async fn saved_place_view(state: &AppState, place: Place) -> SavedPlaceView {
+    let now = Utc::now();
+    let today = place.local_time(now).date_naive();
+    let (weather, sun_today) = tokio::join!(
+        state.lookups.weather(&place),
+        state.lookups.sun(&place, today)
+    );
+    let next_sunset = match sun_today.sunset {
+        Some(sunset) if sunset > now => Some(sunset),
+        _ => match today.succ_opt() {
+            Some(tomorrow) => state.lookups.sun(&place, tomorrow).await.sunset,
+            None => None,
+        },
+    };
+    let zone = place.time_zone;
+    SavedPlaceView {
+        href: place.key.page_path(),
+        label: format!(
+            "{} ({} {})",
+            place.display_name(),
+            place.key.country,
+            place.key.postal_code
+        ),
+        temperature: weather
+            .as_ref()
+            .ok()
+            .map(|w| format!("{:.0} °C", w.temperature_c)),
+        conditions: weather.as_ref().ok().map(|w| w.code.describe()),
+        next_sunset: next_sunset.map(|t| {
+            let local = t.with_timezone(&zone);
+            let day = if local.date_naive() == today {
+                "today"
+            } else {
+                "tomorrow"
+            };
+            format!("{day} {}", page_time(t, zone))
+        }),
+        problem: weather
+            .err()
+            .map(|e| format!("Weather unavailable: {}.", e.public_message())),
+        country_segment: place.key.country.path_segment(),
+        postal_code: place.key.postal_code.to_string(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +243,8 @@ pub struct SearchParams {
 
 pub async fn search(
     State(state): State<AppState>,
+    csrf: CsrfToken,
+    jar: CookieJar,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
     let postal_code = params.postal_code.unwrap_or_default();
@@ -160,7 +266,7 @@ pub async fn search(
                 postal_code,
                 country,
             };
-            home_page(&state, form, StatusCode::BAD_REQUEST).await
+            home_page(&state, form, StatusCode::BAD_REQUEST, csrf, jar).await
         }
     }
 }

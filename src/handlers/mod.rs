@@ -2,8 +2,10 @@
 //! the lookups and the database, and renders a page struct or JSON; no SQL or HTTP code here.
 
 pub mod api;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod home;
 pub mod layout;
 pub mod place;
+pub mod saved;

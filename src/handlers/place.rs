@@ -5,17 +5,21 @@ use axum::{
     extract::State,
     response::{IntoResponse, Response},
 };
+use axum_csrf::CsrfToken;
+use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::{
+    events::{EventForm, EventView, authenticity_token},
     extract::{Path, place_key},
-    layout::{Layout, render},
+    layout::{self, Layout},
 };
 use crate::{
-    db,
+    cookies::{self, Flash},
+    db::{self, events::StoredEvent},
     domain::{
-        Place,
+        Place, PlaceKey,
         clock::{page_date_time, page_duration, page_time},
         solar::{DayKind, SunTimes},
         weather::Weather,
@@ -32,13 +36,56 @@ const FORECAST_HOURS: usize = 12;
 pub async fn show(
     State(state): State<AppState>,
     Path((country, postal_code)): Path<(String, String)>,
+    csrf: CsrfToken,
+    jar: CookieJar,
 ) -> Response {
     let key = match place_key(&country, &postal_code) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };
+    let authenticity_token = match authenticity_token(&csrf) {
+        Ok(token) => token,
+        Err(e) => return e.into_response(),
+    };
+    let (jar, flash) = cookies::take_flash(jar);
+    let extras = Extras {
+        form: EventForm::blank(authenticity_token),
+        flash,
+        visitor: cookies::visitor_id(&jar),
+        count_view: true,
+    };
+    (csrf, jar, render(&state, &key, extras).await).into_response()
+}
+
+/// What a place page shows besides the place itself.
+pub struct Extras {
+    pub form: EventForm,
+    pub flash: Option<Flash>,
+    pub visitor: Option<String>,
+    /// Counted for a plain visit, not for the form shown again after a mistake.
+    pub count_view: bool,
+}
+
+impl Extras {
+    /// The page again after an invalid event form, with what was typed and the messages.
+    pub fn invalid_form(form: EventForm, jar: &CookieJar) -> Self {
+        Self {
+            form,
+            flash: None,
+            visitor: cookies::visitor_id(jar),
+            count_view: false,
+        }
+    }
+}
+
+/// Upcoming events listed on the page, and recent past ones (collapsed).
+const UPCOMING_EVENTS: i64 = 50;
+const PAST_EVENTS: i64 = 10;
+
+/// The place page: resolve the place, then wait on weather, sun times and SQLite together.
+pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Response {
     let mut timing = ServerTiming::new();
-    let (place, took) = timed(state.lookups.place(&key)).await;
+    let (place, took) = timed(state.lookups.place(key)).await;
     timing.record("geocode", took);
     let place = match place {
         Ok(place) => place,
@@ -47,25 +94,50 @@ pub async fn show(
 
     let now = Utc::now();
     let today = place.local_time(now).date_naive();
-    let ((weather, weather_took), (sun, sun_took), (views, db_took)) = tokio::join!(
+    let source = state.lookups.source();
+    let database = async {
+        let views = match extras.count_view {
+            true => Some(db::places::record_view(&state.pool, source, &place, now).await),
+            false => None,
+        };
+        let saved = async {
+            match &extras.visitor {
+                Some(visitor) => db::saved::is_saved(&state.pool, visitor, source, key).await,
+                None => Ok(false),
+            }
+        };
+        let (upcoming, past, saved) = tokio::join!(
+            db::events::upcoming(&state.pool, source, key, now, UPCOMING_EVENTS, 0),
+            db::events::recent_past(&state.pool, source, key, now, PAST_EVENTS),
+            saved,
+        );
+        (views, upcoming, past, saved)
+    };
+    let ((weather, weather_took), (sun, sun_took), ((views, upcoming, past, saved), db_took)) = tokio::join!(
         timed(state.lookups.weather(&place)),
         timed(state.lookups.sun(&place, today)),
-        timed(db::places::record_view(
-            &state.pool,
-            state.lookups.source(),
-            &place,
-            now
-        )),
+        timed(database),
     );
     timing.record("weather", weather_took);
     timing.record("sun", sun_took);
     timing.record("db", db_took);
 
-    // A failed view count costs the page nothing but the count.
-    let views = views
-        .inspect_err(|error| tracing::warn!(%error, "page view not recorded"))
-        .ok();
-    let page = PlacePage::new(
+    // A failed read or count costs the page its section, not the page.
+    let views = views.and_then(|v| {
+        v.inspect_err(|error| tracing::warn!(%error, "page view not recorded"))
+            .ok()
+    });
+    let events = match (upcoming, past) {
+        (Ok(upcoming), Ok(past)) => Ok((upcoming, past)),
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::error!(%error, "events not read");
+            Err("The events could not be loaded just now.".to_owned())
+        }
+    };
+    let saved = saved
+        .inspect_err(|error| tracing::warn!(%error, "saved state not read"))
+        .unwrap_or(false);
+    let mut page = PlacePage::new(
         state.layout(place.display_name()),
         &place,
         now,
@@ -73,7 +145,8 @@ pub async fn show(
         &sun,
         views,
     );
-    match render(&page) {
+    page.board = Board::new(key, events, extras.form, extras.flash, saved);
+    match layout::render(&page) {
         Ok(html) => (timing, html).into_response(),
         Err(e) => (timing, e).into_response(),
     }
@@ -96,6 +169,55 @@ pub struct PlacePage {
     pub sun: SunView,
     pub views: Option<i64>,
     pub api_path: String,
+    pub board: Board,
+}
+
+/// The events board and the save button.
+#[derive(Default)]
+pub struct Board {
+    pub upcoming: Vec<EventView>,
+    pub past: Vec<EventView>,
+    pub unavailable: Option<String>,
+    pub form: EventForm,
+    pub post_path: String,
+    pub flash: Option<&'static str>,
+    /// The private edit link, shown once right after posting.
+    pub private_link: Option<String>,
+    pub saved: bool,
+    pub country_segment: String,
+    pub postal_code: String,
+}
+
+impl Board {
+    fn new(
+        key: &PlaceKey,
+        events: Result<(Vec<StoredEvent>, Vec<StoredEvent>), String>,
+        form: EventForm,
+        flash: Option<Flash>,
+        saved: bool,
+    ) -> Self {
+        let (upcoming, past, unavailable) = match events {
+            Ok((upcoming, past)) => (upcoming, past, None),
+            Err(message) => (Vec::new(), Vec::new(), Some(message)),
+        };
+        Self {
+            upcoming: upcoming.iter().map(EventView::new).collect(),
+            past: past.iter().map(EventView::new).collect(),
+            unavailable,
+            form,
+            post_path: format!("{}/events", key.page_path()),
+            private_link: match &flash {
+                Some(Flash::Posted { event_id, token }) => {
+                    Some(format!("/events/{event_id}/edit?token={token}"))
+                }
+                _ => None,
+            },
+            flash: flash.map(|f| f.message()),
+            saved,
+            country_segment: key.country.path_segment(),
+            postal_code: key.postal_code.to_string(),
+        }
+    }
 }
 
 pub struct WeatherView {
@@ -165,6 +287,7 @@ impl PlacePage {
                 place.key.country.path_segment(),
                 place.key.postal_code.path_segment()
             ),
+            board: Board::default(),
         }
     }
 }

@@ -67,6 +67,8 @@ async fn the_server_creates_its_database_logs_requests_and_finishes_them_on_sigt
         .args(["--bind", "127.0.0.1:0", "--upstream", "simulated"])
         .arg("--database-url")
         .arg(format!("sqlite://{}?mode=rwc", database.display()))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
         .arg("--static-dir")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/static"))
         .env("RUST_LOG", "info")

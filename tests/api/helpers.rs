@@ -55,12 +55,16 @@ pub async fn spawn_app_with(extra_args: &[&str]) -> TestApp {
         dir.path().join("cityscape.db").display()
     );
     let upstream_uri = upstream.uri();
+    let data_dir = dir.path().join("data").display().to_string();
     let defaults = [
         ("--database-url", database_url.as_str()),
         ("--geocoder-url", upstream_uri.as_str()),
         ("--weather-url", upstream_uri.as_str()),
         ("--sun-url", upstream_uri.as_str()),
         ("--upstream-timeout-ms", "1000"),
+        ("--data-dir", data_dir.as_str()),
+        // Tests post quickly; the rate limit has its own test.
+        ("--post-limit", "0"),
         (
             "--static-dir",
             concat!(env!("CARGO_MANIFEST_DIR"), "/static"),

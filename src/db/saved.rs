@@ -1,0 +1,99 @@
+//! Queries on `saved_places`: each browser's own list of places.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+
+use super::{
+    places::{self, PLACE_COLUMNS, PlaceRow, Source},
+    timestamp,
+};
+use crate::domain::{Place, PlaceKey};
+
+/// Most places one browser may keep; the home page fetches each one's weather.
+pub const MAX_SAVED: i64 = 24;
+
+/// Saves a place for a visitor; saving it again changes nothing.
+pub async fn save(
+    pool: &SqlitePool,
+    visitor: &str,
+    source: Source,
+    place: &Place,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let place_id = places::ensure(&mut tx, source, place, now).await?;
+    sqlx::query("INSERT INTO saved_places (visitor_id, place_id, saved_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(visitor)
+        .bind(place_id)
+        .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+pub async fn remove(
+    pool: &SqlitePool,
+    visitor: &str,
+    source: Source,
+    key: &PlaceKey,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM saved_places WHERE visitor_id = ? AND place_id IN
+           (SELECT id FROM places WHERE source = ? AND country_code = ? AND postal_code = ?)",
+    )
+    .bind(visitor)
+    .bind(source)
+    .bind(key.country.as_str())
+    .bind(key.postal_code.as_str())
+    .execute(pool)
+    .await
+    .map(|_| ())
+}
+
+pub async fn count(pool: &SqlitePool, visitor: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM saved_places WHERE visitor_id = ?")
+        .bind(visitor)
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn is_saved(
+    pool: &SqlitePool,
+    visitor: &str,
+    source: Source,
+    key: &PlaceKey,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM saved_places s JOIN places p ON p.id = s.place_id
+          WHERE s.visitor_id = ? AND p.source = ? AND p.country_code = ? AND p.postal_code = ?)",
+    )
+    .bind(visitor)
+    .bind(source)
+    .bind(key.country.as_str())
+    .bind(key.postal_code.as_str())
+    .fetch_one(pool)
+    .await
+}
+
+/// A visitor's places, most recently saved first.
+pub async fn list(
+    pool: &SqlitePool,
+    visitor: &str,
+    source: Source,
+) -> Result<Vec<Place>, sqlx::Error> {
+    let columns = PLACE_COLUMNS
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let found: Vec<PlaceRow> = sqlx::query_as(&format!(
+        "SELECT {columns} FROM saved_places s JOIN places p ON p.id = s.place_id
+         WHERE s.visitor_id = ? AND p.source = ? ORDER BY s.saved_at DESC LIMIT ?"
+    ))
+    .bind(visitor)
+    .bind(source)
+    .bind(MAX_SAVED)
+    .fetch_all(pool)
+    .await?;
+    found.into_iter().map(Place::try_from).collect()
+}

@@ -1,0 +1,328 @@
+//! An event on a place's board: the fields a person fills in, parsed into a `NewEvent` or into
+//! one message per wrong field.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
+use reqwest::Url;
+
+pub const TITLE_CHARS: std::ops::RangeInclusive<usize> = 3..=120;
+pub const NAME_MAX_CHARS: usize = 60;
+pub const DESCRIPTION_MAX_CHARS: usize = 4000;
+pub const LINK_MAX_CHARS: usize = 2000;
+
+/// The form's text fields as typed (the photo travels separately).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFields {
+    pub title: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub description: String,
+    pub link: String,
+    pub name: String,
+}
+
+/// A valid event, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub description: String,
+    pub link: Option<String>,
+    pub poster_name: String,
+}
+
+/// One message per wrong field, shown beside it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldErrors {
+    pub title: Option<String>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub description: Option<String>,
+    pub link: Option<String>,
+    pub name: Option<String>,
+    pub photo: Option<String>,
+}
+
+impl FieldErrors {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl EventFields {
+    /// Parses the fields; `zone` is the place's, in which the times were typed, and `now`
+    /// bounds how far in the past or future an event may start.
+    pub fn parse(&self, zone: Tz, now: DateTime<Utc>) -> Result<NewEvent, Box<FieldErrors>> {
+        let mut errors = FieldErrors::default();
+        let title = self.title.trim().to_owned();
+        if !TITLE_CHARS.contains(&title.chars().count()) {
+            errors.title = Some(format!(
+                "A title has {} to {} characters.",
+                TITLE_CHARS.start(),
+                TITLE_CHARS.end()
+            ));
+        }
+        let starts_at = match local_instant(&self.starts_at, zone) {
+            Ok(Some(at)) if at < now - TimeDelta::days(1) => {
+                errors.starts_at = Some("The start is in the past.".to_owned());
+                None
+            }
+            Ok(Some(at)) if at > now + TimeDelta::days(2 * 366) => {
+                errors.starts_at = Some("The start is more than two years away.".to_owned());
+                None
+            }
+            Ok(Some(at)) => Some(at),
+            Ok(None) => {
+                errors.starts_at =
+                    Some("Please give the date and time the event starts.".to_owned());
+                None
+            }
+            Err(message) => {
+                errors.starts_at = Some(message);
+                None
+            }
+        };
+        let ends_at = match local_instant(&self.ends_at, zone) {
+            Ok(Some(end)) if starts_at.is_some_and(|start| end <= start) => {
+                errors.ends_at = Some("The end must be after the start.".to_owned());
+                None
+            }
+            Ok(end) => end,
+            Err(message) => {
+                errors.ends_at = Some(message);
+                None
+            }
+        };
+        // Browsers send line breaks as CRLF; one form of line break is stored.
+        let description = self.description.replace("\r\n", "\n").trim().to_owned();
+        if description.chars().count() > DESCRIPTION_MAX_CHARS {
+            errors.description = Some(format!(
+                "A description has at most {DESCRIPTION_MAX_CHARS} characters."
+            ));
+        }
+        let link = self.link.trim();
+        let link = if link.is_empty() {
+            None
+        } else {
+            match Url::parse(link) {
+                Ok(url)
+                    if matches!(url.scheme(), "http" | "https")
+                        && url.host().is_some()
+                        && link.len() <= LINK_MAX_CHARS =>
+                {
+                    Some(url.to_string())
+                }
+                _ => {
+                    errors.link = Some(
+                        "A link starts with http:// or https:// and is a full web address."
+                            .to_owned(),
+                    );
+                    None
+                }
+            }
+        };
+        let poster_name = self.name.trim().to_owned();
+        if poster_name.is_empty() {
+            errors.name = Some("Please give a name to show with the event.".to_owned());
+        } else if poster_name.chars().count() > NAME_MAX_CHARS {
+            errors.name = Some(format!("A name has at most {NAME_MAX_CHARS} characters."));
+        }
+        match starts_at {
+            Some(starts_at) if errors.is_empty() => Ok(NewEvent {
+                title,
+                starts_at,
+                ends_at,
+                description,
+                link,
+                poster_name,
+            }),
+            _ => Err(Box::new(errors)),
+        }
+    }
+}
+
+/// A `datetime-local` value (`2026-12-01T18:30`, seconds optional) read in `zone`; empty is
+/// `None`.
+fn local_instant(raw: &str, zone: Tz) -> Result<Option<DateTime<Utc>>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| "Please give a date and time like 2026-12-01 18:30.".to_owned())?;
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(at) => Ok(Some(at.with_timezone(&Utc))),
+        // When clocks go back an hour repeats: the first is meant more often than not.
+        LocalResult::Ambiguous(first, _) => Ok(Some(first.with_timezone(&Utc))),
+        LocalResult::None => Err(format!(
+            "That time does not exist in {} (the clocks go forward then).",
+            zone.name()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    fn valid() -> EventFields {
+        EventFields {
+            title: "  Winter market ".to_owned(),
+            starts_at: "2026-12-05T10:00".to_owned(),
+            ends_at: "2026-12-05T16:30".to_owned(),
+            description: "Stalls\r\nand music".to_owned(),
+            link: "https://example.org/market".to_owned(),
+            name: "Ana".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_valid_form_becomes_an_event_with_times_in_utc() {
+        let event = valid().parse(Tz::America__Los_Angeles, now());
+        let event = event.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(event.title, "Winter market");
+        // 10:00 PST is 18:00 UTC.
+        assert_eq!(event.starts_at.to_rfc3339(), "2026-12-05T18:00:00+00:00");
+        assert_eq!(
+            event.ends_at.map(|t| t.to_rfc3339()),
+            Some("2026-12-06T00:30:00+00:00".to_owned())
+        );
+        assert_eq!(event.description, "Stalls\nand music");
+        assert_eq!(event.link.as_deref(), Some("https://example.org/market"));
+    }
+
+    #[test]
+    fn summer_times_are_read_with_daylight_saving() {
+        let mut fields = valid();
+        fields.starts_at = "2027-07-01T10:00".to_owned();
+        fields.ends_at.clear();
+        let event = fields
+            .parse(Tz::Europe__Berlin, now())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(event.starts_at.to_rfc3339(), "2027-07-01T08:00:00+00:00");
+    }
+
+    #[test]
+    fn each_wrong_field_gets_its_own_message() {
+        type Case = (&'static str, fn(&mut EventFields), fn(&FieldErrors) -> bool);
+        let cases: Vec<Case> = vec![
+            (
+                "short title",
+                |f| f.title = "ab".into(),
+                |e| e.title.is_some(),
+            ),
+            (
+                "long title",
+                |f| f.title = "x".repeat(121),
+                |e| e.title.is_some(),
+            ),
+            (
+                "no start",
+                |f| f.starts_at.clear(),
+                |e| e.starts_at.is_some(),
+            ),
+            (
+                "garbled start",
+                |f| f.starts_at = "next friday".into(),
+                |e| e.starts_at.is_some(),
+            ),
+            (
+                "start long past",
+                |f| f.starts_at = "2026-01-01T10:00".into(),
+                |e| e.starts_at.is_some(),
+            ),
+            (
+                "start far away",
+                |f| f.starts_at = "2030-01-01T10:00".into(),
+                |e| e.starts_at.is_some(),
+            ),
+            (
+                "end before start",
+                |f| f.ends_at = "2026-12-05T09:00".into(),
+                |e| e.ends_at.is_some(),
+            ),
+            (
+                "end equals start",
+                |f| f.ends_at = "2026-12-05T10:00".into(),
+                |e| e.ends_at.is_some(),
+            ),
+            (
+                "long description",
+                |f| f.description = "x".repeat(4001),
+                |e| e.description.is_some(),
+            ),
+            (
+                "javascript link",
+                |f| f.link = "javascript:alert(1)".into(),
+                |e| e.link.is_some(),
+            ),
+            (
+                "ftp link",
+                |f| f.link = "ftp://example.org/".into(),
+                |e| e.link.is_some(),
+            ),
+            (
+                "not a link",
+                |f| f.link = "example dot org".into(),
+                |e| e.link.is_some(),
+            ),
+            ("no name", |f| f.name = "   ".into(), |e| e.name.is_some()),
+            (
+                "long name",
+                |f| f.name = "n".repeat(61),
+                |e| e.name.is_some(),
+            ),
+        ];
+        for (case, spoil, flagged) in cases {
+            let mut fields = valid();
+            spoil(&mut fields);
+            let errors = fields
+                .parse(Tz::America__Los_Angeles, now())
+                .err()
+                .unwrap_or_else(|| panic!("{case}: accepted"));
+            assert!(flagged(&errors), "{case}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn a_time_skipped_by_daylight_saving_is_refused_with_a_reason() {
+        let mut fields = valid();
+        fields.starts_at = "2027-03-14T02:30".to_owned();
+        fields.ends_at.clear();
+        let errors = fields
+            .parse(Tz::America__Los_Angeles, now())
+            .err()
+            .unwrap_or_default();
+        assert!(
+            errors
+                .starts_at
+                .unwrap_or_default()
+                .contains("does not exist")
+        );
+    }
+
+    #[test]
+    fn optional_fields_may_be_empty() {
+        let fields = EventFields {
+            ends_at: String::new(),
+            description: String::new(),
+            link: String::new(),
+            ..valid()
+        };
+        let event = fields
+            .parse(Tz::UTC, now())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (event.ends_at, event.link, event.description.as_str()),
+            (None, None, "")
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! What guards every POST: CSRF tokens signed with a secret kept in the data directory, and a
+//! per-client rate limit.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    num::NonZeroU32,
+    path::Path,
+    sync::Arc,
+};
+
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::Method,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use axum_csrf::{CsrfConfig, Key};
+use governor::{Quota, RateLimiter, clock::Clock};
+
+use crate::{error::AppError, state::AppState};
+
+/// Counts each client's posts per minute.
+pub type PostLimiter = governor::DefaultKeyedRateLimiter<IpAddr>;
+
+/// `None` when the limit is 0 (off, for load tests).
+pub fn post_limiter(per_minute: u32) -> Option<Arc<PostLimiter>> {
+    NonZeroU32::new(per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))))
+}
+
+/// Refuses a POST beyond the client's allowance with 429 and `Retry-After`.
+///
+/// The client is the TCP peer: behind a reverse proxy every client shares the proxy's address,
+/// and the limit must then be set on the proxy instead.
+pub async fn limit_posts(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() == Method::POST
+        && let Some(limiter) = &state.post_limiter
+        && let Err(not_until) = limiter.check_key(&peer.ip())
+    {
+        let wait = not_until.wait_time_from(limiter_clock().now());
+        return AppError::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        }
+        .into_response();
+    }
+    next.run(request).await
+}
+
+fn limiter_clock() -> governor::clock::DefaultClock {
+    governor::clock::DefaultClock::default()
+}
+
+/// Bytes of the secret kept in `{data_dir}/secret`.
+const SECRET_BYTES: usize = 64;
+
+/// The secret that signs and encrypts CSRF cookies, kept in the data directory so tokens in
+/// pages already open stay valid across restarts; made on first start.
+pub async fn load_or_create_secret(data_dir: &Path) -> std::io::Result<Vec<u8>> {
+    let path = data_dir.join("secret");
+    if let Ok(text) = tokio::fs::read_to_string(&path).await {
+        if let Some(secret) = from_hex(text.trim()).filter(|s| s.len() == SECRET_BYTES) {
+            return Ok(secret);
+        }
+        tracing::warn!(path = %path.display(), "the secret file is malformed; making a new one");
+    }
+    tokio::fs::create_dir_all(data_dir).await?;
+    let secret: Vec<u8> = (0..SECRET_BYTES).map(|_| rand::random::<u8>()).collect();
+    let temporary = data_dir.join(format!(".secret.{}.part", rand::random::<u64>()));
+    tokio::fs::write(&temporary, to_hex(&secret)).await?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tokio::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o600)).await?;
+    }
+    tokio::fs::rename(&temporary, &path).await?;
+    Ok(secret)
+}
+
+/// CSRF tokens: a random value in an encrypted, HttpOnly, SameSite=Lax cookie, and its HMAC
+/// in each form; a POST whose two do not match is refused.
+pub fn csrf_config(secret: &[u8]) -> CsrfConfig {
+    CsrfConfig::default()
+        .with_key(Key::try_from(secret).ok())
+        .with_salt(to_hex(secret))
+        .with_cookie_name("cityscape_csrf")
+        // A day: a form left open overnight still posts.
+        .with_lifetime(time::Duration::days(1))
+}
+
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
+        .collect()
+}
+
+/// A random token of `bytes` bytes, as hex.
+pub fn random_token(bytes: usize) -> String {
+    to_hex(&(0..bytes).map(|_| rand::random::<u8>()).collect::<Vec<_>>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_refuses_garbage() {
+        let bytes = vec![0u8, 1, 171, 255];
+        assert_eq!(from_hex(&to_hex(&bytes)), Some(bytes));
+        assert_eq!(from_hex("abc"), None);
+        assert_eq!(from_hex("zz"), None);
+        assert_eq!(random_token(16).len(), 32);
+    }
+
+    #[tokio::test]
+    async fn the_secret_is_made_once_and_then_kept() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let first = load_or_create_secret(dir.path()).await.unwrap_or_default();
+        let second = load_or_create_secret(dir.path()).await.unwrap_or_default();
+        assert_eq!(first.len(), SECRET_BYTES);
+        assert_eq!(first, second);
+    }
+}
