@@ -226,3 +226,140 @@ pub fn header(response: &reqwest::Response, name: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// A client like a browser: it keeps cookies, and shows redirects rather than following them.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// The hidden fields a page's form carries.
+#[derive(Debug, Clone)]
+pub struct FormTokens {
+    pub authenticity_token: String,
+    pub submission_id: String,
+}
+
+/// The value of the first `name="{name}"` input in `html`.
+pub fn hidden_value(html: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    html.split_once(&marker)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(value, _)| unescape(value))
+        .unwrap_or_default()
+}
+
+/// Undoes the HTML escaping of the characters a token or a typed value may hold.
+pub fn unescape(value: &str) -> String {
+    value
+        .replace("&#43;", "+")
+        .replace("&#47;", "/")
+        .replace("&#61;", "=")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
+impl TestApp {
+    /// Opens a page in `browser` and reads its form's hidden fields.
+    pub async fn form_tokens(&self, browser: &reqwest::Client, path: &str) -> FormTokens {
+        let html = browser
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .text()
+            .await
+            .unwrap_or_default();
+        FormTokens {
+            authenticity_token: hidden_value(&html, "authenticity_token"),
+            submission_id: hidden_value(&html, "submission_id"),
+        }
+    }
+
+    pub async fn post_multipart(
+        &self,
+        browser: &reqwest::Client,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        browser
+            .post(format!("{}{path}", self.address))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    pub async fn post_form(&self, browser: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        browser
+            .post(format!("{}{path}", self.address))
+            .form(fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// The upcoming events the API lists for a place.
+    pub async fn listed_events(&self, country: &str, postal_code: &str) -> Vec<Value> {
+        let (status, body) = self
+            .get_json(&format!("/api/places/{country}/{postal_code}/events?limit=1000"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["events"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Files under the photo directory, temporary ones included.
+    pub fn photo_files(&self) -> Vec<String> {
+        std::fs::read_dir(self._dir.path().join("data").join("photos"))
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// An event form with sensible values; `overrides` replace or add fields.
+pub fn event_form(tokens: &FormTokens, overrides: &[(&str, &str)]) -> reqwest::multipart::Form {
+    let start = (Utc::now() + chrono::TimeDelta::days(10))
+        .with_timezone(&Tz::America__Los_Angeles)
+        .format("%Y-%m-%dT18:30")
+        .to_string();
+    let mut fields: Vec<(String, String)> = vec![
+        ("authenticity_token".into(), tokens.authenticity_token.clone()),
+        ("submission_id".into(), tokens.submission_id.clone()),
+        ("website".into(), String::new()),
+        ("title".into(), "Winter market".into()),
+        ("starts_at".into(), start),
+        ("ends_at".into(), String::new()),
+        ("description".into(), "Stalls and music".into()),
+        ("link".into(), "https://example.org/market".into()),
+        ("name".into(), "Ana".into()),
+    ];
+    for (name, value) in overrides {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = (*value).to_owned(),
+            None => fields.push(((*name).to_owned(), (*value).to_owned())),
+        }
+    }
+    fields
+        .into_iter()
+        .fold(reqwest::multipart::Form::new(), |form, (name, value)| form.text(name, value))
+}
+
+/// A file part as a browser sends it.
+pub fn photo_part(bytes: Vec<u8>, file_name: &str, content_type: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes)
+        .file_name(file_name.to_owned())
+        .mime_str(content_type)
+        .unwrap_or_else(|e| panic!("{e}"))
+}

@@ -6,6 +6,7 @@ mod caching;
 mod cli;
 mod concurrency;
 mod degradation;
+mod events;
 mod fixtures;
 mod helpers;
 mod pages;
