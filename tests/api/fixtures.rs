@@ -155,3 +155,78 @@ pub const POLAR_NIGHT: SunAnswer<'static> = SunAnswer {
 pub fn any_sun_answer() -> Value {
     sunrise_sunset(&PORTLAND_DECEMBER)
 }
+
+/// Pictures in each accepted format, made here.
+pub mod pictures {
+    use image::{
+        ExtendedColorType, ImageEncoder, RgbImage,
+        codecs::{jpeg::JpegEncoder, png::PngEncoder, webp::WebPEncoder},
+    };
+
+    fn gradient(width: u32, height: u32) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]))
+    }
+
+    pub fn png(width: u32, height: u32) -> Vec<u8> {
+        let picture = gradient(width, height);
+        let mut out = Vec::new();
+        let written = PngEncoder::new(&mut out).write_image(picture.as_raw(), width, height, ExtendedColorType::Rgb8);
+        assert!(written.is_ok());
+        out
+    }
+
+    pub fn webp(width: u32, height: u32) -> Vec<u8> {
+        let picture = gradient(width, height);
+        let mut out = Vec::new();
+        let written =
+            WebPEncoder::new_lossless(&mut out).write_image(picture.as_raw(), width, height, ExtendedColorType::Rgb8);
+        assert!(written.is_ok());
+        out
+    }
+
+    /// A JPEG carrying an EXIF block with a GPS position, as phones write them.
+    pub fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+        let picture = gradient(width, height);
+        let mut plain = Vec::new();
+        let written = JpegEncoder::new_with_quality(&mut plain, 90).write_image(
+            picture.as_raw(),
+            width,
+            height,
+            ExtendedColorType::Rgb8,
+        );
+        assert!(written.is_ok());
+        // APP1: "Exif\0\0", a big-endian TIFF header, an empty IFD, then the GPS text that a
+        // careless server would keep.
+        let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\0\0\0\0\0".to_vec();
+        exif.extend_from_slice(b"GPSLatitude=45.50655;GPSLongitude=-122.733888");
+        let length = (exif.len() + 2) as u16;
+        let mut out = plain[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&length.to_be_bytes());
+        out.extend_from_slice(&exif);
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    /// A valid PNG header that claims 50,000 × 50,000 pixels (10 GB decoded) in a few bytes.
+    pub fn png_bomb() -> Vec<u8> {
+        let mut bomb = png(1, 1);
+        bomb[16..20].copy_from_slice(&50_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&50_000u32.to_be_bytes());
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        bomb
+    }
+
+    /// CRC-32 as PNG chunks use it, so the doctored header is a valid one.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &byte in bytes {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+}

@@ -10,5 +10,6 @@ mod events;
 mod fixtures;
 mod helpers;
 mod pages;
+mod photos;
 mod simulated;
 mod static_assets;

@@ -1,0 +1,115 @@
+//! Photos on events: judged by their bytes, re-encoded without metadata, served safely; anything
+//! else is refused with a clear message and leaves nothing behind.
+
+use reqwest::StatusCode;
+
+use crate::{
+    fixtures::pictures,
+    helpers::{TestApp, browser, event_form, header, photo_part, spawn_app},
+};
+
+const PLACE: &str = "/places/us/97229";
+const POST: &str = "/places/us/97229/events";
+
+async fn post_with_photo(app: &TestApp, bytes: Vec<u8>, file_name: &str, content_type: &str) -> reqwest::Response {
+    let browser = browser();
+    let tokens = app.form_tokens(&browser, PLACE).await;
+    let form = event_form(&tokens, &[]).part("photo", photo_part(bytes, file_name, content_type));
+    app.post_multipart(&browser, POST, form).await
+}
+
+#[tokio::test]
+async fn jpeg_png_and_webp_photos_are_stored_re_encoded_without_their_metadata() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let uploads = [
+        (pictures::jpeg_with_gps(1200, 900), "phone.jpg", "image/jpeg"),
+        (pictures::png(640, 480), "drawing.png", "image/png"),
+        (pictures::webp(300, 200), "web.webp", "image/webp"),
+    ];
+    for (bytes, name, content_type) in uploads {
+        assert!(bytes.windows(11).any(|w| w == b"GPSLatitude") || !name.ends_with(".jpg"));
+
+        let response = post_with_photo(&app, bytes, name, content_type).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name}");
+    }
+
+    let events = app.listed_events("us", "97229").await;
+    assert_eq!(events.len(), 3);
+    for event in &events {
+        for key in ["photo_url", "thumbnail_url"] {
+            let url = event[key].as_str().unwrap_or_else(|| panic!("no {key}: {event}"));
+            let response = app.get(url).await;
+            assert_eq!(response.status(), StatusCode::OK, "{url}");
+            assert_eq!(header(&response, "content-type"), "image/jpeg");
+            assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+            assert!(header(&response, "cache-control").contains("immutable"), "{url}");
+            let stored = response.bytes().await.unwrap_or_default();
+            assert!(image::load_from_memory(&stored).is_ok(), "{url} is a picture");
+            assert!(!stored.windows(4).any(|w| w == b"Exif"), "{url} kept EXIF");
+            assert!(!stored.windows(11).any(|w| w == b"GPSLatitude"), "{url} kept the position");
+        }
+    }
+    let thumbnail = app.get(events[0]["thumbnail_url"].as_str().unwrap_or_default()).await;
+    let thumbnail = image::load_from_memory(&thumbnail.bytes().await.unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(thumbnail.width() <= 400 && thumbnail.height() <= 400);
+    let html = app.get_text(PLACE).await.1;
+    assert!(html.contains(r#"class="thumb" src="/photos/"#), "the board shows thumbnails");
+}
+
+#[tokio::test]
+async fn photos_answer_range_requests() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    post_with_photo(&app, pictures::png(64, 64), "a.png", "image/png").await;
+    let url = app.listed_events("us", "97229").await[0]["photo_url"].as_str().unwrap_or_default().to_owned();
+
+    let response = app
+        .client
+        .get(format!("{}{url}", app.address))
+        .header("range", "bytes=0-99")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(response.bytes().await.map(|b| b.len()).unwrap_or(0), 100);
+}
+
+#[tokio::test]
+async fn anything_but_a_whole_picture_is_refused_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let whole = pictures::jpeg_with_gps(400, 300);
+    let cases = [
+        ("a text file named .jpg", b"Dear diary, today I went to the market.".to_vec(), "notes.jpg", "image/jpeg", "must be a JPEG, PNG or WebP image"),
+        ("a truncated JPEG", whole[..whole.len() / 2].to_vec(), "half.jpg", "image/jpeg", "damaged or incomplete"),
+        ("a decompression bomb", pictures::png_bomb(), "bomb.png", "image/png", "dimensions are too large"),
+        ("a GIF", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;".to_vec(), "anim.gif", "image/gif", "must be a JPEG, PNG or WebP image"),
+        ("over 5 MB", vec![0x89; 5 * 1024 * 1024 + 10], "huge.png", "image/png", "larger than 5 MB"),
+    ];
+    for (case, bytes, name, content_type, message) in cases {
+        let response = post_with_photo(&app, bytes, name, content_type).await;
+
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{case}");
+        let html = response.text().await.unwrap_or_default();
+        assert!(html.contains(message), "{case}: no {message:?}");
+        assert!(html.contains(r#"value="Winter market""#), "{case}: the other fields are kept");
+    }
+    assert!(app.listed_events("us", "97229").await.is_empty());
+    assert_eq!(app.photo_files(), Vec::<String>::new(), "no file, not even a partial one");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_413_page_and_stores_nothing() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+
+    let response = post_with_photo(&app, vec![0u8; 7 * 1024 * 1024], "big.jpg", "image/jpeg").await;
+
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = response.text().await.unwrap_or_default();
+    assert!(html.contains("too large") && html.contains("<footer"), "a page in the layout");
+    assert!(app.listed_events("us", "97229").await.is_empty());
+    assert!(app.photo_files().is_empty());
+}
