@@ -37,7 +37,8 @@ cargo build --release --quiet
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 RUST_LOG=warn target/release/cityscape --bind "127.0.0.1:$port" --upstream simulated --cache off \
-  --database-url "sqlite://$work/bench.db?mode=rwc" 2>"$work/server.log" &
+  --database-url "sqlite://$work/bench.db?mode=rwc" --data-dir "$work/data" --post-limit 0 \
+  2>"$work/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do

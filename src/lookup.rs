@@ -27,6 +27,9 @@ use crate::{
 pub const WEATHER_TTL: Duration = Duration::from_secs(10 * 60);
 /// Sun times for a place and date do not change; kept a day to bound memory, not for freshness.
 pub const SUN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long the sun service may take before the times are computed locally instead: it answers
+/// in well under a second when healthy, and the page should not wait on it much longer.
+pub const SUN_BUDGET: Duration = Duration::from_millis(1500);
 /// A locally computed stand-in is kept only briefly, so the real service is asked again soon.
 pub const SUN_FALLBACK_TTL: Duration = Duration::from_secs(5 * 60);
 /// Places live in SQLite; the memory copy only saves the query and coalesces first look-ups.
@@ -74,8 +77,9 @@ impl Lookups {
                 .max_capacity(100_000)
                 .time_to_live(PLACE_TTL)
                 .build(),
+            // A forecast holds 48 hours: ten thousand of them are a few tens of megabytes.
             weather: Cache::builder()
-                .max_capacity(100_000)
+                .max_capacity(10_000)
                 .time_to_live(WEATHER_TTL)
                 .build(),
             sun: Cache::builder()
@@ -112,7 +116,12 @@ impl Lookups {
                     return Ok(Arc::new(place));
                 }
                 let place = self.geocode(key).await?;
-                db::places::insert(&self.pool, self.source, &place, Utc::now()).await?;
+                // Failing to remember the answer costs a later look-up, not this one.
+                if let Err(error) =
+                    db::places::insert(&self.pool, self.source, &place, Utc::now()).await
+                {
+                    tracing::error!(%error, ?key, "geocoded place not stored");
+                }
                 Ok(Arc::new(place))
             })
             .await
@@ -159,15 +168,28 @@ impl Lookups {
     /// slow, the times are computed here and say so.
     pub async fn sun(&self, place: &Place, date: NaiveDate) -> Arc<SunTimes> {
         let fetch = async {
-            let answer = self
-                .upstreams
-                .sun
-                .sun_times(place.coordinates, date, place.time_zone)
-                .await;
-            Arc::new(answer.unwrap_or_else(|error| {
-                tracing::warn!(%error, key = ?place.key, "sun times computed locally instead");
-                solar::compute(place.coordinates, date, SunSource::ComputedFallback)
-            }))
+            let answer = tokio::time::timeout(
+                SUN_BUDGET,
+                self.upstreams
+                    .sun
+                    .sun_times(place.coordinates, date, place.time_zone),
+            )
+            .await;
+            match answer {
+                Ok(Ok(sun)) => Arc::new(sun),
+                failed => {
+                    let error = match failed {
+                        Ok(Err(error)) => error.to_string(),
+                        _ => format!("no answer within {SUN_BUDGET:?}"),
+                    };
+                    tracing::warn!(%error, key = ?place.key, "sun times computed locally instead");
+                    Arc::new(solar::compute(
+                        place.coordinates,
+                        date,
+                        SunSource::ComputedFallback,
+                    ))
+                }
+            }
         };
         match &self.caches {
             None => fetch.await,

@@ -64,11 +64,14 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .route("/places/{country}/{postal_code}", get(api::place))
         .route("/places/{country}/{postal_code}/events", get(events::list))
         .fallback(not_found)
-        .layer(middleware::map_response(error::render_json));
+        .layer(middleware::map_response_with_state(
+            state.clone(),
+            error::render_json,
+        ));
 
-    let health = Router::new()
-        .route("/healthz", get(health::check))
-        .layer(middleware::map_response(error::render_json));
+    let health = Router::new().route("/healthz", get(health::check)).layer(
+        middleware::map_response_with_state(state.clone(), error::render_json),
+    );
 
     let assets = Router::new()
         .nest_service("/static", ServeDir::new(static_dir))
@@ -79,6 +82,10 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static(STATIC_CACHE_CONTROL),
+        ))
+        .layer(middleware::map_response_with_state(
+            state.clone(),
+            error::render_html,
         ));
 
     let photos = Router::new()
@@ -103,7 +110,9 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
                 .on_request(())
-                .on_response(log_response),
+                .on_response(log_response)
+                // Errors are logged once, where they happen (AppError); this line is enough.
+                .on_failure(()),
         )
         .with_state(state)
 }

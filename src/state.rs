@@ -22,6 +22,8 @@ pub struct AppState {
     pub pool: SqlitePool,
     pub lookups: Arc<Lookups>,
     pub simulated: bool,
+    /// A hash of the stylesheet, for cache-busting its URL.
+    pub asset_version: String,
     pub photos: PhotoStore,
     pub csrf: CsrfConfig,
     /// `None` when posts are not limited.
@@ -57,6 +59,7 @@ impl AppState {
             pool,
             lookups: Arc::new(lookups),
             simulated: config.upstream == UpstreamMode::Simulated,
+            asset_version: asset_version(&config.static_dir).await,
             photos: PhotoStore::open(&config.data_dir).await?,
             csrf: protect::csrf_config(&secret),
             post_limiter: protect::post_limiter(config.post_limit),
@@ -68,6 +71,19 @@ impl AppState {
         Layout {
             title: title.into(),
             simulated: self.simulated,
+            asset_version: self.asset_version.clone(),
+        }
+    }
+}
+
+/// The first hex digits of the stylesheet's SHA-256; "dev" when it cannot be read.
+async fn asset_version(static_dir: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    match tokio::fs::read(static_dir.join("style.css")).await {
+        Ok(bytes) => protect::to_hex(&Sha256::digest(&bytes)[..6]),
+        Err(error) => {
+            tracing::warn!(%error, "stylesheet not found");
+            "dev".to_owned()
         }
     }
 }

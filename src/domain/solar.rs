@@ -28,7 +28,7 @@ impl SunSource {
         match self {
             SunSource::SunriseSunset => "sunrise-sunset.org",
             SunSource::ComputedFallback => {
-                "computed by Cityscape (NOAA's equations), because sunrise-sunset.org did not answer in time"
+                "computed by Cityscape (NOAA's equations), because sunrise-sunset.org did not answer properly or in time"
             }
             SunSource::Simulated => "computed by Cityscape (NOAA's equations), simulated mode",
         }

@@ -35,7 +35,10 @@ pub async fn sun(
     let key = place_key(&country, &zip)?;
     let date = query.date.as_deref().map(parse_date).transpose()?;
     let mut timing = ServerTiming::new();
-    let place = resolve(&state, &key, &mut timing).await?;
+    let place = match resolve(&state, &key, &mut timing).await {
+        Ok(place) => place,
+        Err(e) => return Ok((timing, e).into_response()),
+    };
     let date = date.unwrap_or_else(|| place.local_time(Utc::now()).date_naive());
     let (sun, took) = timed(state.lookups.sun(&place, date)).await;
     timing.record("sun", took);
@@ -53,7 +56,10 @@ pub async fn weather(
 ) -> Result<Response, AppError> {
     let key = place_key(&country, &zip)?;
     let mut timing = ServerTiming::new();
-    let place = resolve(&state, &key, &mut timing).await?;
+    let place = match resolve(&state, &key, &mut timing).await {
+        Ok(place) => place,
+        Err(e) => return Ok((timing, e).into_response()),
+    };
     let (weather, took) = timed(state.lookups.weather(&place)).await;
     timing.record("weather", took);
     let body = WeatherJson::new(&*weather?, place.time_zone, state.simulated);
@@ -67,7 +73,10 @@ pub async fn place(
 ) -> Result<Response, AppError> {
     let key = place_key(&country, &postal_code)?;
     let mut timing = ServerTiming::new();
-    let place = resolve(&state, &key, &mut timing).await?;
+    let place = match resolve(&state, &key, &mut timing).await {
+        Ok(place) => place,
+        Err(e) => return Ok((timing, e).into_response()),
+    };
     let now = Utc::now();
     let today = place.local_time(now).date_naive();
     let ((weather, weather_took), (sun, sun_took)) = tokio::join!(

@@ -11,6 +11,8 @@ pub struct Layout {
     pub title: String,
     /// Shows the banner that says the data are simulated.
     pub simulated: bool,
+    /// Changes when the stylesheet does, so browsers fetch a new one at once (`?v=`).
+    pub asset_version: String,
 }
 
 /// Renders a page; a template error becomes a logged 500 in the site's layout.

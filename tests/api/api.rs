@@ -116,6 +116,40 @@ async fn sun_api_reports_polar_night_without_inventing_a_sunrise() {
 }
 
 #[tokio::test]
+async fn polar_day_is_reported_by_the_api_and_said_on_the_page() {
+    let app = spawn_app().await;
+    app.mount_geocoder(
+        "/us/99723",
+        ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
+            "99723",
+            "Utqiagvik",
+            "Alaska",
+            "AK",
+            "71.2906",
+            "-156.7886",
+        )),
+    )
+    .await;
+    app.mount_weather(crate::helpers::good_weather()).await;
+    // Every date: the page asks for today, whatever today is.
+    app.mount_sun(
+        ResponseTemplate::new(200).set_body_json(fixtures::sunrise_sunset(&fixtures::POLAR_DAY)),
+    )
+    .await;
+
+    let (status, body) = app.get_json("/api/sun/99723/us?date=2026-06-21").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["day_kind"], "polar_day");
+    assert_eq!(body["day_length"], "24:00:00");
+    assert_eq!(body["sunrise"], Value::Null);
+    assert_eq!(body["civil_twilight_end"], Value::Null);
+
+    let (status, html) = app.get_text("/places/us/99723").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("does not happen today"));
+}
+
+#[tokio::test]
 async fn sun_api_refuses_a_bad_date_with_a_json_400() {
     let app = spawn_app().await;
     for date in ["2026-13-01", "yesterday", "1850-01-01"] {

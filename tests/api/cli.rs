@@ -72,6 +72,8 @@ async fn the_server_creates_its_database_logs_requests_and_finishes_them_on_sigt
         .arg("--static-dir")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/static"))
         .env("RUST_LOG", "info")
+        // A server clock far from the place: times must follow the place's zone, not this.
+        .env("TZ", "Asia/Tokyo")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -96,9 +98,25 @@ async fn the_server_creates_its_database_logs_requests_and_finishes_them_on_sigt
     };
     assert!(database.exists(), "the database file was created at start");
 
-    // A simulated sun request waits on two upstream latencies (at least 0.6 s in all).
+    let summer: serde_json::Value =
+        reqwest::get(format!("{address}/api/sun/97229/us?date=2026-07-01"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .json()
+            .await
+            .unwrap_or_default();
+    assert_eq!(summer["utc_offset"], "UTC−07:00", "{summer}");
+    assert!(
+        summer["sunrise"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("05:"),
+        "{summer}"
+    );
+
+    // A simulated sun request for a new date waits on the sun service's latency (0.4 s at least).
     let in_flight = tokio::spawn({
-        let url = format!("{address}/api/sun/97229/us");
+        let url = format!("{address}/api/sun/97229/us?date=2026-12-01");
         async move { reqwest::get(url).await }
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -120,7 +138,7 @@ async fn the_server_creates_its_database_logs_requests_and_finishes_them_on_sigt
     let log: Vec<String> = lines_rx.try_iter().collect();
     let served = log
         .iter()
-        .find(|l| l.contains("served") && l.contains("/api/sun/97229/us"))
+        .find(|l| l.contains("served") && l.contains("path=/api/sun/97229/us"))
         .unwrap_or_else(|| panic!("no request line in {log:#?}"));
     for field in ["method=GET", "status=200", "latency_ms="] {
         assert!(served.contains(field), "{served}");

@@ -20,11 +20,17 @@ async fn a_valid_event_is_stored_and_the_poster_sees_a_private_link_once() {
     let browser = browser();
     let tokens = app.form_tokens(&browser, PLACE).await;
 
-    let response = app.post_multipart(&browser, POST, event_form(&tokens, &[])).await;
+    let response = app
+        .post_multipart(&browser, POST, event_form(&tokens, &[]))
+        .await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(header(&response, "location"), "/places/us/97229#events");
-    let first = browser.get(format!("{}{PLACE}", app.address)).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let first = browser
+        .get(format!("{}{PLACE}", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let html = first.text().await.unwrap_or_default();
     assert!(html.contains("Your event is posted."));
     assert!(html.contains("Winter market"));
@@ -33,9 +39,16 @@ async fn a_valid_event_is_stored_and_the_poster_sees_a_private_link_once() {
         .and_then(|(_, rest)| rest.split_once('"'))
         .map(|(link, _)| link.to_owned())
         .unwrap_or_else(|| panic!("no private link in the page"));
-    assert!(link.starts_with("/events/") && link.contains("/edit?token="), "{link}");
+    assert!(
+        link.starts_with("/events/") && link.contains("/edit?token="),
+        "{link}"
+    );
 
-    let again = browser.get(format!("{}{PLACE}", app.address)).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let again = browser
+        .get(format!("{}{PLACE}", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let html = again.text().await.unwrap_or_default();
     assert!(!html.contains("private-link"), "the link shows only once");
     assert!(html.contains("Winter market"));
@@ -48,29 +61,75 @@ async fn an_invalid_event_is_refused_with_a_message_beside_each_field_and_the_in
     let browser = browser();
     let tokens = app.form_tokens(&browser, PLACE).await;
     let cases: &[(&str, &[(&str, &str)], &str)] = &[
-        ("short title", &[("title", "ab")], "A title has 3 to 120 characters."),
-        ("missing start", &[("starts_at", "")], "Please give the date and time the event starts."),
-        ("end before start", &[("starts_at", "2027-05-01T18:00"), ("ends_at", "2027-05-01T17:00")], "The end must be after the start."),
-        ("javascript link", &[("link", "javascript:alert(1)")], "A link starts with http:// or https://"),
-        ("no name", &[("name", "")], "Please give a name to show with the event."),
-        ("long description", &[("description", &"d".repeat(4001))], "A description has at most 4000 characters."),
+        (
+            "short title",
+            &[("title", "ab")],
+            "A title has 3 to 120 characters.",
+        ),
+        (
+            "missing start",
+            &[("starts_at", "")],
+            "Please give the date and time the event starts.",
+        ),
+        (
+            "end before start",
+            &[
+                ("starts_at", "2027-05-01T18:00"),
+                ("ends_at", "2027-05-01T17:00"),
+            ],
+            "The end must be after the start.",
+        ),
+        (
+            "javascript link",
+            &[("link", "javascript:alert(1)")],
+            "A link starts with http:// or https://",
+        ),
+        (
+            "no name",
+            &[("name", "")],
+            "Please give a name to show with the event.",
+        ),
+        (
+            "long description",
+            &[("description", &"d".repeat(4001))],
+            "A description has at most 4000 characters.",
+        ),
     ];
     for (case, overrides, message) in cases {
-        let kept_title = if overrides.iter().any(|(n, _)| *n == "title") { "ab" } else { "Winter market" };
+        let kept_title = if overrides.iter().any(|(n, _)| *n == "title") {
+            "ab"
+        } else {
+            "Winter market"
+        };
 
-        let response = app.post_multipart(&browser, POST, event_form(&tokens, overrides)).await;
+        let response = app
+            .post_multipart(&browser, POST, event_form(&tokens, overrides))
+            .await;
 
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{case}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{case}"
+        );
         let html = response.text().await.unwrap_or_default();
         assert!(html.contains(message), "{case}: no {message:?}");
-        assert!(html.contains(&format!(r#"value="{kept_title}""#)), "{case}: title not kept");
+        assert!(
+            html.contains(&format!(r#"value="{kept_title}""#)),
+            "{case}: title not kept"
+        );
         if !overrides.iter().any(|(n, _)| *n == "name") {
             assert!(html.contains(r#"value="Ana""#), "{case}: name not kept");
         }
-        assert!(html.contains(r#"value="https://example.org/market""#) || *case == "javascript link", "{case}: link not kept");
+        assert!(
+            html.contains(r#"value="https://example.org/market""#) || *case == "javascript link",
+            "{case}: link not kept"
+        );
         assert!(html.contains(r#"aria-invalid="true""#), "{case}");
     }
-    assert!(app.listed_events("us", "97229").await.is_empty(), "nothing was stored");
+    assert!(
+        app.listed_events("us", "97229").await.is_empty(),
+        "nothing was stored"
+    );
 }
 
 #[tokio::test]
@@ -82,14 +141,30 @@ async fn a_post_without_the_right_csrf_token_is_403_and_stores_nothing() {
 
     let cases = [
         ("no token", &browser, vec![("authenticity_token", "")]),
-        ("a forged token", &browser, vec![("authenticity_token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]),
+        (
+            "a forged token",
+            &browser,
+            vec![(
+                "authenticity_token",
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            )],
+        ),
         ("a token without its cookie", &stranger, vec![]),
     ];
     for (case, client, overrides) in cases {
-        let response = app.post_multipart(client, POST, event_form(&tokens, &overrides)).await;
+        let response = app
+            .post_multipart(client, POST, event_form(&tokens, &overrides))
+            .await;
 
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{case}");
-        assert!(response.text().await.unwrap_or_default().contains("Please reload the page"), "{case}");
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap_or_default()
+                .contains("Please reload the page"),
+            "{case}"
+        );
     }
     assert!(app.listed_events("us", "97229").await.is_empty());
 }
@@ -101,7 +176,11 @@ async fn the_honeypot_quietly_discards_what_bots_post() {
     let tokens = app.form_tokens(&browser, PLACE).await;
 
     let response = app
-        .post_multipart(&browser, POST, event_form(&tokens, &[("website", "http://spam.example")]))
+        .post_multipart(
+            &browser,
+            POST,
+            event_form(&tokens, &[("website", "http://spam.example")]),
+        )
         .await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -114,10 +193,17 @@ async fn the_same_form_submitted_twice_stores_one_event() {
     let browser = browser();
     let tokens = app.form_tokens(&browser, PLACE).await;
 
-    let first = app.post_multipart(&browser, POST, event_form(&tokens, &[])).await;
-    let second = app.post_multipart(&browser, POST, event_form(&tokens, &[])).await;
+    let first = app
+        .post_multipart(&browser, POST, event_form(&tokens, &[]))
+        .await;
+    let second = app
+        .post_multipart(&browser, POST, event_form(&tokens, &[]))
+        .await;
 
-    assert_eq!((first.status(), second.status()), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
+    assert_eq!(
+        (first.status(), second.status()),
+        (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
+    );
     assert_eq!(app.listed_events("us", "97229").await.len(), 1);
     let html = browser
         .get(format!("{}{PLACE}", app.address))
@@ -141,15 +227,28 @@ async fn times_are_typed_in_the_place_zone_and_listed_with_its_offset() {
     for start in [&summer, &winter] {
         let tokens = app.form_tokens(&browser, PLACE).await;
         let response = app
-            .post_multipart(&browser, POST, event_form(&tokens, &[("starts_at", start), ("title", start)]))
+            .post_multipart(
+                &browser,
+                POST,
+                event_form(&tokens, &[("starts_at", start), ("title", start)]),
+            )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{start}");
     }
 
     let events = app.listed_events("us", "97229").await;
-    let starts: Vec<&str> = events.iter().filter_map(|e| e["starts_at"].as_str()).collect();
-    assert!(starts.contains(&format!("{next_year}-07-04T21:00:00-07:00").as_str()), "{starts:?}");
-    assert!(starts.contains(&format!("{next_year}-01-15T21:00:00-08:00").as_str()), "{starts:?}");
+    let starts: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["starts_at"].as_str())
+        .collect();
+    assert!(
+        starts.contains(&format!("{next_year}-07-04T21:00:00-07:00").as_str()),
+        "{starts:?}"
+    );
+    assert!(
+        starts.contains(&format!("{next_year}-01-15T21:00:00-08:00").as_str()),
+        "{starts:?}"
+    );
 }
 
 use chrono::Datelike;
@@ -164,16 +263,23 @@ async fn the_event_page_escapes_what_people_write_and_marks_their_links() {
         ("description", "Line one\r\nLine <b>two</b>"),
         ("name", "Bob & \"Co\""),
     ];
-    let response = app.post_multipart(&browser, POST, event_form(&tokens, &overrides)).await;
+    let response = app
+        .post_multipart(&browser, POST, event_form(&tokens, &overrides))
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let id = app.listed_events("us", "97229").await[0]["id"].as_i64().unwrap_or_default();
+    let id = app.listed_events("us", "97229").await[0]["id"]
+        .as_i64()
+        .unwrap_or_default();
 
     let (status, html) = app.get_text(&format!("/events/{id}")).await;
 
     assert_eq!(status, StatusCode::OK);
     assert!(!html.contains("<script>alert"));
     assert!(html.contains("&#60;script&#62;"));
-    assert!(html.contains("Line one\nLine &#60;b&#62;two&#60;/b&#62;"), "line breaks kept, tags escaped");
+    assert!(
+        html.contains("Line one\nLine &#60;b&#62;two&#60;/b&#62;"),
+        "line breaks kept, tags escaped"
+    );
     assert!(html.contains(r#"href="https://example.org/market" rel="nofollow ugc noopener""#));
     assert!(html.contains("Bob &#38; &#34;Co&#34;"));
 }
@@ -183,7 +289,8 @@ async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
     let app = app_with_portland().await;
     let browser = browser();
     let tokens = app.form_tokens(&browser, PLACE).await;
-    app.post_multipart(&browser, POST, event_form(&tokens, &[])).await;
+    app.post_multipart(&browser, POST, event_form(&tokens, &[]))
+        .await;
     let html = browser
         .get(format!("{}{PLACE}", app.address))
         .send()
@@ -199,13 +306,24 @@ async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
             .unwrap_or_default(),
     );
     let (path, token) = link.split_once("?token=").unwrap_or_default();
-    let id = path.trim_start_matches("/events/").trim_end_matches("/edit").to_owned();
+    let id = path
+        .trim_start_matches("/events/")
+        .trim_end_matches("/edit")
+        .to_owned();
 
     // A wrong token opens nothing and changes nothing.
-    let wrong = browser.get(format!("{}/events/{id}/edit?token=00", app.address)).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let wrong = browser
+        .get(format!("{}/events/{id}/edit?token=00", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
 
-    let edit_page = browser.get(format!("{}{link}", app.address)).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let edit_page = browser
+        .get(format!("{}{link}", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(edit_page.status(), StatusCode::OK);
     let edit_html = edit_page.text().await.unwrap_or_default();
     assert!(edit_html.contains(r#"value="Winter market""#));
@@ -224,20 +342,34 @@ async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
     let post = |path: String, fields: Vec<(String, String)>| {
         let browser = browser.clone();
         let url = format!("{}{path}", app.address);
-        async move { browser.post(url).form(&fields).send().await.unwrap_or_else(|e| panic!("{e}")) }
+        async move {
+            browser
+                .post(url)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
     };
 
     let refused = post(format!("/events/{id}/edit"), fields("Hijacked", "ffff")).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let invalid = post(format!("/events/{id}/edit"), fields("x", token)).await;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let updated = post(format!("/events/{id}/edit"), fields("Winter market, moved indoors", token)).await;
+    let updated = post(
+        format!("/events/{id}/edit"),
+        fields("Winter market, moved indoors", token),
+    )
+    .await;
     assert_eq!(updated.status(), StatusCode::SEE_OTHER);
     let events = app.listed_events("us", "97229").await;
     assert_eq!(events[0]["title"], "Winter market, moved indoors");
 
     let delete_fields = |token: &str| {
-        vec![("token".to_owned(), token.to_owned()), ("authenticity_token".to_owned(), csrf.clone())]
+        vec![
+            ("token".to_owned(), token.to_owned()),
+            ("authenticity_token".to_owned(), csrf.clone()),
+        ]
     };
     let refused = post(format!("/events/{id}/delete"), delete_fields("ffff")).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
@@ -245,7 +377,10 @@ async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
     let deleted = post(format!("/events/{id}/delete"), delete_fields(token)).await;
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     assert!(app.listed_events("us", "97229").await.is_empty());
-    assert_eq!(app.get(&format!("/events/{id}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/events/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -255,11 +390,15 @@ async fn the_api_lists_upcoming_events_in_pages() {
     for n in 0..3 {
         let tokens = app.form_tokens(&browser, PLACE).await;
         let title = format!("Event number {n}");
-        let response = app.post_multipart(&browser, POST, event_form(&tokens, &[("title", &title)])).await;
+        let response = app
+            .post_multipart(&browser, POST, event_form(&tokens, &[("title", &title)]))
+            .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
     }
 
-    let (status, page) = app.get_json("/api/places/us/97229/events?limit=2&offset=1").await;
+    let (status, page) = app
+        .get_json("/api/places/us/97229/events?limit=2&offset=1")
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["limit"], 2);
     assert_eq!(page["events"].as_array().map(Vec::len), Some(2));
@@ -267,7 +406,9 @@ async fn the_api_lists_upcoming_events_in_pages() {
     assert_eq!(page["events"][0]["timezone"], "America/Los_Angeles");
 
     for bad in ["limit=0", "limit=1001", "limit=ten", "offset=-1"] {
-        let (status, body) = app.get_json(&format!("/api/places/us/97229/events?{bad}")).await;
+        let (status, body) = app
+            .get_json(&format!("/api/places/us/97229/events?{bad}"))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(body["error"].is_string(), "{bad}");
     }

@@ -151,6 +151,17 @@ pub const POLAR_NIGHT: SunAnswer<'static> = SunAnswer {
     astronomical: ("2026-12-21T06:05:00+00:00", "2026-12-21T15:23:00+00:00"),
 };
 
+/// Midsummer at Utqiagvik: the sun does not set, and the twilights do not happen either.
+pub const POLAR_DAY: SunAnswer<'static> = SunAnswer {
+    sunrise: "1970-01-01T00:00:01+00:00",
+    sunset: "1970-01-01T00:00:01+00:00",
+    solar_noon: "2026-06-21T22:28:00+00:00",
+    day_length: 0,
+    civil: ("1970-01-01T00:00:01+00:00", "1970-01-01T00:00:01+00:00"),
+    nautical: ("1970-01-01T00:00:01+00:00", "1970-01-01T00:00:01+00:00"),
+    astronomical: ("1970-01-01T00:00:01+00:00", "1970-01-01T00:00:01+00:00"),
+};
+
 /// Any day's answer for Portland, for tests that are not about the times themselves.
 pub fn any_sun_answer() -> Value {
     sunrise_sunset(&PORTLAND_DECEMBER)
@@ -164,13 +175,20 @@ pub mod pictures {
     };
 
     fn gradient(width: u32, height: u32) -> RgbImage {
-        RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]))
+        RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        })
     }
 
     pub fn png(width: u32, height: u32) -> Vec<u8> {
         let picture = gradient(width, height);
         let mut out = Vec::new();
-        let written = PngEncoder::new(&mut out).write_image(picture.as_raw(), width, height, ExtendedColorType::Rgb8);
+        let written = PngEncoder::new(&mut out).write_image(
+            picture.as_raw(),
+            width,
+            height,
+            ExtendedColorType::Rgb8,
+        );
         assert!(written.is_ok());
         out
     }
@@ -178,8 +196,12 @@ pub mod pictures {
     pub fn webp(width: u32, height: u32) -> Vec<u8> {
         let picture = gradient(width, height);
         let mut out = Vec::new();
-        let written =
-            WebPEncoder::new_lossless(&mut out).write_image(picture.as_raw(), width, height, ExtendedColorType::Rgb8);
+        let written = WebPEncoder::new_lossless(&mut out).write_image(
+            picture.as_raw(),
+            width,
+            height,
+            ExtendedColorType::Rgb8,
+        );
         assert!(written.is_ok());
         out
     }
@@ -224,7 +246,11 @@ pub mod pictures {
         for &byte in bytes {
             crc ^= u32::from(byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc

@@ -297,7 +297,12 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
-    pub async fn post_form(&self, browser: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_form(
+        &self,
+        browser: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         browser
             .post(format!("{}{path}", self.address))
             .form(fields)
@@ -309,7 +314,9 @@ impl TestApp {
     /// The upcoming events the API lists for a place.
     pub async fn listed_events(&self, country: &str, postal_code: &str) -> Vec<Value> {
         let (status, body) = self
-            .get_json(&format!("/api/places/{country}/{postal_code}/events?limit=1000"))
+            .get_json(&format!(
+                "/api/places/{country}/{postal_code}/events?limit=1000"
+            ))
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["events"].as_array().cloned().unwrap_or_default()
@@ -335,7 +342,10 @@ pub fn event_form(tokens: &FormTokens, overrides: &[(&str, &str)]) -> reqwest::m
         .format("%Y-%m-%dT18:30")
         .to_string();
     let mut fields: Vec<(String, String)> = vec![
-        ("authenticity_token".into(), tokens.authenticity_token.clone()),
+        (
+            "authenticity_token".into(),
+            tokens.authenticity_token.clone(),
+        ),
         ("submission_id".into(), tokens.submission_id.clone()),
         ("website".into(), String::new()),
         ("title".into(), "Winter market".into()),
@@ -353,7 +363,9 @@ pub fn event_form(tokens: &FormTokens, overrides: &[(&str, &str)]) -> reqwest::m
     }
     fields
         .into_iter()
-        .fold(reqwest::multipart::Form::new(), |form, (name, value)| form.text(name, value))
+        .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+            form.text(name, value)
+        })
 }
 
 /// A file part as a browser sends it.

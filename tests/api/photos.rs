@@ -11,7 +11,12 @@ use crate::{
 const PLACE: &str = "/places/us/97229";
 const POST: &str = "/places/us/97229/events";
 
-async fn post_with_photo(app: &TestApp, bytes: Vec<u8>, file_name: &str, content_type: &str) -> reqwest::Response {
+async fn post_with_photo(
+    app: &TestApp,
+    bytes: Vec<u8>,
+    file_name: &str,
+    content_type: &str,
+) -> reqwest::Response {
     let browser = browser();
     let tokens = app.form_tokens(&browser, PLACE).await;
     let form = event_form(&tokens, &[]).part("photo", photo_part(bytes, file_name, content_type));
@@ -23,7 +28,11 @@ async fn jpeg_png_and_webp_photos_are_stored_re_encoded_without_their_metadata()
     let app = spawn_app().await;
     app.mount_portland().await;
     let uploads = [
-        (pictures::jpeg_with_gps(1200, 900), "phone.jpg", "image/jpeg"),
+        (
+            pictures::jpeg_with_gps(1200, 900),
+            "phone.jpg",
+            "image/jpeg",
+        ),
         (pictures::png(640, 480), "drawing.png", "image/png"),
         (pictures::webp(300, 200), "web.webp", "image/webp"),
     ];
@@ -38,23 +47,40 @@ async fn jpeg_png_and_webp_photos_are_stored_re_encoded_without_their_metadata()
     assert_eq!(events.len(), 3);
     for event in &events {
         for key in ["photo_url", "thumbnail_url"] {
-            let url = event[key].as_str().unwrap_or_else(|| panic!("no {key}: {event}"));
+            let url = event[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {key}: {event}"));
             let response = app.get(url).await;
             assert_eq!(response.status(), StatusCode::OK, "{url}");
             assert_eq!(header(&response, "content-type"), "image/jpeg");
             assert_eq!(header(&response, "x-content-type-options"), "nosniff");
-            assert!(header(&response, "cache-control").contains("immutable"), "{url}");
+            assert!(
+                header(&response, "cache-control").contains("immutable"),
+                "{url}"
+            );
             let stored = response.bytes().await.unwrap_or_default();
-            assert!(image::load_from_memory(&stored).is_ok(), "{url} is a picture");
+            assert!(
+                image::load_from_memory(&stored).is_ok(),
+                "{url} is a picture"
+            );
             assert!(!stored.windows(4).any(|w| w == b"Exif"), "{url} kept EXIF");
-            assert!(!stored.windows(11).any(|w| w == b"GPSLatitude"), "{url} kept the position");
+            assert!(
+                !stored.windows(11).any(|w| w == b"GPSLatitude"),
+                "{url} kept the position"
+            );
         }
     }
-    let thumbnail = app.get(events[0]["thumbnail_url"].as_str().unwrap_or_default()).await;
-    let thumbnail = image::load_from_memory(&thumbnail.bytes().await.unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+    let thumbnail = app
+        .get(events[0]["thumbnail_url"].as_str().unwrap_or_default())
+        .await;
+    let thumbnail = image::load_from_memory(&thumbnail.bytes().await.unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(thumbnail.width() <= 400 && thumbnail.height() <= 400);
     let html = app.get_text(PLACE).await.1;
-    assert!(html.contains(r#"class="thumb" src="/photos/"#), "the board shows thumbnails");
+    assert!(
+        html.contains(r#"class="thumb" src="/photos/"#),
+        "the board shows thumbnails"
+    );
 }
 
 #[tokio::test]
@@ -62,7 +88,10 @@ async fn photos_answer_range_requests() {
     let app = spawn_app().await;
     app.mount_portland().await;
     post_with_photo(&app, pictures::png(64, 64), "a.png", "image/png").await;
-    let url = app.listed_events("us", "97229").await[0]["photo_url"].as_str().unwrap_or_default().to_owned();
+    let url = app.listed_events("us", "97229").await[0]["photo_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
 
     let response = app
         .client
@@ -91,13 +120,24 @@ async fn anything_but_a_whole_picture_is_refused_and_nothing_is_stored() {
     for (case, bytes, name, content_type, message) in cases {
         let response = post_with_photo(&app, bytes, name, content_type).await;
 
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{case}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{case}"
+        );
         let html = response.text().await.unwrap_or_default();
         assert!(html.contains(message), "{case}: no {message:?}");
-        assert!(html.contains(r#"value="Winter market""#), "{case}: the other fields are kept");
+        assert!(
+            html.contains(r#"value="Winter market""#),
+            "{case}: the other fields are kept"
+        );
     }
     assert!(app.listed_events("us", "97229").await.is_empty());
-    assert_eq!(app.photo_files(), Vec::<String>::new(), "no file, not even a partial one");
+    assert_eq!(
+        app.photo_files(),
+        Vec::<String>::new(),
+        "no file, not even a partial one"
+    );
 }
 
 #[tokio::test]
@@ -109,7 +149,10 @@ async fn a_body_over_the_limit_is_a_413_page_and_stores_nothing() {
 
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let html = response.text().await.unwrap_or_default();
-    assert!(html.contains("too large") && html.contains("<footer"), "a page in the layout");
+    assert!(
+        html.contains("too large") && html.contains("<footer"),
+        "a page in the layout"
+    );
     assert!(app.listed_events("us", "97229").await.is_empty());
     assert!(app.photo_files().is_empty());
 }

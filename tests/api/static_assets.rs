@@ -39,14 +39,50 @@ async fn icons_are_served_and_missing_files_are_404() {
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_eq!(header(&response, "content-type"), content_type, "{path}");
     }
-    assert_eq!(
-        app.get("/static/nope.css").await.status(),
-        StatusCode::NOT_FOUND
+    let missing = app.get("/static/nope.css").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(
+        missing.text().await.unwrap_or_default().contains("<footer"),
+        "a 404 page in the layout"
     );
-    assert_eq!(
-        app.get("/static/../Cargo.toml").await.status(),
-        StatusCode::NOT_FOUND
-    );
+}
+
+#[tokio::test]
+async fn a_path_that_climbs_out_of_the_static_directory_finds_nothing() {
+    let app = spawn_app().await;
+    // Written on the socket: an HTTP client would resolve the dots before sending.
+    for path in [
+        "/static/../Cargo.toml",
+        "/static/%2e%2e/Cargo.toml",
+        "/static/..%2fCargo.toml",
+    ] {
+        let answer = raw_get(&app.address, path).await;
+
+        assert!(
+            answer.starts_with("HTTP/1.1 404") || answer.starts_with("HTTP/1.1 400"),
+            "{path}: {answer}"
+        );
+        assert!(!answer.contains("[package]"), "{path} leaked Cargo.toml");
+    }
+}
+
+async fn raw_get(address: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = Vec::new();
+    stream
+        .read_to_end(&mut answer)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    String::from_utf8_lossy(&answer).into_owned()
 }
 
 #[tokio::test]
