@@ -60,7 +60,8 @@ async fn an_invalid_event_is_refused_with_a_message_beside_each_field_and_the_in
     let app = app_with_portland().await;
     let browser = browser();
     let tokens = app.form_tokens(&browser, PLACE).await;
-    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case<'_>] = &[
         (
             "short title",
             &[("title", "ab")],

@@ -375,3 +375,15 @@ pub fn photo_part(bytes: Vec<u8>, file_name: &str, content_type: &str) -> reqwes
         .mime_str(content_type)
         .unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The `Set-Cookie` header that sets `name`, or "".
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_default()
+        .to_owned()
+}

@@ -1,0 +1,207 @@
+//! Saved places: an anonymous cookie, a list on the home page with each place's weather and
+//! next sunset fetched concurrently, one failure not spoiling the rest.
+
+use reqwest::StatusCode;
+use wiremock::{
+    Mock, ResponseTemplate,
+    matchers::{method, path, query_param},
+};
+
+use crate::{
+    fixtures,
+    helpers::{TestApp, browser, header, set_cookie, spawn_app},
+};
+
+async fn save(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    country: &str,
+    postal_code: &str,
+) -> reqwest::Response {
+    let tokens = app
+        .form_tokens(browser, &format!("/places/{country}/{postal_code}"))
+        .await;
+    app.post_form(
+        browser,
+        "/saved",
+        &[
+            ("country", country),
+            ("postal_code", postal_code),
+            ("authenticity_token", &tokens.authenticity_token),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn saving_a_place_sets_an_anonymous_cookie_and_lists_it_with_weather_and_sunset() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let browser = browser();
+
+    let response = save(&app, &browser, "us", "97229").await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(&response, "location"), "/places/us/97229");
+    let cookie = set_cookie(&response, "cityscape_visitor");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP gets no Secure flag: {cookie}"
+    );
+
+    let home = browser
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let html = home.text().await.unwrap_or_default();
+    let mine = html.split("My places").nth(1).unwrap_or_default();
+    assert!(mine.contains("Portland, Oregon (US 97229)"), "{mine}");
+    assert!(mine.contains("7 °C") && mine.contains("sunset "), "{mine}");
+
+    let page = browser
+        .get(format!("{}/places/us/97229", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        page.text()
+            .await
+            .unwrap_or_default()
+            .contains("Remove from my places")
+    );
+}
+
+#[tokio::test]
+async fn the_visitor_cookie_is_secure_behind_an_https_proxy() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let browser = browser();
+    let tokens = app.form_tokens(&browser, "/places/us/97229").await;
+
+    let response = browser
+        .post(format!("{}/saved", app.address))
+        .header("x-forwarded-proto", "https")
+        .form(&[
+            ("country", "us"),
+            ("postal_code", "97229"),
+            ("authenticity_token", &tokens.authenticity_token),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie(&response, "cityscape_visitor").contains("; Secure"));
+}
+
+#[tokio::test]
+async fn removing_a_place_takes_it_off_the_list() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let browser = browser();
+    save(&app, &browser, "us", "97229").await;
+    let tokens = app.form_tokens(&browser, "/places/us/97229").await;
+
+    let response = app
+        .post_form(
+            &browser,
+            "/saved/remove",
+            &[
+                ("country", "us"),
+                ("postal_code", "97229"),
+                ("authenticity_token", &tokens.authenticity_token),
+                ("from", "home"),
+            ],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(&response, "location"), "/");
+    let html = browser
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(!html.contains("My places"));
+    assert!(html.contains("Removed from your places."));
+}
+
+#[tokio::test]
+async fn one_failing_place_does_not_spoil_the_others() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    app.mount_geocoder(
+        "/us/10001",
+        ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
+            "10001",
+            "New York City",
+            "New York",
+            "NY",
+            "40.7484",
+            "-73.9967",
+        )),
+    )
+    .await;
+    // New York's weather is broken; Portland's is fine.
+    Mock::given(method("GET"))
+        .and(path("/v1/forecast"))
+        .and(query_param("latitude", "40.7484"))
+        .respond_with(ResponseTemplate::new(500))
+        .with_priority(1)
+        .mount(&app.upstream)
+        .await;
+    let browser = browser();
+    save(&app, &browser, "us", "97229").await;
+    save(&app, &browser, "us", "10001").await;
+
+    let html = browser
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+
+    let mine = html.split("My places").nth(1).unwrap_or_default();
+    assert!(mine.contains("Portland") && mine.contains("7 °C"), "{mine}");
+    assert!(
+        mine.contains("New York City") && mine.contains("Weather unavailable"),
+        "{mine}"
+    );
+}
+
+#[tokio::test]
+async fn saving_without_the_csrf_token_is_403_and_saves_nothing() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let browser = browser();
+    app.form_tokens(&browser, "/").await;
+
+    let response = app
+        .post_form(
+            &browser,
+            "/saved",
+            &[("country", "us"), ("postal_code", "97229")],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let html = browser
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(!html.contains("My places"));
+}
