@@ -1,15 +1,11 @@
 //! The binary itself: its help, creating the database at start, one log line per request, and
 //! a graceful shutdown that lets requests in flight finish.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Command, Stdio},
-    time::Duration,
-};
+use std::{process::Command, time::Duration};
 
 use reqwest::StatusCode;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_cityscape");
+use crate::binary::{self, BINARY};
 
 #[test]
 fn help_documents_every_flag_and_its_environment_variable() {
@@ -62,40 +58,10 @@ fn an_unknown_upstream_mode_is_refused_with_a_message() {
 #[tokio::test]
 async fn the_server_creates_its_database_logs_requests_and_finishes_them_on_sigterm() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let database = dir.path().join("fresh.db");
-    let mut child = Command::new(BINARY)
-        .args(["--bind", "127.0.0.1:0", "--upstream", "simulated"])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}?mode=rwc", database.display()))
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .arg("--static-dir")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/static"))
-        .env("RUST_LOG", "info")
-        // A server clock far from the place: times must follow the place's zone, not this.
-        .env("TZ", "Asia/Tokyo")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let address = loop {
-        let line = lines_rx
-            .recv_timeout(Duration::from_secs(20))
-            .unwrap_or_else(|e| panic!("no 'listening' line: {e}"));
-        if let Some(rest) = line.split("address=").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-        }
-    };
+    let database = dir.path().join("cityscape.db");
+    assert!(!database.exists());
+    // A server clock far from the place: times must follow the place's zone, not this.
+    let binary::Server { mut child, address, log: lines_rx } = binary::start(dir.path(), &[("TZ", "Asia/Tokyo")]);
     assert!(database.exists(), "the database file was created at start");
 
     let summer: serde_json::Value =
@@ -120,12 +86,7 @@ async fn the_server_creates_its_database_logs_requests_and_finishes_them_on_sigt
         async move { reqwest::get(url).await }
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
-    // The shell's own `kill`, so the test needs no procps.
-    let killed = Command::new("sh")
-        .args(["-c", &format!("kill -TERM {}", child.id())])
-        .status()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(killed.success());
+    binary::signal(&child, "TERM");
 
     let response = in_flight
         .await
