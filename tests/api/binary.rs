@@ -23,9 +23,19 @@ pub struct Server {
 pub fn start(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
     let mut command = Command::new(BINARY);
     command
-        .args(["--bind", "127.0.0.1:0", "--upstream", "simulated", "--post-limit", "0"])
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--upstream",
+            "simulated",
+            "--post-limit",
+            "0",
+        ])
         .arg("--database-url")
-        .arg(format!("sqlite://{}?mode=rwc", dir.join("cityscape.db").display()))
+        .arg(format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("cityscape.db").display()
+        ))
         .arg("--data-dir")
         .arg(dir.join("data"))
         .arg("--static-dir")
@@ -48,10 +58,18 @@ pub fn start(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
             .recv_timeout(Duration::from_secs(20))
             .unwrap_or_else(|e| panic!("no 'listening' line: {e}"));
         if let Some(rest) = line.split("address=").nth(1) {
-            break rest.split_whitespace().next().unwrap_or_default().to_owned();
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
         }
     };
-    Server { child, address, log }
+    Server {
+        child,
+        address,
+        log,
+    }
 }
 
 /// Sends a signal with the shell's own `kill`, so the tests need no procps.

@@ -61,7 +61,11 @@ async fn the_server_creates_its_database_logs_requests_and_finishes_them_on_sigt
     let database = dir.path().join("cityscape.db");
     assert!(!database.exists());
     // A server clock far from the place: times must follow the place's zone, not this.
-    let binary::Server { mut child, address, log: lines_rx } = binary::start(dir.path(), &[("TZ", "Asia/Tokyo")]);
+    let binary::Server {
+        mut child,
+        address,
+        log: lines_rx,
+    } = binary::start(dir.path(), &[("TZ", "Asia/Tokyo")]);
     assert!(database.exists(), "the database file was created at start");
 
     let summer: serde_json::Value =

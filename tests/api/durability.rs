@@ -29,7 +29,8 @@ async fn five_hundred_concurrent_posts_across_places_are_each_stored_exactly_onc
     for (code, name, lat, lon) in PLACES {
         app.mount_geocoder(
             &format!("/us/{code}"),
-            ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(code, name, "State", "ST", lat, lon)),
+            ResponseTemplate::new(200)
+                .set_body_json(fixtures::zippopotam(code, name, "State", "ST", lat, lon)),
         )
         .await;
     }
@@ -38,7 +39,10 @@ async fn five_hundred_concurrent_posts_across_places_are_each_stored_exactly_onc
 
     let posts = (0..500).map(|n| {
         let (code, ..) = PLACES[n % PLACES.len()];
-        let tokens = FormTokens { submission_id: format!("{n:032x}"), ..tokens.clone() };
+        let tokens = FormTokens {
+            submission_id: format!("{n:032x}"),
+            ..tokens.clone()
+        };
         let form = event_form(&tokens, &[("title", &format!("Concurrent post {n}"))]);
         let path = format!("/places/us/{code}/events");
         let (app, browser) = (&app, &browser);
@@ -46,12 +50,19 @@ async fn five_hundred_concurrent_posts_across_places_are_each_stored_exactly_onc
     });
     let statuses = join_all(posts).await;
 
-    assert!(statuses.iter().all(|s| *s == StatusCode::SEE_OTHER), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
     let mut titles = Vec::new();
     for (code, ..) in PLACES {
         let listed = app.listed_events("us", code).await;
         assert_eq!(listed.len(), 100, "{code}");
-        titles.extend(listed.iter().filter_map(|e| e["title"].as_str().map(str::to_owned)));
+        titles.extend(
+            listed
+                .iter()
+                .filter_map(|e| e["title"].as_str().map(str::to_owned)),
+        );
     }
     let unique: HashSet<_> = titles.iter().collect();
     assert_eq!((titles.len(), unique.len()), (500, 500));
@@ -70,25 +81,37 @@ async fn every_post_answered_303_survives_a_sigkill() {
         .text()
         .await
         .unwrap_or_default();
-    let tokens = FormTokens { authenticity_token: hidden_value(&page, "authenticity_token"), submission_id: String::new() };
+    let tokens = FormTokens {
+        authenticity_token: hidden_value(&page, "authenticity_token"),
+        submission_id: String::new(),
+    };
     let answered = Arc::new(Mutex::new(Vec::<String>::new()));
 
     // Four streams of posts; the server is killed once forty have been answered.
     let streams = (0..4).map(|stream| {
-        let (browser, address, tokens, answered) = (browser.clone(), server.address.clone(), tokens.clone(), answered.clone());
+        let (browser, address, tokens, answered) = (
+            browser.clone(),
+            server.address.clone(),
+            tokens.clone(),
+            answered.clone(),
+        );
         tokio::spawn(async move {
             for n in 0.. {
                 let title = format!("Stream {stream} post {n}");
-                let tokens = FormTokens { submission_id: format!("{:016x}{:016x}", stream, n), ..tokens.clone() };
+                let tokens = FormTokens {
+                    submission_id: format!("{:016x}{:016x}", stream, n),
+                    ..tokens.clone()
+                };
                 let sent = browser
                     .post(format!("{address}/places/us/97229/events"))
                     .multipart(event_form(&tokens, &[("title", &title)]))
                     .send()
                     .await;
                 match sent {
-                    Ok(response) if response.status() == StatusCode::SEE_OTHER => {
-                        answered.lock().unwrap_or_else(|e| e.into_inner()).push(title)
-                    }
+                    Ok(response) if response.status() == StatusCode::SEE_OTHER => answered
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(title),
                     Ok(response) => panic!("{title}: {}", response.status()),
                     // The server is gone: this post was never answered.
                     Err(_) => break,
@@ -104,17 +127,23 @@ async fn every_post_answered_303_survives_a_sigkill() {
     binary::signal(&child, "KILL");
     let _ = child.wait();
     for stream in streams {
-        assert!(stream.await.is_ok(), "a stream saw an answer other than 303");
+        assert!(
+            stream.await.is_ok(),
+            "a stream saw an answer other than 303"
+        );
     }
     let answered = answered.lock().unwrap_or_else(|e| e.into_inner()).clone();
 
     let restarted = binary::start(dir.path(), &[]);
-    let listing: serde_json::Value = reqwest::get(format!("{}/api/places/us/97229/events?limit=1000", restarted.address))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .await
-        .unwrap_or_default();
+    let listing: serde_json::Value = reqwest::get(format!(
+        "{}/api/places/us/97229/events?limit=1000",
+        restarted.address
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+    .json()
+    .await
+    .unwrap_or_default();
     let stored: HashSet<String> = listing["events"]
         .as_array()
         .into_iter()
@@ -123,7 +152,10 @@ async fn every_post_answered_303_survives_a_sigkill() {
         .collect();
     let lost: Vec<_> = answered.iter().filter(|t| !stored.contains(*t)).collect();
     assert!(answered.len() >= 40);
-    assert!(lost.is_empty(), "answered 303 but lost after SIGKILL: {lost:?}");
+    assert!(
+        lost.is_empty(),
+        "answered 303 but lost after SIGKILL: {lost:?}"
+    );
     let mut child = restarted.child;
     binary::signal(&child, "KILL");
     let _ = child.wait();

@@ -3,6 +3,7 @@
 
 mod api;
 mod binary;
+mod browser;
 mod caching;
 mod cli;
 mod concurrency;

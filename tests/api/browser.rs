@@ -1,0 +1,247 @@
+//! The app in a real browser: headless Chromium driven over WebDriver (chromedriver), against
+//! the app in simulated mode on 127.0.0.1. A person's whole path: search, read the place page,
+//! post an event with a photo, get a mistake explained, save the place, find it on the home page.
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them).
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::{fixtures::pictures, helpers::spawn_app_with};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Where the screenshot of the place page with an event is kept for people to look at.
+const SCREENSHOT: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/place-with-event.png");
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    process: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn start_driver() -> Driver {
+    let port = free_port();
+    let process = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("{CHROMEDRIVER} must be installed (apt-get install chromium-driver): {e}")
+        });
+    let driver = Driver {
+        process,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..100 {
+        if reqwest::get(format!("{}/status", driver.url)).await.is_ok() {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn start_browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                "--window-size=1100,1800", format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .unwrap_or_else(|e| panic!("could not start Chromium through chromedriver: {e}"))
+}
+
+/// The text of the first element matching `css` once it has some: pages load after a click,
+/// so an element of the page being left may answer first, or go stale while read.
+async fn text_of(browser: &Client, css: &str) -> String {
+    for _ in 0..100 {
+        if let Ok(element) = browser.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+            && !text.trim().is_empty()
+        {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no text in {css} after 10 s");
+}
+
+/// Waits until the browser shows `path`.
+async fn wait_for_path(browser: &Client, path: &str) {
+    for _ in 0..100 {
+        if browser.current_url().await.is_ok_and(|u| u.path() == path) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the browser never reached {path}");
+}
+
+async fn fill(browser: &Client, css: &str, value: &str) {
+    let field = browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    field
+        .send_keys(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+/// `datetime-local` inputs take keys in the browser's locale format; setting the value is exact.
+async fn set_value(browser: &Client, css: &str, value: &str) {
+    browser
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+async fn click(browser: &Client, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+#[tokio::test]
+async fn a_person_searches_posts_an_event_with_a_photo_and_saves_the_place() {
+    let app = spawn_app_with(&["--upstream", "simulated"]).await;
+    let driver = start_driver().await;
+    let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let photo = scratch.path().join("market.png");
+    std::fs::write(&photo, pictures::png(800, 600)).unwrap_or_else(|e| panic!("{e}"));
+    let browser = start_browser(&driver, &scratch.path().join("profile")).await;
+
+    // Search from the home page.
+    browser
+        .goto(&format!("{}/", app.address))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    fill(&browser, "#postal_code", "97229").await;
+    click(&browser, "form.search button[type=submit]").await;
+    wait_for_path(&browser, "/places/us/97229").await;
+    assert_eq!(text_of(&browser, "h1").await, "Portland");
+    assert!(text_of(&browser, "#sun-heading").await.starts_with("Sun,"));
+
+    // Post an event with a photo.
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(7))
+        .format("%Y-%m-%dT19:00")
+        .to_string();
+    fill(&browser, "#title", "Lantern walk by the river").await;
+    set_value(&browser, "#starts_at", &start).await;
+    fill(
+        &browser,
+        "#description",
+        "Bring a lantern.\nHot cider at the end.",
+    )
+    .await;
+    fill(&browser, "#name", "Mira").await;
+    browser
+        .find(Locator::Css("#photo"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&browser, ".event-form button[type=submit]").await;
+    assert!(
+        text_of(&browser, ".flash")
+            .await
+            .contains("Your event is posted.")
+    );
+    assert!(
+        text_of(&browser, ".events")
+            .await
+            .contains("Lantern walk by the river")
+    );
+    let thumbnail_width = browser
+        .execute(
+            "const img = document.querySelector('.events img.thumb'); \
+             return img && img.complete ? img.naturalWidth : 0;",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    assert!(
+        thumbnail_width.as_u64().unwrap_or(0) > 0,
+        "the thumbnail loaded: {thumbnail_width}"
+    );
+    let screenshot = browser.screenshot().await.unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(SCREENSHOT, &screenshot).unwrap_or_else(|e| panic!("{SCREENSHOT}: {e}"));
+
+    // A mistake is explained beside its field, and what was typed stays.
+    fill(&browser, "#title", "ab").await;
+    set_value(&browser, "#starts_at", &start).await;
+    fill(&browser, "#name", "Mira").await;
+    click(&browser, ".event-form button[type=submit]").await;
+    assert_eq!(
+        text_of(&browser, "#title_error").await,
+        "A title has 3 to 120 characters."
+    );
+    let kept = browser
+        .find(Locator::Css("#name"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .prop("value")
+        .await
+        .unwrap_or_default();
+    assert_eq!(kept.as_deref(), Some("Mira"));
+
+    // Save the place and find it on the home page.
+    click(&browser, "form.save button").await;
+    assert!(
+        text_of(&browser, ".flash")
+            .await
+            .contains("Saved to your places.")
+    );
+    browser
+        .goto(&format!("{}/", app.address))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for_path(&browser, "/").await;
+    let mine = text_of(&browser, ".saved").await;
+    assert!(mine.contains("Portland, Oregon (US 97229)"), "{mine}");
+    assert!(mine.contains("°C") && mine.contains("sunset"), "{mine}");
+
+    browser.close().await.unwrap_or_else(|e| panic!("{e}"));
+}
