@@ -14,7 +14,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use axum_csrf::{CsrfConfig, Key};
+use axum_csrf::{CsrfConfig, CsrfToken, Key};
 use governor::{Quota, RateLimiter, clock::Clock};
 
 use crate::{error::AppError, state::AppState};
@@ -52,6 +52,16 @@ pub async fn limit_posts(
 
 fn limiter_clock() -> governor::clock::DefaultClock {
     governor::clock::DefaultClock::default()
+}
+
+/// Checks a form's CSRF token against the cookie's.
+pub fn verify_csrf(token: &CsrfToken, sent: &str) -> Result<(), AppError> {
+    token.verify(sent).map_err(|_| {
+        AppError::Forbidden(
+            "This form has expired or did not come from this site. Please reload the page and try again."
+                .to_owned(),
+        )
+    })
 }
 
 /// Bytes of the secret kept in `{data_dir}/secret`.

@@ -41,11 +41,14 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .route("/places/{country}/{postal_code}", get(place::show))
         .route(
             "/places/{country}/{postal_code}/events",
-            post(events::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT)),
+            post(events::post::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT)),
         )
         .route("/events/{id}", get(events::show))
-        .route("/events/{id}/edit", get(events::edit).post(events::update))
-        .route("/events/{id}/delete", post(events::delete))
+        .route(
+            "/events/{id}/edit",
+            get(events::edit::edit).post(events::edit::update),
+        )
+        .route("/events/{id}/delete", post(events::edit::delete))
         .route("/saved", post(saved::save))
         .route("/saved/remove", post(saved::remove))
         .fallback(not_found)
@@ -62,7 +65,10 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .route("/sun/{zip}/{country}", get(api::sun))
         .route("/weather/{zip}/{country}", get(api::weather))
         .route("/places/{country}/{postal_code}", get(api::place))
-        .route("/places/{country}/{postal_code}/events", get(events::list))
+        .route(
+            "/places/{country}/{postal_code}/events",
+            get(events::json::list),
+        )
         .fallback(not_found)
         .layer(middleware::map_response_with_state(
             state.clone(),

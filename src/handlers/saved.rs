@@ -15,7 +15,7 @@ use crate::{
     cookies::{self, Flash},
     db::{self, saved::MAX_SAVED},
     error::AppError,
-    protect::random_token,
+    protect::{random_token, verify_csrf},
     state::AppState,
 };
 
@@ -32,12 +32,6 @@ pub struct SavedForm {
     pub from: String,
 }
 
-fn check(csrf: &CsrfToken, form: &SavedForm) -> Result<(), AppError> {
-    csrf.verify(&form.authenticity_token).map_err(|_| {
-        AppError::Forbidden("This form has expired or did not come from this site. Please reload the page and try again.".to_owned())
-    })
-}
-
 /// `POST /saved`
 pub async fn save(
     State(state): State<AppState>,
@@ -46,7 +40,7 @@ pub async fn save(
     headers: HeaderMap,
     Form(form): Form<SavedForm>,
 ) -> Result<Response, AppError> {
-    check(&csrf, &form)?;
+    verify_csrf(&csrf, &form.authenticity_token)?;
     let key = place_key(&form.country, &form.postal_code)?;
     let place = state.lookups.place(&key).await?;
     let (jar, visitor) = match cookies::visitor_id(&jar) {
@@ -85,7 +79,7 @@ pub async fn remove(
     jar: CookieJar,
     Form(form): Form<SavedForm>,
 ) -> Result<Response, AppError> {
-    check(&csrf, &form)?;
+    verify_csrf(&csrf, &form.authenticity_token)?;
     let key = place_key(&form.country, &form.postal_code)?;
     if let Some(visitor) = cookies::visitor_id(&jar) {
         db::saved::remove(&state.pool, &visitor, state.lookups.source(), &key).await?;

@@ -1,0 +1,208 @@
+//! The private link: `GET /events/{id}/edit?token=..`, and the posts that edit or delete.
+
+use askama::Template;
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use axum_csrf::CsrfToken;
+use axum_extra::extract::CookieJar;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{EventForm, authenticity_token, parse_id, see_other, token_hash};
+use crate::{
+    cookies::{self, Flash},
+    db::{self, events::StoredEvent},
+    domain::event::{EventFields, FieldErrors},
+    error::AppError,
+    handlers::{
+        extract::{Form, Path, Query},
+        layout::{Layout, render},
+    },
+    protect::verify_csrf,
+    state::AppState,
+};
+
+/// Loads an event and checks its private token, or says why not.
+async fn event_for_editing(
+    state: &AppState,
+    id: i64,
+    token: &str,
+) -> Result<StoredEvent, AppError> {
+    let not_found =
+        || AppError::NotFound("There is no such event. It may have been deleted.".to_owned());
+    let stored_hash = db::events::edit_token_hash(&state.pool, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if token_hash(token) != stored_hash {
+        return Err(AppError::Forbidden(
+            "This edit link is not valid for this event. Use the private link you were given when you posted it.".to_owned(),
+        ));
+    }
+    db::events::find(&state.pool, id)
+        .await?
+        .ok_or_else(not_found)
+}
+
+#[derive(Template)]
+#[template(path = "event_edit.html")]
+pub struct EditEventPage {
+    pub layout: Layout,
+    pub event_href: String,
+    pub event_id: i64,
+    pub form: EventForm,
+    pub token: String,
+    pub time_zone: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    pub token: Option<String>,
+}
+
+/// `GET /events/{id}/edit?token=...`: the private link.
+pub async fn edit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let token = query.token.unwrap_or_default();
+    let event = event_for_editing(&state, id, &token).await?;
+    let local = |at: DateTime<Utc>| {
+        at.with_timezone(&event.time_zone)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let form = EventForm {
+        fields: EventFields {
+            title: event.title.clone(),
+            starts_at: local(event.starts_at),
+            ends_at: event.ends_at.map(local).unwrap_or_default(),
+            description: event.description.clone(),
+            link: event.link.clone().unwrap_or_default(),
+            name: event.poster_name.clone(),
+        },
+        errors: FieldErrors::default(),
+        submission_id: String::new(),
+        authenticity_token: authenticity_token(&csrf)?,
+    };
+    let page = edit_page(&state, &event, form, token);
+    Ok((csrf, render(&page)?).into_response())
+}
+
+fn edit_page(
+    state: &AppState,
+    event: &StoredEvent,
+    form: EventForm,
+    token: String,
+) -> EditEventPage {
+    EditEventPage {
+        layout: state.layout(format!("Edit {}", event.title)),
+        event_href: format!("/events/{}", event.id),
+        event_id: event.id,
+        form,
+        token,
+        time_zone: event.time_zone.name().to_owned(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub starts_at: String,
+    #[serde(default)]
+    pub ends_at: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub link: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub authenticity_token: String,
+}
+
+/// `POST /events/{id}/edit`
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    csrf: CsrfToken,
+    jar: CookieJar,
+    Form(form): Form<EditForm>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    verify_csrf(&csrf, &form.authenticity_token)?;
+    let event = event_for_editing(&state, id, &form.token).await?;
+    let EditForm {
+        title,
+        starts_at,
+        ends_at,
+        description,
+        link,
+        name,
+        token,
+        authenticity_token,
+    } = form;
+    let fields = EventFields {
+        title,
+        starts_at,
+        ends_at,
+        description,
+        link,
+        name,
+    };
+    match fields.parse(event.time_zone, Utc::now()) {
+        Ok(updated) => {
+            db::events::update(&state.pool, id, &updated).await?;
+            Ok((
+                cookies::set_flash(jar, &Flash::Updated),
+                see_other(&format!("/events/{id}")),
+            )
+                .into_response())
+        }
+        Err(errors) => {
+            let form = EventForm {
+                fields,
+                errors: *errors,
+                submission_id: String::new(),
+                authenticity_token,
+            };
+            let page = edit_page(&state, &event, form, token);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub authenticity_token: String,
+}
+
+/// `POST /events/{id}/delete`
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    csrf: CsrfToken,
+    jar: CookieJar,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    verify_csrf(&csrf, &form.authenticity_token)?;
+    let event = event_for_editing(&state, id, &form.token).await?;
+    if let Some(orphan) = db::events::delete(&state.pool, id).await? {
+        state.photos.remove(&orphan).await;
+    }
+    let board = format!("{}#events", event.place.page_path());
+    Ok((cookies::set_flash(jar, &Flash::Deleted), see_other(&board)).into_response())
+}

@@ -1,0 +1,113 @@
+//! `GET /api/places/{country}/{postal_code}/events?limit=N&offset=M`: upcoming events as JSON.
+
+use axum::{Json, extract::State};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::iso;
+use crate::{
+    db::{self, events::StoredEvent},
+    domain::PlaceKey,
+    error::AppError,
+    handlers::extract::{Path, Query, place_key},
+    photo_store,
+    state::AppState,
+};
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+/// The most events one listing returns.
+pub const MAX_LIMIT: i64 = 1000;
+
+#[derive(Debug, Serialize)]
+pub struct EventListJson {
+    pub country_code: &'static str,
+    pub postal_code: String,
+    pub limit: i64,
+    pub offset: i64,
+    pub events: Vec<EventJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventJson {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub starts_at: String,
+    pub ends_at: Option<String>,
+    pub timezone: String,
+    pub description: String,
+    pub link: Option<String>,
+    pub poster_name: String,
+    pub photo_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+}
+
+impl EventJson {
+    fn new(event: &StoredEvent) -> Self {
+        let zone = event.time_zone;
+        Self {
+            id: event.id,
+            url: format!("/events/{}", event.id),
+            title: event.title.clone(),
+            starts_at: iso(event.starts_at, zone),
+            ends_at: event.ends_at.map(|t| iso(t, zone)),
+            timezone: zone.name().to_owned(),
+            description: event.description.clone(),
+            link: event.link.clone(),
+            poster_name: event.poster_name.clone(),
+            photo_url: event.photo.as_deref().map(photo_store::display_url),
+            thumbnail_url: event.photo.as_deref().map(photo_store::thumbnail_url),
+        }
+    }
+}
+
+fn parse_count(
+    raw: Option<&str>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+    name: &str,
+) -> Result<i64, AppError> {
+    let Some(raw) = raw else { return Ok(default) };
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "{name} must be a whole number from {} to {}.",
+                range.start(),
+                range.end()
+            ))
+        })
+}
+
+/// `GET /api/places/{country}/{postal_code}/events?limit=N&offset=M`: upcoming events.
+pub async fn list(
+    State(state): State<AppState>,
+    Path((country, postal_code)): Path<(String, String)>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<EventListJson>, AppError> {
+    let key: PlaceKey = place_key(&country, &postal_code)?;
+    let limit = parse_count(query.limit.as_deref(), 50, 1..=MAX_LIMIT, "limit")?;
+    let offset = parse_count(query.offset.as_deref(), 0, 0..=1_000_000, "offset")?;
+    let events = db::events::upcoming(
+        &state.pool,
+        state.lookups.source(),
+        &key,
+        Utc::now(),
+        limit,
+        offset,
+    )
+    .await?;
+    Ok(Json(EventListJson {
+        country_code: key.country.as_str(),
+        postal_code: key.postal_code.to_string(),
+        limit,
+        offset,
+        events: events.iter().map(EventJson::new).collect(),
+    }))
+}

@@ -1,0 +1,170 @@
+//! The events board: what the post, edit and listing handlers share, and each event's own
+//! page, `GET /events/{id}`.
+
+pub mod edit;
+pub mod json;
+pub mod post;
+
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use axum_csrf::CsrfToken;
+use axum_extra::extract::CookieJar;
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
+
+use super::{
+    extract::Path,
+    layout::{Layout, render},
+};
+use crate::{
+    cookies,
+    db::{self, events::StoredEvent},
+    domain::event::{EventFields, FieldErrors},
+    error::AppError,
+    photo_store,
+    protect::{random_token, to_hex},
+    state::AppState,
+};
+
+/// The form as the page shows it: values typed, a message per wrong field, the hidden fields.
+#[derive(Debug, Clone, Default)]
+pub struct EventForm {
+    pub fields: EventFields,
+    pub errors: FieldErrors,
+    /// Random per rendering: the same form submitted twice stores one event.
+    pub submission_id: String,
+    pub authenticity_token: String,
+}
+
+impl EventForm {
+    pub fn blank(authenticity_token: String) -> Self {
+        Self {
+            submission_id: random_token(16),
+            authenticity_token,
+            ..Self::default()
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+/// The authenticity token a form embeds; failing to make one is our fault.
+pub fn authenticity_token(token: &CsrfToken) -> Result<String, AppError> {
+    token
+        .authenticity_token()
+        .map_err(|e| AppError::Internal(format!("csrf token: {e}")))
+}
+
+fn see_other(location: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location.to_owned())],
+    )
+        .into_response()
+}
+
+fn token_hash(token: &str) -> String {
+    to_hex(&Sha256::digest(token.as_bytes()))
+}
+
+#[derive(Template)]
+#[template(path = "event.html")]
+pub struct EventPage {
+    pub layout: Layout,
+    pub event: EventView,
+    pub place_name: String,
+    pub place_href: String,
+    pub flash: Option<&'static str>,
+}
+
+/// An event as pages show it, in its place's time zone.
+#[derive(Debug, Clone)]
+pub struct EventView {
+    pub id: i64,
+    pub href: String,
+    pub title: String,
+    pub when: String,
+    pub starts_iso: String,
+    pub description: String,
+    pub link: Option<String>,
+    pub poster_name: String,
+    pub photo_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+}
+
+impl EventView {
+    pub fn new(event: &StoredEvent) -> Self {
+        Self {
+            id: event.id,
+            href: format!("/events/{}", event.id),
+            title: event.title.clone(),
+            when: when(event.starts_at, event.ends_at, event.time_zone),
+            starts_iso: iso(event.starts_at, event.time_zone),
+            description: event.description.clone(),
+            link: event.link.clone(),
+            poster_name: event.poster_name.clone(),
+            photo_url: event.photo.as_deref().map(photo_store::display_url),
+            thumbnail_url: event.photo.as_deref().map(photo_store::thumbnail_url),
+        }
+    }
+}
+
+/// "Sat 5 Dec 2026, 10:00 – 16:30 PST", or across days with both dates.
+fn when(start: DateTime<Utc>, end: Option<DateTime<Utc>>, zone: Tz) -> String {
+    let start = start.with_timezone(&zone);
+    match end.map(|e| e.with_timezone(&zone)) {
+        None => start.format("%a %-d %b %Y, %H:%M %Z").to_string(),
+        Some(end) if end.date_naive() == start.date_naive() => {
+            format!(
+                "{} – {}",
+                start.format("%a %-d %b %Y, %H:%M"),
+                end.format("%H:%M %Z")
+            )
+        }
+        Some(end) => format!(
+            "{} – {}",
+            start.format("%a %-d %b %Y, %H:%M"),
+            end.format("%a %-d %b %Y, %H:%M %Z")
+        ),
+    }
+}
+
+fn iso(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::NotFound("There is no such event.".to_owned()))
+}
+
+/// `GET /events/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let event = db::events::find(&state.pool, id).await?.ok_or_else(|| {
+        AppError::NotFound("There is no such event. It may have been deleted.".to_owned())
+    })?;
+    let (jar, flash) = cookies::take_flash(jar);
+    let page = EventPage {
+        layout: state.layout(event.title.clone()),
+        place_name: event.place_name.clone(),
+        place_href: event.place.page_path(),
+        event: EventView::new(&event),
+        flash: flash.map(|f| f.message()),
+    };
+    Ok((jar, render(&page)?).into_response())
+}

@@ -1,0 +1,176 @@
+//! `POST /places/{country}/{postal_code}/events`: a new event from the board's multipart form,
+//! with an optional photo.
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use axum_csrf::CsrfToken;
+use axum_extra::extract::CookieJar;
+use chrono::Utc;
+
+use super::{EventForm, see_other, token_hash};
+use crate::{
+    cookies::{self, Flash},
+    db::{
+        self,
+        events::{Stored, Submission},
+    },
+    domain::{
+        event::EventFields,
+        photo::{self, MAX_UPLOAD_BYTES, PhotoError},
+    },
+    error::AppError,
+    handlers::{
+        extract::{Multipart, Path, multipart_error, place_key},
+        place,
+    },
+    protect::{random_token, verify_csrf},
+    state::AppState,
+};
+
+/// What a posted event form carried.
+#[derive(Default)]
+struct PostedForm {
+    fields: EventFields,
+    photo: Option<Vec<u8>>,
+    photo_too_large: bool,
+    authenticity_token: String,
+    /// Hidden from people; bots fill it in.
+    website: String,
+    submission_id: String,
+}
+
+async fn read_posted_form(Multipart(mut multipart): Multipart) -> Result<PostedForm, AppError> {
+    let mut form = PostedForm::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photo" {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                if bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                    form.photo_too_large = true;
+                    bytes.clear();
+                } else if !form.photo_too_large {
+                    bytes.extend_from_slice(&chunk);
+                }
+            }
+            // A form without a chosen file still sends an empty `photo` part.
+            form.photo = (!bytes.is_empty() && !form.photo_too_large).then_some(bytes);
+            continue;
+        }
+        let text = field.text().await.map_err(multipart_error)?;
+        let slot = match name.as_str() {
+            "title" => &mut form.fields.title,
+            "starts_at" => &mut form.fields.starts_at,
+            "ends_at" => &mut form.fields.ends_at,
+            "description" => &mut form.fields.description,
+            "link" => &mut form.fields.link,
+            "name" => &mut form.fields.name,
+            "authenticity_token" => &mut form.authenticity_token,
+            "website" => &mut form.website,
+            "submission_id" => &mut form.submission_id,
+            _ => continue,
+        };
+        *slot = text;
+    }
+    Ok(form)
+}
+
+/// `POST /places/{country}/{postal_code}/events`
+pub async fn create(
+    State(state): State<AppState>,
+    Path((country, postal_code)): Path<(String, String)>,
+    token: CsrfToken,
+    jar: CookieJar,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let key = place_key(&country, &postal_code)?;
+    let posted = read_posted_form(multipart).await?;
+    verify_csrf(&token, &posted.authenticity_token)?;
+    let back_to_board = format!("{}#events", key.page_path());
+    if !posted.website.is_empty() {
+        tracing::info!(key = ?key, "honeypot filled in: post discarded");
+        return Ok(see_other(&back_to_board));
+    }
+
+    let place = state.lookups.place(&key).await?;
+    let now = Utc::now();
+    let parsed = posted.fields.parse(place.time_zone, now);
+    let processed = match posted.photo {
+        None if posted.photo_too_large => Some(Err(PhotoError::TooLarge)),
+        None => None,
+        Some(bytes) => Some(
+            tokio::task::spawn_blocking(move || photo::process(&bytes))
+                .await
+                .map_err(|e| AppError::Internal(format!("photo task: {e}")))?,
+        ),
+    };
+    let (event, photo) = match (parsed, processed) {
+        (Ok(event), None) => (event, None),
+        (Ok(event), Some(Ok(photo))) => (event, Some(photo)),
+        (parsed, processed) => {
+            let mut errors = parsed.err().map(|e| *e).unwrap_or_default();
+            errors.photo = processed.and_then(Result::err).map(|e| e.to_string());
+            let form = EventForm {
+                fields: posted.fields,
+                errors,
+                submission_id: posted.submission_id,
+                authenticity_token: posted.authenticity_token,
+            };
+            let page = place::render(&state, &key, place::Extras::invalid_form(form, &jar)).await;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+
+    if let Some(photo) = &photo {
+        state
+            .photos
+            .save(photo)
+            .await
+            .map_err(|e| AppError::Internal(format!("saving a photo: {e}")))?;
+    }
+    let edit_token = random_token(16);
+    let submission_id = well_formed_submission_id(posted.submission_id);
+    let submission = Submission {
+        photo: photo.as_ref().map(|p| p.hash.as_str()),
+        edit_token_hash: &token_hash(&edit_token),
+        submission_id: &submission_id,
+    };
+    let stored = db::events::insert(
+        &state.pool,
+        state.lookups.source(),
+        &place,
+        &event,
+        &submission,
+        now,
+    )
+    .await;
+    // A photo no stored event shows (the insert failed, or this was a repeat) leaves no file.
+    if let Some(hash) = submission.photo
+        && !matches!(stored, Ok(Stored::New(_)))
+        && !db::events::photo_in_use(&state.pool, hash)
+            .await
+            .unwrap_or(true)
+    {
+        state.photos.remove(hash).await;
+    }
+    let flash = match stored? {
+        Stored::New(event_id) => Flash::Posted {
+            event_id,
+            token: edit_token,
+        },
+        Stored::AlreadyStored(event_id) => Flash::AlreadyPosted { event_id },
+    };
+    Ok((cookies::set_flash(jar, &flash), see_other(&back_to_board)).into_response())
+}
+
+/// The form's id when it is one this app made; otherwise a fresh one (no duplicate check).
+fn well_formed_submission_id(sent: String) -> String {
+    if sent.len() == 32 && sent.bytes().all(|b| b.is_ascii_hexdigit()) {
+        sent
+    } else {
+        random_token(16)
+    }
+}
