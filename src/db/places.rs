@@ -92,6 +92,7 @@ pub async fn insert(
 }
 
 /// The row id of a place, storing the place first if it is not stored yet.
+#[tracing::instrument(skip(db, place), fields(key = ?place.key))]
 pub async fn ensure(
     db: &mut sqlx::SqliteConnection,
     source: Source,

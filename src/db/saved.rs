@@ -13,6 +13,7 @@ use crate::domain::{Place, PlaceKey};
 pub const MAX_SAVED: i64 = 24;
 
 /// Saves a place for a visitor; saving it again changes nothing.
+#[tracing::instrument(skip(pool, visitor, place), fields(key = ?place.key))]
 pub async fn save(
     pool: &SqlitePool,
     visitor: &str,
@@ -31,6 +32,7 @@ pub async fn save(
     tx.commit().await
 }
 
+#[tracing::instrument(skip(pool, visitor))]
 pub async fn remove(
     pool: &SqlitePool,
     visitor: &str,
@@ -50,6 +52,7 @@ pub async fn remove(
     .map(|_| ())
 }
 
+#[tracing::instrument(skip(pool, visitor))]
 pub async fn count(pool: &SqlitePool, visitor: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM saved_places WHERE visitor_id = ?")
         .bind(visitor)
@@ -57,6 +60,7 @@ pub async fn count(pool: &SqlitePool, visitor: &str) -> Result<i64, sqlx::Error>
         .await
 }
 
+#[tracing::instrument(skip(pool, visitor))]
 pub async fn is_saved(
     pool: &SqlitePool,
     visitor: &str,
@@ -76,6 +80,7 @@ pub async fn is_saved(
 }
 
 /// A visitor's places, most recently saved first.
+#[tracing::instrument(skip(pool, visitor))]
 pub async fn list(
     pool: &SqlitePool,
     visitor: &str,
