@@ -10,8 +10,9 @@ pub const NAME_MAX_CHARS: usize = 60;
 pub const DESCRIPTION_MAX_CHARS: usize = 4000;
 pub const LINK_MAX_CHARS: usize = 2000;
 
-/// The form's text fields as typed (the photo travels separately).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The form's text fields as typed (the photo travels separately); a missing field is empty.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
 pub struct EventFields {
     pub title: String,
     pub starts_at: String,

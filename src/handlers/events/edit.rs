@@ -112,18 +112,8 @@ fn edit_page(
 
 #[derive(Debug, Deserialize)]
 pub struct EditForm {
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub starts_at: String,
-    #[serde(default)]
-    pub ends_at: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub link: String,
-    #[serde(default)]
-    pub name: String,
+    #[serde(flatten)]
+    pub fields: EventFields,
     #[serde(default)]
     pub token: String,
     #[serde(default)]
@@ -142,23 +132,10 @@ pub async fn update(
     verify_csrf(&csrf, &form.authenticity_token)?;
     let event = event_for_editing(&state, id, &form.token).await?;
     let EditForm {
-        title,
-        starts_at,
-        ends_at,
-        description,
-        link,
-        name,
+        fields,
         token,
         authenticity_token,
     } = form;
-    let fields = EventFields {
-        title,
-        starts_at,
-        ends_at,
-        description,
-        link,
-        name,
-    };
     match fields.parse(event.time_zone, Utc::now()) {
         Ok(updated) => {
             db::events::update(&state.pool, id, &updated).await?;
