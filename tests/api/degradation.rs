@@ -214,3 +214,46 @@ async fn a_failed_geocoder_is_not_remembered_as_an_answer() {
     );
     assert_eq!(app.get("/places/us/97229").await.status(), StatusCode::OK);
 }
+
+/// A fake weather service that streams a 640 MB answer without a Content-Length.
+async fn start_endless_weather() -> String {
+    use axum::{Router, body::Body, routing::get};
+    use futures::StreamExt;
+    let endless = || async {
+        let chunk = bytes_of_padding();
+        let stream = futures::stream::repeat_with(move || Ok::<_, std::io::Error>(chunk.clone()))
+            .take(10_000);
+        Body::from_stream(stream)
+    };
+    let app = Router::new().route("/v1/forecast", get(endless));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let address = format!(
+        "http://{}",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    address
+}
+
+fn bytes_of_padding() -> axum::body::Bytes {
+    axum::body::Bytes::from(vec![b' '; 64 * 1024])
+}
+
+#[tokio::test]
+async fn an_answer_streamed_without_a_length_is_cut_off_at_the_size_cap() {
+    let endless = start_endless_weather().await;
+    let app = spawn_app_with(&["--weather-url", &endless]).await;
+    mount_geocoder_and_sun(&app).await;
+
+    let (status, body) = app.get_json("/api/weather/97229/us").await;
+
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("weather service")
+    );
+}
