@@ -45,9 +45,10 @@ pub enum Flash {
         event_id: i64,
         token: String,
     },
-    /// The same form came again; the event it stored is this one.
+    /// The same form came again; the event it stored is this one, with the same private link.
     AlreadyPosted {
         event_id: i64,
+        token: String,
     },
     Updated,
     Deleted,
@@ -59,7 +60,7 @@ impl Flash {
     fn encode(&self) -> String {
         match self {
             Flash::Posted { event_id, token } => format!("posted.{event_id}.{token}"),
-            Flash::AlreadyPosted { event_id } => format!("already.{event_id}"),
+            Flash::AlreadyPosted { event_id, token } => format!("already.{event_id}.{token}"),
             Flash::Updated => "updated".to_owned(),
             Flash::Deleted => "deleted".to_owned(),
             Flash::Saved => "saved".to_owned(),
@@ -76,9 +77,12 @@ impl Flash {
                     token: token.to_owned(),
                 }
             }
-            ("already", Some(id), None) => Flash::AlreadyPosted {
-                event_id: id.parse().ok()?,
-            },
+            ("already", Some(id), Some(token)) if token.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                Flash::AlreadyPosted {
+                    event_id: id.parse().ok()?,
+                    token: token.to_owned(),
+                }
+            }
             ("updated", None, None) => Flash::Updated,
             ("deleted", None, None) => Flash::Deleted,
             ("saved", None, None) => Flash::Saved,
@@ -135,7 +139,10 @@ mod tests {
                 event_id: 7,
                 token: "ab12".to_owned(),
             },
-            Flash::AlreadyPosted { event_id: 3 },
+            Flash::AlreadyPosted {
+                event_id: 3,
+                token: "cd34".to_owned(),
+            },
             Flash::Updated,
             Flash::Deleted,
             Flash::Saved,

@@ -2,13 +2,21 @@
 //! the content, so a file never changes once written and can be cached forever, and the same
 //! photo posted twice is stored once.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::domain::photo::ProcessedPhoto;
 
 #[derive(Debug, Clone)]
 pub struct PhotoStore {
     dir: PathBuf,
+    /// Held from saving a photo's files to storing its event, and from deleting an event to
+    /// removing its files: the same files serve every event with the same photo.
+    lock: Arc<Mutex<()>>,
 }
 
 /// The URL path prefix photos are served under.
@@ -18,7 +26,16 @@ impl PhotoStore {
     pub async fn open(data_dir: &Path) -> std::io::Result<Self> {
         let dir = data_dir.join("photos");
         tokio::fs::create_dir_all(&dir).await?;
-        Ok(Self { dir })
+        remove_leftovers(&dir).await?;
+        Ok(Self {
+            dir,
+            lock: Arc::default(),
+        })
+    }
+
+    /// See `lock` on the struct.
+    pub async fn lock(&self) -> MutexGuard<'_, ()> {
+        self.lock.lock().await
     }
 
     pub fn dir(&self) -> &Path {
@@ -42,7 +59,10 @@ impl PhotoStore {
             .dir
             .join(format!(".{name}.{}.part", rand::random::<u64>()));
         let written = async {
-            tokio::fs::write(&temporary, bytes).await?;
+            let mut file = tokio::fs::File::create(&temporary).await?;
+            tokio::io::AsyncWriteExt::write_all(&mut file, bytes).await?;
+            // On disk before it gets its name, so a crash never leaves a named, empty file.
+            file.sync_all().await?;
             tokio::fs::rename(&temporary, &target).await
         }
         .await;
@@ -60,6 +80,20 @@ impl PhotoStore {
             }
         }
     }
+}
+
+/// Removes the `.part` files a crash left behind mid-write.
+async fn remove_leftovers(dir: &Path) -> std::io::Result<()> {
+    let mut entries = tokio::fs::read_dir(dir).await?;
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".part") {
+            tracing::info!(%name, "removing a photo file left half-written");
+            tokio::fs::remove_file(entry.path()).await?;
+        }
+    }
+    Ok(())
 }
 
 fn display_name(hash: &str) -> String {

@@ -42,8 +42,10 @@ pub async fn limit_posts(
         && let Err(not_until) = limiter.check_key(&peer.ip())
     {
         let wait = not_until.wait_time_from(limiter_clock().now());
+        // Rounded up: a client that waits exactly this long must get through.
+        let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return AppError::TooManyRequests {
-            retry_after_secs: wait.as_secs().max(1),
+            retry_after_secs: retry_after_secs.max(1),
         }
         .into_response();
     }
@@ -116,6 +118,18 @@ fn from_hex(text: &str) -> Option<Vec<u8>> {
                 .and_then(|pair| u8::from_str_radix(pair, 16).ok())
         })
         .collect()
+}
+
+/// The private edit token of the event a form submission made: keyed by the secret, so only
+/// this server can make it, and fixed by the submission, so a repeated form gets it again.
+pub fn edit_token(secret: &[u8], submission_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(secret)
+        .chain_update(b"event edit token")
+        .chain_update(submission_id.as_bytes())
+        .finalize();
+    to_hex(&digest[..16])
 }
 
 /// A random token of `bytes` bytes, as hex.

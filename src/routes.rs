@@ -98,7 +98,7 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .nest_service(photo_store::URL_PREFIX, ServeDir::new(state.photos.dir()))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static(PHOTO_CACHE_CONTROL),
+            photo_cache_control,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -121,6 +121,13 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
                 .on_failure(()),
         )
         .with_state(state)
+}
+
+/// A photo is cached for good; a photo not found is not (the same photo may be posted again).
+fn photo_cache_control(response: &Response) -> Option<HeaderValue> {
+    let status = response.status();
+    (status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED)
+        .then(|| HeaderValue::from_static(PHOTO_CACHE_CONTROL))
 }
 
 async fn not_found() -> AppError {

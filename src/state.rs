@@ -26,6 +26,8 @@ pub struct AppState {
     pub asset_version: String,
     pub photos: PhotoStore,
     pub csrf: CsrfConfig,
+    /// The secret from the data directory, which also keys the private edit tokens.
+    pub secret: Arc<[u8]>,
     /// `None` when posts are not limited.
     pub post_limiter: Option<Arc<PostLimiter>>,
 }
@@ -62,6 +64,7 @@ impl AppState {
             asset_version: asset_version(&config.static_dir).await,
             photos: PhotoStore::open(&config.data_dir).await?,
             csrf: protect::csrf_config(&secret),
+            secret: secret.into(),
             post_limiter: protect::post_limiter(config.post_limit),
         })
     }

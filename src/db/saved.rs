@@ -12,7 +12,17 @@ use crate::domain::{Place, PlaceKey};
 /// Most places one browser may keep; the home page fetches each one's weather.
 pub const MAX_SAVED: i64 = 24;
 
-/// Saves a place for a visitor; saving it again changes nothing.
+/// What saving did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved now, or saved before (saving again changes nothing).
+    Kept,
+    /// The visitor already keeps [`MAX_SAVED`] places; nothing was saved.
+    ListFull,
+}
+
+/// Saves a place for a visitor. The count is checked inside the transaction, whose first
+/// statement writes, so two saves at once cannot both pass the limit.
 #[tracing::instrument(skip(pool, visitor, place), fields(key = ?place.key))]
 pub async fn save(
     pool: &SqlitePool,
@@ -20,16 +30,31 @@ pub async fn save(
     source: Source,
     place: &Place,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Saved, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let place_id = places::ensure(&mut tx, source, place, now).await?;
-    sqlx::query("INSERT INTO saved_places (visitor_id, place_id, saved_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+    let (already, count): (bool, i64) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM saved_places WHERE visitor_id = ?1 AND place_id = ?2),
+                (SELECT count(*) FROM saved_places WHERE visitor_id = ?1)",
+    )
+    .bind(visitor)
+    .bind(place_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if already {
+        return Ok(Saved::Kept);
+    }
+    if count >= MAX_SAVED {
+        return Ok(Saved::ListFull);
+    }
+    sqlx::query("INSERT INTO saved_places (visitor_id, place_id, saved_at) VALUES (?, ?, ?)")
         .bind(visitor)
         .bind(place_id)
         .bind(timestamp(now))
         .execute(&mut *tx)
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(Saved::Kept)
 }
 
 #[tracing::instrument(skip(pool, visitor))]
@@ -50,14 +75,6 @@ pub async fn remove(
     .execute(pool)
     .await
     .map(|_| ())
-}
-
-#[tracing::instrument(skip(pool, visitor))]
-pub async fn count(pool: &SqlitePool, visitor: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM saved_places WHERE visitor_id = ?")
-        .bind(visitor)
-        .fetch_one(pool)
-        .await
 }
 
 #[tracing::instrument(skip(pool, visitor))]

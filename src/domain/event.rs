@@ -57,7 +57,11 @@ impl EventFields {
     pub fn parse(&self, zone: Tz, now: DateTime<Utc>) -> Result<NewEvent, Box<FieldErrors>> {
         let mut errors = FieldErrors::default();
         let title = self.title.trim().to_owned();
-        if !TITLE_CHARS.contains(&title.chars().count()) {
+        // Control characters have no place in a one-line field, and NUL ends a string in SQLite.
+        let has_control = |text: &str| text.chars().any(char::is_control);
+        if has_control(&title) {
+            errors.title = Some("A title is one line of text.".to_owned());
+        } else if !TITLE_CHARS.contains(&title.chars().count()) {
             errors.title = Some(format!(
                 "A title has {} to {} characters.",
                 TITLE_CHARS.start(),
@@ -97,7 +101,12 @@ impl EventFields {
         };
         // Browsers send line breaks as CRLF; one form of line break is stored.
         let description = self.description.replace("\r\n", "\n").trim().to_owned();
-        if description.chars().count() > DESCRIPTION_MAX_CHARS {
+        if description
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            errors.description = Some("A description is plain text.".to_owned());
+        } else if description.chars().count() > DESCRIPTION_MAX_CHARS {
             errors.description = Some(format!(
                 "A description has at most {DESCRIPTION_MAX_CHARS} characters."
             ));
@@ -124,7 +133,9 @@ impl EventFields {
             }
         };
         let poster_name = self.name.trim().to_owned();
-        if poster_name.is_empty() {
+        if has_control(&poster_name) {
+            errors.name = Some("A name is one line of text.".to_owned());
+        } else if poster_name.is_empty() {
             errors.name = Some("Please give a name to show with the event.".to_owned());
         } else if poster_name.chars().count() > NAME_MAX_CHARS {
             errors.name = Some(format!("A name has at most {NAME_MAX_CHARS} characters."));
@@ -276,6 +287,21 @@ mod tests {
                 |e| e.link.is_some(),
             ),
             ("no name", |f| f.name = "   ".into(), |e| e.name.is_some()),
+            (
+                "NUL in title",
+                |f| f.title = "\0abc party".into(),
+                |e| e.title.is_some(),
+            ),
+            (
+                "line break in name",
+                |f| f.name = "Ana\nBob".into(),
+                |e| e.name.is_some(),
+            ),
+            (
+                "NUL in description",
+                |f| f.description = "a\0b".into(),
+                |e| e.description.is_some(),
+            ),
             (
                 "long name",
                 |f| f.name = "n".repeat(61),

@@ -36,7 +36,7 @@ pub enum PhotoError {
     NotAnImage,
     #[error("The photo could not be read: the file is damaged or incomplete.")]
     Damaged,
-    #[error("The photo's dimensions are too large (at most 10,000 pixels a side).")]
+    #[error("The photo has too many pixels: at most 10,000 a side and about 40 megapixels in all.")]
     TooManyPixels,
     #[error("The photo could not be saved.")]
     Encoding,
@@ -62,8 +62,10 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits);
+    reader.limits(limits.clone());
     let mut decoder = reader.into_decoder().map_err(classify)?;
+    // Counts the decoded picture against `max_alloc` before a byte of it is allocated.
+    limits.reserve(decoder.total_bytes()).map_err(classify)?;
     let orientation = decoder.orientation().map_err(classify)?;
     let mut picture = DynamicImage::from_decoder(decoder).map_err(classify)?;
     picture.apply_orientation(orientation);
@@ -82,22 +84,40 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
 }
 
 /// Whether the file is complete. The JPEG decoder paints a cut-off file's missing part grey
-/// rather than failing, so a JPEG must have its end-of-image marker after its scan data, and a
-/// WebP file as many bytes as its RIFF header declares. (The PNG decoder notices by itself.)
+/// rather than failing, so a JPEG must have an end-of-image marker after the start of its main
+/// image's scan (found by walking the segments, so an EXIF thumbnail's own markers do not
+/// count), and a WebP file as many bytes as its RIFF header declares. The PNG decoder notices
+/// a cut-off file by itself.
 fn is_whole(format: ImageFormat, bytes: &[u8]) -> bool {
-    let find = |marker: [u8; 2]| bytes.windows(2).position(|w| w == marker);
     match format {
-        ImageFormat::Jpeg => {
-            let start_of_scan = find([0xFF, 0xDA]);
-            let end_of_image = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
-            matches!((start_of_scan, end_of_image), (Some(sos), Some(eoi)) if eoi > sos)
-        }
+        ImageFormat::Jpeg => jpeg_main_scan(bytes)
+            .is_some_and(|scan| bytes[scan..].windows(2).any(|w| w == [0xFF, 0xD9])),
         ImageFormat::WebP => bytes
             .get(4..8)
             .and_then(|size| size.try_into().ok())
             .map(u32::from_le_bytes)
             .is_some_and(|size| bytes.len() as u64 >= u64::from(size) + 8),
         _ => true,
+    }
+}
+
+/// Where the first scan of a JPEG's main image starts: after SOI, each segment is a marker and
+/// a length, up to the first start-of-scan (SOS) segment.
+fn jpeg_main_scan(bytes: &[u8]) -> Option<usize> {
+    let mut at = 2;
+    loop {
+        let marker = bytes.get(at..at + 2)?;
+        if marker[0] != 0xFF {
+            return None;
+        }
+        let length = usize::from(u16::from_be_bytes([
+            *bytes.get(at + 2)?,
+            *bytes.get(at + 3)?,
+        ]));
+        if marker[1] == 0xDA {
+            return Some(at + 2 + length);
+        }
+        at += 2 + length;
     }
 }
 

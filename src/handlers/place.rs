@@ -47,14 +47,21 @@ pub async fn show(
         Ok(token) => token,
         Err(e) => return e.into_response(),
     };
-    let (jar, flash) = cookies::take_flash(jar);
+    let (taken, flash) = cookies::take_flash(jar.clone());
     let extras = Extras {
         form: EventForm::blank(authenticity_token),
         flash,
         visitor: cookies::visitor_id(&jar),
         count_view: true,
     };
-    (csrf, jar, render(&state, &key, extras).await).into_response()
+    let page = render(&state, &key, extras).await;
+    // The flash (it may hold the one copy of a private link) is used up only once it showed.
+    let jar = if page.status().is_success() {
+        taken
+    } else {
+        jar
+    };
+    (csrf, jar, page).into_response()
 }
 
 /// What a place page shows besides the place itself.
@@ -207,9 +214,9 @@ impl Board {
             form,
             post_path: format!("{}/events", key.page_path()),
             private_link: match &flash {
-                Some(Flash::Posted { event_id, token }) => {
-                    Some(format!("/events/{event_id}/edit?token={token}"))
-                }
+                Some(
+                    Flash::Posted { event_id, token } | Flash::AlreadyPosted { event_id, token },
+                ) => Some(format!("/events/{event_id}/edit?token={token}")),
                 _ => None,
             },
             flash: flash.map(|f| f.message()),

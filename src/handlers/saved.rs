@@ -13,7 +13,10 @@ use serde::Deserialize;
 use super::extract::{Form, place_key};
 use crate::{
     cookies::{self, Flash},
-    db::{self, saved::MAX_SAVED},
+    db::{
+        self,
+        saved::{MAX_SAVED, Saved},
+    },
     error::AppError,
     protect::{random_token, verify_csrf},
     state::AppState,
@@ -57,14 +60,12 @@ pub async fn save(
         }
     };
     let source = state.lookups.source();
-    if !db::saved::is_saved(&state.pool, &visitor, source, &key).await?
-        && db::saved::count(&state.pool, &visitor).await? >= MAX_SAVED
+    if db::saved::save(&state.pool, &visitor, source, &place, Utc::now()).await? == Saved::ListFull
     {
         return Err(AppError::BadRequest(format!(
             "You can keep up to {MAX_SAVED} places. Remove one on the home page first."
         )));
     }
-    db::saved::save(&state.pool, &visitor, source, &place, Utc::now()).await?;
     Ok(back(
         cookies::set_flash(jar, &Flash::Saved),
         &form,

@@ -194,18 +194,25 @@ async fn a_person_searches_posts_an_event_with_a_photo_and_saves_the_place() {
             .await
             .contains("Lantern walk by the river")
     );
-    let thumbnail_width = browser
-        .execute(
-            "const img = document.querySelector('.events img.thumb'); \
-             return img && img.complete ? img.naturalWidth : 0;",
-            vec![],
-        )
-        .await
-        .unwrap_or_default();
-    assert!(
-        thumbnail_width.as_u64().unwrap_or(0) > 0,
-        "the thumbnail loaded: {thumbnail_width}"
-    );
+    // The thumbnail is lazy-loaded: wait until it has pixels.
+    let mut thumbnail_width = 0;
+    for _ in 0..100 {
+        let width = browser
+            .execute(
+                "const img = document.querySelector('.events img.thumb'); \
+                 if (img) { img.scrollIntoView(); } \
+                 return img && img.complete ? img.naturalWidth : 0;",
+                vec![],
+            )
+            .await
+            .unwrap_or_default();
+        thumbnail_width = width.as_u64().unwrap_or(0);
+        if thumbnail_width > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(thumbnail_width > 0, "the thumbnail never loaded");
     let screenshot = browser.screenshot().await.unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(SCREENSHOT, &screenshot).unwrap_or_else(|e| panic!("{SCREENSHOT}: {e}"));
 

@@ -19,12 +19,21 @@ use crate::{fixtures, helpers::spawn_app_with};
 
 /// A fake weather and sun server that remembers the most requests it had in flight at once.
 #[derive(Clone, Default)]
-struct InFlight {
+pub struct InFlight {
     now: Arc<AtomicUsize>,
     most: Arc<AtomicUsize>,
 }
 
 impl InFlight {
+    /// The most requests that were in flight at once since the last reset.
+    pub fn most(&self) -> usize {
+        self.most.load(Ordering::SeqCst)
+    }
+
+    pub fn reset(&self) {
+        self.most.store(0, Ordering::SeqCst);
+    }
+
     async fn hold(&self) {
         let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
         self.most.fetch_max(now, Ordering::SeqCst);
@@ -33,7 +42,7 @@ impl InFlight {
     }
 }
 
-async fn start_in_flight_server(in_flight: InFlight) -> String {
+pub async fn start_in_flight_server(in_flight: InFlight) -> String {
     async fn weather(State(s): State<InFlight>) -> Json<serde_json::Value> {
         s.hold().await;
         Json(fixtures::open_meteo(

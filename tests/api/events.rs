@@ -60,6 +60,10 @@ async fn an_invalid_event_is_refused_with_a_message_beside_each_field_and_the_in
     let app = app_with_portland().await;
     let browser = browser();
     let tokens = app.form_tokens(&browser, PLACE).await;
+    let day = (chrono::Utc::now() + chrono::TimeDelta::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let (start, earlier_end) = (format!("{day}T18:00"), format!("{day}T17:00"));
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
     let cases: &[Case<'_>] = &[
         (
@@ -74,10 +78,7 @@ async fn an_invalid_event_is_refused_with_a_message_beside_each_field_and_the_in
         ),
         (
             "end before start",
-            &[
-                ("starts_at", "2027-05-01T18:00"),
-                ("ends_at", "2027-05-01T17:00"),
-            ],
+            &[("starts_at", &start), ("ends_at", &earlier_end)],
             "The end must be after the start.",
         ),
         (
@@ -413,4 +414,48 @@ async fn the_api_lists_upcoming_events_in_pages() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(body["error"].is_string(), "{bad}");
     }
+}
+
+#[tokio::test]
+async fn editing_deleting_and_removing_without_the_csrf_token_are_refused() {
+    let app = app_with_portland().await;
+    let browser = browser();
+    let tokens = app.form_tokens(&browser, PLACE).await;
+    app.post_multipart(&browser, POST, event_form(&tokens, &[]))
+        .await;
+    let link = app.private_link(&browser, PLACE).await;
+    let (path, token) = link.split_once("?token=").unwrap_or_default();
+    let delete = path.replace("/edit", "/delete");
+    let forged = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+    for (target, fields) in [
+        (
+            path.to_owned(),
+            vec![
+                ("title", "Hijacked"),
+                ("starts_at", "2030-01-01T10:00"),
+                ("name", "X"),
+                ("token", token),
+                ("authenticity_token", forged),
+            ],
+        ),
+        (
+            delete,
+            vec![("token", token), ("authenticity_token", forged)],
+        ),
+        (
+            "/saved/remove".to_owned(),
+            vec![
+                ("country", "us"),
+                ("postal_code", "97229"),
+                ("authenticity_token", forged),
+            ],
+        ),
+    ] {
+        let response = app.post_form(&browser, &target, &fields).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{target}");
+    }
+    let events = app.listed_events("us", "97229").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["title"], "Winter market");
 }

@@ -240,6 +240,19 @@ pub mod pictures {
         bomb
     }
 
+    /// A valid PNG header that claims 9,000 × 9,000 pixels of 16-bit RGBA: within the limit on
+    /// sides, but 648 MB decoded, past the limit on memory.
+    pub fn png_memory_bomb() -> Vec<u8> {
+        let mut bomb = png(1, 1);
+        bomb[16..20].copy_from_slice(&9_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&9_000u32.to_be_bytes());
+        bomb[24] = 16; // bit depth
+        bomb[25] = 6; // colour type: RGBA
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        bomb
+    }
+
     /// CRC-32 as PNG chunks use it, so the doctored header is a valid one.
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = 0xFFFF_FFFFu32;

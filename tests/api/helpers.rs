@@ -387,3 +387,34 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+impl TestApp {
+    /// How many rows a table holds, read straight from the test's SQLite file.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let pool = sqlx::SqlitePool::connect(&self.database_url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let count = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        pool.close().await;
+        count
+    }
+
+    /// Opens a place page in `browser` and returns the private edit link it shows once.
+    pub async fn private_link(&self, browser: &reqwest::Client, path: &str) -> String {
+        let html = browser
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default();
+        html.split_once(r#"id="private-link" href=""#)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(link, _)| unescape(link))
+            .unwrap_or_else(|| panic!("no private link on {path}"))
+    }
+}

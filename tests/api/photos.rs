@@ -113,7 +113,8 @@ async fn anything_but_a_whole_picture_is_refused_and_nothing_is_stored() {
     let cases = [
         ("a text file named .jpg", b"Dear diary, today I went to the market.".to_vec(), "notes.jpg", "image/jpeg", "must be a JPEG, PNG or WebP image"),
         ("a truncated JPEG", whole[..whole.len() / 2].to_vec(), "half.jpg", "image/jpeg", "damaged or incomplete"),
-        ("a decompression bomb", pictures::png_bomb(), "bomb.png", "image/png", "dimensions are too large"),
+        ("a decompression bomb", pictures::png_bomb(), "bomb.png", "image/png", "too many pixels"),
+        ("a memory bomb", pictures::png_memory_bomb(), "wide.png", "image/png", "too many pixels"),
         ("a GIF", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;".to_vec(), "anim.gif", "image/gif", "must be a JPEG, PNG or WebP image"),
         ("over 5 MB", vec![0x89; 5 * 1024 * 1024 + 10], "huge.png", "image/png", "larger than 5 MB"),
     ];
@@ -155,4 +156,62 @@ async fn a_body_over_the_limit_is_a_413_page_and_stores_nothing() {
     );
     assert!(app.listed_events("us", "97229").await.is_empty());
     assert!(app.photo_files().is_empty());
+}
+
+#[tokio::test]
+async fn a_repeated_post_keeps_one_copy_and_deleting_the_event_removes_the_files() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let browser = browser();
+    let tokens = app.form_tokens(&browser, PLACE).await;
+    let with_photo = || {
+        event_form(&tokens, &[]).part(
+            "photo",
+            photo_part(pictures::png(320, 240), "a.png", "image/png"),
+        )
+    };
+
+    let first = app.post_multipart(&browser, POST, with_photo()).await;
+    let link = app.private_link(&browser, PLACE).await;
+    let again = app.post_multipart(&browser, POST, with_photo()).await;
+    let link_again = app.private_link(&browser, PLACE).await;
+
+    assert_eq!(
+        (first.status(), again.status()),
+        (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
+    );
+    assert_eq!(link, link_again, "a repeat shows the same private link");
+    assert_eq!(app.count_rows("events").await, 1);
+    assert_eq!(
+        app.photo_files().len(),
+        2,
+        "one photo: display size and thumbnail"
+    );
+
+    let edit_page = browser
+        .get(format!("{}{link}", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let csrf = crate::helpers::hidden_value(
+        &edit_page.text().await.unwrap_or_default(),
+        "authenticity_token",
+    );
+    let (path, token) = link.split_once("?token=").unwrap_or_default();
+    let delete = path.replace("/edit", "/delete");
+    let deleted = app
+        .post_form(
+            &browser,
+            &delete,
+            &[("token", token), ("authenticity_token", &csrf)],
+        )
+        .await;
+
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count_rows("events").await, 0);
+    assert!(
+        app.photo_files().is_empty(),
+        "no event shows the photo any more: {:?}",
+        app.photo_files()
+    );
 }

@@ -195,13 +195,51 @@ async fn saving_without_the_csrf_token_is_403_and_saves_nothing() {
         .await;
 
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let html = browser
+    assert_eq!(app.count_rows("saved_places").await, 0);
+}
+
+#[tokio::test]
+async fn saved_places_are_fetched_four_at_a_time() {
+    use crate::concurrency::{InFlight, start_in_flight_server};
+    let in_flight = InFlight::default();
+    let fake = start_in_flight_server(in_flight.clone()).await;
+    // Cache off, so the home page asks for every place's weather and sun itself.
+    let app = crate::helpers::spawn_app_with(&[
+        "--cache",
+        "off",
+        "--weather-url",
+        &fake,
+        "--sun-url",
+        &fake,
+    ])
+    .await;
+    let codes = ["97229", "10001", "60601", "94105", "02108", "73301"];
+    for code in codes {
+        app.mount_geocoder(
+            &format!("/us/{code}"),
+            ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
+                code, "Town", "State", "ST", "45.5", "-122.8",
+            )),
+        )
+        .await;
+    }
+    let browser = browser();
+    for code in codes {
+        assert_eq!(
+            save(&app, &browser, "us", code).await.status(),
+            StatusCode::SEE_OTHER,
+            "{code}"
+        );
+    }
+    in_flight.reset();
+
+    let home = browser
         .get(format!("{}/", app.address))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
-    assert!(!html.contains("My places"));
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!(home.status(), StatusCode::OK);
+    // Four places at once, each waiting on its weather and its sun together: 4 × 2.
+    assert_eq!(in_flight.most(), 8, "six places, fetched four at a time");
 }

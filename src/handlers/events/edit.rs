@@ -136,9 +136,16 @@ pub async fn update(
         token,
         authenticity_token,
     } = form;
-    match fields.parse(event.time_zone, Utc::now()) {
+    // An event under way, or one that spans days, may still be corrected: the start it has is
+    // as acceptable as a start a day ago.
+    let now = Utc::now().min(event.starts_at + chrono::TimeDelta::days(1));
+    match fields.parse(event.time_zone, now) {
         Ok(updated) => {
-            db::events::update(&state.pool, id, &updated).await?;
+            if !db::events::update(&state.pool, id, &updated).await? {
+                return Err(AppError::NotFound(
+                    "There is no such event. It may have been deleted.".to_owned(),
+                ));
+            }
             Ok((
                 cookies::set_flash(jar, &Flash::Updated),
                 see_other(&format!("/events/{id}")),
@@ -177,6 +184,7 @@ pub async fn delete(
     let id = parse_id(&id)?;
     verify_csrf(&csrf, &form.authenticity_token)?;
     let event = event_for_editing(&state, id, &form.token).await?;
+    let _photo_files = state.photos.lock().await;
     if let Some(orphan) = db::events::delete(&state.pool, id).await? {
         state.photos.remove(&orphan).await;
     }

@@ -26,7 +26,7 @@ use crate::{
         extract::{Multipart, Path, multipart_error, place_key},
         place,
     },
-    protect::{random_token, verify_csrf},
+    protect::{self, random_token, verify_csrf},
     state::AppState,
 };
 
@@ -119,11 +119,21 @@ pub async fn create(
                 submission_id: posted.submission_id,
                 authenticity_token: posted.authenticity_token,
             };
-            let page = place::render(&state, &key, place::Extras::invalid_form(form, &jar)).await;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            let mut page =
+                place::render(&state, &key, place::Extras::invalid_form(form, &jar)).await;
+            // 422 says "your input"; a page that failed for another reason keeps its own status.
+            if page.status() == StatusCode::OK {
+                *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            return Ok(page);
         }
     };
 
+    let submission_id = well_formed_submission_id(posted.submission_id);
+    // Derived from the submission, so a repeat of the same form can show the same private link.
+    let edit_token = protect::edit_token(&state.secret, &submission_id);
+    // Photo files are shared by content: no delete may remove them between saving and storing.
+    let _photo_files = state.photos.lock().await;
     if let Some(photo) = &photo {
         state
             .photos
@@ -131,8 +141,6 @@ pub async fn create(
             .await
             .map_err(|e| AppError::Internal(format!("saving a photo: {e}")))?;
     }
-    let edit_token = random_token(16);
-    let submission_id = well_formed_submission_id(posted.submission_id);
     let submission = Submission {
         photo: photo.as_ref().map(|p| p.hash.as_str()),
         edit_token_hash: &token_hash(&edit_token),
@@ -161,7 +169,10 @@ pub async fn create(
             event_id,
             token: edit_token,
         },
-        Stored::AlreadyStored(event_id) => Flash::AlreadyPosted { event_id },
+        Stored::AlreadyStored(event_id) => Flash::AlreadyPosted {
+            event_id,
+            token: edit_token,
+        },
     };
     Ok((cookies::set_flash(jar, &flash), see_other(&back_to_board)).into_response())
 }
