@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, browser, event_form, header, spawn_app};
+use crate::helpers::{TestApp, browser, event_form, header, private_link_in, spawn_app};
 
 const PLACE: &str = "/places/us/97229";
 const POST: &str = "/places/us/97229/events";
@@ -26,30 +26,16 @@ async fn a_valid_event_is_stored_and_the_poster_sees_a_private_link_once() {
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(header(&response, "location"), "/places/us/97229#events");
-    let first = browser
-        .get(format!("{}{PLACE}", app.address))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let html = first.text().await.unwrap_or_default();
+    let html = app.browse(&browser, PLACE).await;
     assert!(html.contains("Your event is posted."));
     assert!(html.contains("Winter market"));
-    let link = html
-        .split_once(r#"id="private-link" href=""#)
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(link, _)| link.to_owned())
-        .unwrap_or_else(|| panic!("no private link in the page"));
+    let link = private_link_in(&html).unwrap_or_else(|| panic!("no private link in the page"));
     assert!(
         link.starts_with("/events/") && link.contains("/edit?token="),
         "{link}"
     );
 
-    let again = browser
-        .get(format!("{}{PLACE}", app.address))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let html = again.text().await.unwrap_or_default();
+    let html = app.browse(&browser, PLACE).await;
     assert!(!html.contains("private-link"), "the link shows only once");
     assert!(html.contains("Winter market"));
     assert_eq!(app.listed_events("us", "97229").await.len(), 1);
@@ -207,14 +193,7 @@ async fn the_same_form_submitted_twice_stores_one_event() {
         (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
     );
     assert_eq!(app.listed_events("us", "97229").await.len(), 1);
-    let html = browser
-        .get(format!("{}{PLACE}", app.address))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let html = app.browse(&browser, PLACE).await;
     assert!(html.contains("already posted"));
 }
 
@@ -293,20 +272,7 @@ async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
     let tokens = app.form_tokens(&browser, PLACE).await;
     app.post_multipart(&browser, POST, event_form(&tokens, &[]))
         .await;
-    let html = browser
-        .get(format!("{}{PLACE}", app.address))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
-    let link = crate::helpers::unescape(
-        html.split_once(r#"id="private-link" href=""#)
-            .and_then(|(_, rest)| rest.split_once('"'))
-            .map(|(link, _)| link)
-            .unwrap_or_default(),
-    );
+    let link = app.private_link(&browser, PLACE).await;
     let (path, token) = link.split_once("?token=").unwrap_or_default();
     let id = path
         .trim_start_matches("/events/")

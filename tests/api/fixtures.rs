@@ -232,22 +232,22 @@ pub mod pictures {
 
     /// A valid PNG header that claims 50,000 × 50,000 pixels (10 GB decoded) in a few bytes.
     pub fn png_bomb() -> Vec<u8> {
-        let mut bomb = png(1, 1);
-        bomb[16..20].copy_from_slice(&50_000u32.to_be_bytes());
-        bomb[20..24].copy_from_slice(&50_000u32.to_be_bytes());
-        let crc = crc32(&bomb[12..29]);
-        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
-        bomb
+        png_claiming(50_000, 8, 2)
     }
 
     /// A valid PNG header that claims 9,000 × 9,000 pixels of 16-bit RGBA: within the limit on
     /// sides, but 648 MB decoded, past the limit on memory.
     pub fn png_memory_bomb() -> Vec<u8> {
+        png_claiming(9_000, 16, 6)
+    }
+
+    /// A 1×1 PNG whose header (with a correct CRC) claims `side` × `side` pixels.
+    fn png_claiming(side: u32, bit_depth: u8, colour_type: u8) -> Vec<u8> {
         let mut bomb = png(1, 1);
-        bomb[16..20].copy_from_slice(&9_000u32.to_be_bytes());
-        bomb[20..24].copy_from_slice(&9_000u32.to_be_bytes());
-        bomb[24] = 16; // bit depth
-        bomb[25] = 6; // colour type: RGBA
+        bomb[16..20].copy_from_slice(&side.to_be_bytes());
+        bomb[20..24].copy_from_slice(&side.to_be_bytes());
+        bomb[24] = bit_depth;
+        bomb[25] = colour_type;
         let crc = crc32(&bomb[12..29]);
         bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         bomb

@@ -267,16 +267,21 @@ pub fn unescape(value: &str) -> String {
 }
 
 impl TestApp {
-    /// Opens a page in `browser` and reads its form's hidden fields.
-    pub async fn form_tokens(&self, browser: &reqwest::Client, path: &str) -> FormTokens {
-        let html = browser
+    /// Opens `path` in `browser` (its cookies go along) and returns the page's HTML.
+    pub async fn browse(&self, browser: &reqwest::Client, path: &str) -> String {
+        browser
             .get(format!("{}{path}", self.address))
             .send()
             .await
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
             .text()
             .await
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// Opens a page in `browser` and reads its form's hidden fields.
+    pub async fn form_tokens(&self, browser: &reqwest::Client, path: &str) -> FormTokens {
+        let html = self.browse(browser, path).await;
         FormTokens {
             authenticity_token: hidden_value(&html, "authenticity_token"),
             submission_id: hidden_value(&html, "submission_id"),
@@ -404,17 +409,14 @@ impl TestApp {
 
     /// Opens a place page in `browser` and returns the private edit link it shows once.
     pub async fn private_link(&self, browser: &reqwest::Client, path: &str) -> String {
-        let html = browser
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .text()
-            .await
-            .unwrap_or_default();
-        html.split_once(r#"id="private-link" href=""#)
-            .and_then(|(_, rest)| rest.split_once('"'))
-            .map(|(link, _)| unescape(link))
+        private_link_in(&self.browse(browser, path).await)
             .unwrap_or_else(|| panic!("no private link on {path}"))
     }
+}
+
+/// The private edit link a page shows right after posting, if it shows one.
+pub fn private_link_in(html: &str) -> Option<String> {
+    html.split_once(r#"id="private-link" href=""#)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(link, _)| unescape(link))
 }

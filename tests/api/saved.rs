@@ -122,14 +122,7 @@ async fn removing_a_place_takes_it_off_the_list() {
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(header(&response, "location"), "/");
-    let html = browser
-        .get(format!("{}/", app.address))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let html = app.browse(&browser, "/").await;
     assert!(!html.contains("My places"));
     assert!(html.contains("Removed from your places."));
 }
@@ -162,14 +155,7 @@ async fn one_failing_place_does_not_spoil_the_others() {
     save(&app, &browser, "us", "97229").await;
     save(&app, &browser, "us", "10001").await;
 
-    let html = browser
-        .get(format!("{}/", app.address))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let html = app.browse(&browser, "/").await;
 
     let mine = html.split("My places").nth(1).unwrap_or_default();
     assert!(mine.contains("Portland") && mine.contains("7 °C"), "{mine}");
