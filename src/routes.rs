@@ -87,7 +87,7 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         )
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
-            HeaderValue::from_static(STATIC_CACHE_CONTROL),
+            |response: &Response| cache_found(response, STATIC_CACHE_CONTROL),
         ))
         .layer(middleware::map_response_with_state(
             state.clone(),
@@ -98,7 +98,7 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .nest_service(photo_store::URL_PREFIX, ServeDir::new(state.photos.dir()))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            photo_cache_control,
+            |response: &Response| cache_found(response, PHOTO_CACHE_CONTROL),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -123,11 +123,12 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .with_state(state)
 }
 
-/// A photo is cached for good; a photo not found is not (the same photo may be posted again).
-fn photo_cache_control(response: &Response) -> Option<HeaderValue> {
+/// Files found are cached as `policy` says; a file not found is not cached (it may appear: the
+/// same photo posted again after a delete has the same name).
+fn cache_found(response: &Response, policy: &'static str) -> Option<HeaderValue> {
     let status = response.status();
     (status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED)
-        .then(|| HeaderValue::from_static(PHOTO_CACHE_CONTROL))
+        .then(|| HeaderValue::from_static(policy))
 }
 
 async fn not_found() -> AppError {

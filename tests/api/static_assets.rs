@@ -100,3 +100,19 @@ async fn static_files_answer_range_requests() {
     assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(response.bytes().await.map(|b| b.len()).unwrap_or(0), 10);
 }
+
+#[tokio::test]
+async fn a_missing_file_is_not_cached() {
+    let app = spawn_app().await;
+
+    for path in ["/static/nope.css", "/photos/0000.jpg"] {
+        let response = app.get(path).await;
+
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            header(&response, "cache-control").is_empty(),
+            "{path}: {}",
+            header(&response, "cache-control")
+        );
+    }
+}
