@@ -103,13 +103,9 @@ pub async fn list(
     visitor: &str,
     source: Source,
 ) -> Result<Vec<Place>, sqlx::Error> {
-    let columns = PLACE_COLUMNS
-        .split(", ")
-        .map(|c| format!("p.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    // No column of `saved_places` shares a name with the place columns, so they need no prefix.
     let found: Vec<PlaceRow> = sqlx::query_as(&format!(
-        "SELECT {columns} FROM saved_places s JOIN places p ON p.id = s.place_id
+        "SELECT {PLACE_COLUMNS} FROM saved_places s JOIN places p ON p.id = s.place_id
          WHERE s.visitor_id = ? AND p.source = ? ORDER BY s.saved_at DESC LIMIT ?"
     ))
     .bind(visitor)

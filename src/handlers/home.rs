@@ -99,14 +99,17 @@ pub struct PlaceLink {
 
 impl PlaceLink {
     fn from_row(row: ViewedPlace, detail: String) -> Self {
-        let code = row.postal_code.replace(' ', "%20");
+        // Stored codes were parsed before they were stored, so they parse again.
+        let href = PlaceKey::parse(&row.country_code, &row.postal_code)
+            .map(|key| key.page_path())
+            .unwrap_or_else(|_| "/".to_owned());
         let name = if row.region.is_empty() {
             row.name
         } else {
             format!("{}, {}", row.name, row.region)
         };
         Self {
-            href: format!("/places/{}/{code}", row.country_code.to_ascii_lowercase()),
+            href,
             label: format!("{name} ({} {})", row.country_code, row.postal_code),
             detail,
         }

@@ -90,18 +90,7 @@ async fn sun_api_asks_the_service_for_the_place_local_day() {
 #[tokio::test]
 async fn sun_api_reports_polar_night_without_inventing_a_sunrise() {
     let app = spawn_app().await;
-    app.mount_geocoder(
-        "/us/99723",
-        ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
-            "99723",
-            "Utqiagvik",
-            "Alaska",
-            "AK",
-            "71.2906",
-            "-156.7886",
-        )),
-    )
-    .await;
+    app.mount_utqiagvik().await;
     mount_sun_for_date(&app, "2026-12-21", &POLAR_NIGHT).await;
 
     let (status, body) = app.get_json("/api/sun/99723/us?date=2026-12-21").await;
@@ -118,18 +107,7 @@ async fn sun_api_reports_polar_night_without_inventing_a_sunrise() {
 #[tokio::test]
 async fn polar_day_is_reported_by_the_api_and_said_on_the_page() {
     let app = spawn_app().await;
-    app.mount_geocoder(
-        "/us/99723",
-        ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
-            "99723",
-            "Utqiagvik",
-            "Alaska",
-            "AK",
-            "71.2906",
-            "-156.7886",
-        )),
-    )
-    .await;
+    app.mount_utqiagvik().await;
     app.mount_weather(crate::helpers::good_weather()).await;
     // Every date: the page asks for today, whatever today is.
     app.mount_sun(

@@ -59,15 +59,7 @@ pub async fn start_in_flight_server(in_flight: InFlight) -> String {
         .route("/v1/forecast", get(weather))
         .route("/json", get(sun))
         .with_state(in_flight);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let address = format!(
-        "http://{}",
-        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    address
+    crate::helpers::serve_fake(app).await
 }
 
 #[tokio::test]

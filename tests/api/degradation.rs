@@ -226,15 +226,7 @@ async fn start_endless_weather() -> String {
         Body::from_stream(stream)
     };
     let app = Router::new().route("/v1/forecast", get(endless));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let address = format!(
-        "http://{}",
-        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    address
+    crate::helpers::serve_fake(app).await
 }
 
 fn bytes_of_padding() -> axum::body::Bytes {

@@ -420,3 +420,59 @@ pub fn private_link_in(html: &str) -> Option<String> {
         .and_then(|(_, rest)| rest.split_once('"'))
         .map(|(link, _)| unescape(link))
 }
+
+/// Serves a hand-made fake upstream on a free 127.0.0.1 port; returns its base URL.
+pub async fn serve_fake(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let address = format!(
+        "http://{}",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    address
+}
+
+impl TestApp {
+    /// The fake geocoder knows this US postal code (Zippopotam.us's format).
+    pub async fn mount_us_place(
+        &self,
+        code: &str,
+        name: &str,
+        state: &str,
+        abbreviation: &str,
+        at: (&str, &str),
+    ) {
+        let body = fixtures::zippopotam(code, name, state, abbreviation, at.0, at.1);
+        self.mount_geocoder(
+            &format!("/us/{code}"),
+            ResponseTemplate::new(200).set_body_json(body),
+        )
+        .await;
+    }
+
+    /// Utqiagvik, Alaska (99723): far enough north for polar day and night.
+    pub async fn mount_utqiagvik(&self) {
+        self.mount_us_place(
+            "99723",
+            "Utqiagvik",
+            "Alaska",
+            "AK",
+            ("71.2906", "-156.7886"),
+        )
+        .await;
+    }
+
+    /// New York City (10001).
+    pub async fn mount_new_york(&self) {
+        self.mount_us_place(
+            "10001",
+            "New York City",
+            "New York",
+            "NY",
+            ("40.7484", "-73.9967"),
+        )
+        .await;
+    }
+}

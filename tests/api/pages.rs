@@ -26,18 +26,7 @@ async fn home_page_explains_cityscape_and_offers_the_search_form() {
 async fn home_page_lists_recently_and_most_viewed_places() {
     let app = spawn_app().await;
     app.mount_portland().await;
-    app.mount_geocoder(
-        "/us/10001",
-        ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
-            "10001",
-            "New York City",
-            "New York",
-            "NY",
-            "40.7484",
-            "-73.9967",
-        )),
-    )
-    .await;
+    app.mount_new_york().await;
     for path in ["/places/us/97229", "/places/us/97229", "/places/us/10001"] {
         assert_eq!(app.get(path).await.status(), StatusCode::OK, "{path}");
     }

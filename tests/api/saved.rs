@@ -131,18 +131,7 @@ async fn removing_a_place_takes_it_off_the_list() {
 async fn one_failing_place_does_not_spoil_the_others() {
     let app = spawn_app().await;
     app.mount_portland().await;
-    app.mount_geocoder(
-        "/us/10001",
-        ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
-            "10001",
-            "New York City",
-            "New York",
-            "NY",
-            "40.7484",
-            "-73.9967",
-        )),
-    )
-    .await;
+    app.mount_new_york().await;
     // New York's weather is broken; Portland's is fine.
     Mock::given(method("GET"))
         .and(path("/v1/forecast"))
