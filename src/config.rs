@@ -71,6 +71,37 @@ pub struct Config {
     /// Directory of the stylesheet, icons and images served under /static.
     #[arg(long, env = "CITYSCAPE_STATIC_DIR", default_value = "static")]
     pub static_dir: PathBuf,
+
+    /// Largest size the database may grow to, in MB; `0` is no limit beyond the disk's. At the
+    /// limit writes are refused as on a full disk (507) and reads go on.
+    #[arg(long, env = "CITYSCAPE_DATABASE_MAX_MB", default_value_t = 0)]
+    pub database_max_mb: u64,
+
+    /// Time a client has to send a whole request head, in ms, counted from when the connection
+    /// starts waiting for it: it also closes a kept-alive connection that stays idle this long.
+    #[arg(
+        long,
+        env = "CITYSCAPE_HEADER_READ_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub header_read_timeout_ms: u64,
+
+    /// Time a client has to send a whole request body, in ms; slower uploads get 408.
+    #[arg(long, env = "CITYSCAPE_BODY_TIMEOUT_MS", default_value_t = 60_000)]
+    pub body_timeout_ms: u64,
+
+    /// Largest request head (request line and headers), in bytes; larger ones get 431.
+    /// At least 8192.
+    #[arg(long, env = "CITYSCAPE_MAX_HEADER_BYTES", default_value_t = 16_384,
+          value_parser = clap::value_parser!(u64).range(8192..=1_048_576))]
+    pub max_header_bytes: u64,
+
+    /// Connections open at once; at the cap the longest-idle one is closed to make room, and
+    /// when none is idle a new one is answered 503 and closed. Also capped by the process's
+    /// file limit.
+    #[arg(long, env = "CITYSCAPE_MAX_CONNECTIONS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -26,6 +26,9 @@ pub enum AppError {
     /// 403: a form without a valid CSRF token, or a private link with a wrong token.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// 408: the request body did not arrive whole in time.
+    #[error("request body timed out")]
+    RequestTimeout,
     /// 413: the body is larger than this address accepts.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -41,6 +44,9 @@ pub enum AppError {
     /// 503: the database does not answer (health check).
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// 507: the disk (or the database's size limit) is full; nothing was saved.
+    #[error("out of storage: {0}")]
+    StorageFull(String),
     /// 500: a fault of ours; logged with detail, shown without.
     #[error("internal: {0}")]
     Internal(String),
@@ -51,12 +57,14 @@ impl AppError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Upstream(e) if e.is_timeout() => StatusCode::GATEWAY_TIMEOUT,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,6 +74,14 @@ impl AppError {
         match self {
             Self::BadRequest(message) | Self::NotFound(message) | Self::Forbidden(message) => {
                 message.clone()
+            }
+            Self::RequestTimeout => {
+                "What you sent took too long to arrive, so it was not saved. Please try again."
+                    .to_owned()
+            }
+            Self::StorageFull(_) => {
+                "The server is out of storage space, so nothing was saved. Please try again later."
+                    .to_owned()
             }
             Self::PayloadTooLarge => {
                 "What you sent is too large: a photo may be at most 5 MB, other forms 64 KB."
@@ -109,8 +125,27 @@ impl From<LookupError> for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {e}"))
+        if crate::db::is_storage_full(&e) {
+            Self::StorageFull(format!("database: {e}"))
+        } else {
+            Self::Internal(format!("database: {e}"))
+        }
     }
+}
+
+/// A panic that escaped a handler: the styled 500 page (or JSON), and one log line.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    tracing::error!(panic = detail, "request failed: a handler panicked");
+    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    response.extensions_mut().insert(ErrorReport {
+        message: AppError::Internal(String::new()).public_message(),
+    });
+    response
 }
 
 impl From<askama::Error> for AppError {
@@ -129,7 +164,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         match &self {
-            Self::Internal(_) | Self::Unavailable(_) => {
+            Self::Internal(_) | Self::Unavailable(_) | Self::StorageFull(_) => {
                 tracing::error!(error = %self, "request failed")
             }
             Self::Upstream(_) => tracing::warn!(error = %self, "upstream failed"),

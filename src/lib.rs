@@ -5,6 +5,7 @@
 //!
 //! The library holds everything so that tests can build the router; `main.rs` only starts it.
 
+pub mod body_deadline;
 pub mod config;
 pub mod cookies;
 pub mod db;
@@ -15,6 +16,7 @@ pub mod lookup;
 pub mod photo_store;
 pub mod protect;
 pub mod routes;
+pub mod security;
 pub mod server;
 pub mod state;
 pub mod timing;

@@ -53,6 +53,7 @@ impl From<sqlx::Error> for LookupError {
 
 pub struct Lookups {
     pool: SqlitePool,
+    writer: db::Writer,
     upstreams: Upstreams,
     source: db::places::Source,
     /// `None` with `--cache off`: every call goes upstream.
@@ -68,6 +69,7 @@ struct Caches {
 impl Lookups {
     pub fn new(
         pool: SqlitePool,
+        writer: db::Writer,
         upstreams: Upstreams,
         mode: UpstreamMode,
         cache: CacheMode,
@@ -93,6 +95,7 @@ impl Lookups {
         };
         Self {
             pool,
+            writer,
             upstreams,
             source,
             caches,
@@ -118,7 +121,7 @@ impl Lookups {
                 let place = self.geocode(key).await?;
                 // Failing to remember the answer costs a later look-up, not this one.
                 if let Err(error) =
-                    db::places::insert(&self.pool, self.source, &place, Utc::now()).await
+                    db::places::store(&self.writer, self.source, &place, Utc::now()).await
                 {
                     tracing::error!(%error, ?key, "geocoded place not stored");
                 }

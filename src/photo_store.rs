@@ -4,19 +4,38 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::{
+    io::AsyncWriteExt,
+    sync::{Mutex, MutexGuard, Semaphore},
+};
 
-use crate::domain::photo::ProcessedPhoto;
+use crate::domain::photo::{self, PhotoError, ProcessedPhoto};
 
 #[derive(Debug, Clone)]
 pub struct PhotoStore {
     dir: PathBuf,
-    /// Held from saving a photo's files to storing its event, and from deleting an event to
-    /// removing its files: the same files serve every event with the same photo.
+    /// Held from saving a photo's files to storing its event, and from deleting an event with
+    /// a photo to removing its files: the same files serve every event with the same photo.
     lock: Arc<Mutex<()>>,
+    /// One decode per core at a time: each may take up to ~200 MB and a core for a second.
+    decodes: Arc<Semaphore>,
+    /// Set when a file could not be written for want of space, cleared by the next that could.
+    out_of_space: Arc<AtomicBool>,
+}
+
+/// Why a photo's files could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("no space left for photo files: {0}")]
+    OutOfSpace(std::io::Error),
+    #[error("photo file not written: {0}")]
+    Io(std::io::Error),
 }
 
 /// The URL path prefix photos are served under.
@@ -27,10 +46,28 @@ impl PhotoStore {
         let dir = data_dir.join("photos");
         tokio::fs::create_dir_all(&dir).await?;
         remove_leftovers(&dir).await?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Self {
             dir,
             lock: Arc::default(),
+            decodes: Arc::new(Semaphore::new(cores)),
+            out_of_space: Arc::default(),
         })
+    }
+
+    /// Judges and re-encodes an upload off the async threads, a bounded number at a time.
+    pub async fn process(&self, bytes: Vec<u8>) -> Result<ProcessedPhoto, PhotoError> {
+        let _turn = self
+            .decodes
+            .acquire()
+            .await
+            .map_err(|_| PhotoError::Encoding)?;
+        tokio::task::spawn_blocking(move || photo::process(&bytes))
+            .await
+            .unwrap_or_else(|error| {
+                tracing::error!(%error, "photo task failed");
+                Err(PhotoError::Encoding)
+            })
     }
 
     /// See `lock` on the struct.
@@ -42,34 +79,90 @@ impl PhotoStore {
         &self.dir
     }
 
-    /// Writes both sizes; each file appears whole or not at all (written aside, then renamed).
-    pub async fn save(&self, photo: &ProcessedPhoto) -> std::io::Result<()> {
-        self.write_atomically(&display_name(&photo.hash), &photo.display)
-            .await?;
-        self.write_atomically(&thumbnail_name(&photo.hash), &photo.thumbnail)
-            .await
+    /// Writes both sizes; each file appears whole or not at all (written aside, synced, then
+    /// renamed). A file already there under the same name is kept only if it holds exactly
+    /// these bytes: a file left short by an earlier fault is replaced.
+    pub async fn save(&self, photo: &ProcessedPhoto) -> Result<(), SaveError> {
+        let written = async {
+            self.write_whole(&display_name(&photo.hash), &photo.display)
+                .await?;
+            self.write_whole(&thumbnail_name(&photo.hash), &photo.thumbnail)
+                .await
+        }
+        .await;
+        match written {
+            Ok(()) => {
+                self.out_of_space.store(false, Ordering::SeqCst);
+                Ok(())
+            }
+            Err(error) if is_out_of_space(&error) => {
+                self.out_of_space.store(true, Ordering::SeqCst);
+                Err(SaveError::OutOfSpace(error))
+            }
+            Err(error) => Err(SaveError::Io(error)),
+        }
     }
 
-    async fn write_atomically(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    async fn write_whole(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
         let target = self.dir.join(name);
-        if tokio::fs::try_exists(&target).await.unwrap_or(false) {
+        if tokio::fs::read(&target)
+            .await
+            .is_ok_and(|stored| stored == bytes)
+        {
             return Ok(());
         }
+        self.write_aside_then_rename(&target, bytes).await
+    }
+
+    async fn write_aside_then_rename(&self, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let temporary = self
             .dir
             .join(format!(".{name}.{}.part", rand::random::<u64>()));
         let written = async {
             let mut file = tokio::fs::File::create(&temporary).await?;
-            tokio::io::AsyncWriteExt::write_all(&mut file, bytes).await?;
-            // On disk before it gets its name, so a crash never leaves a named, empty file.
+            file.write_all(bytes).await?;
+            // tokio's file buffers: without this flush a failed last write (ENOSPC) would go
+            // unreported, and `sync_all` would sync a short file.
+            file.flush().await?;
+            // On disk before it gets its name, so a crash never leaves a named, short file.
             file.sync_all().await?;
-            tokio::fs::rename(&temporary, &target).await
+            let on_disk = file.metadata().await?.len();
+            if on_disk != bytes.len() as u64 {
+                return Err(std::io::Error::other(format!(
+                    "{on_disk} of {} bytes reached the disk",
+                    bytes.len()
+                )));
+            }
+            tokio::fs::rename(&temporary, target).await
         }
         .await;
         if written.is_err() {
             let _ = tokio::fs::remove_file(&temporary).await;
         }
         written
+    }
+
+    /// Whether the last photo could not be written for want of space.
+    pub fn out_of_space(&self) -> bool {
+        self.out_of_space.load(Ordering::SeqCst)
+    }
+
+    /// Writes and removes a small file: whether photos can be stored again.
+    pub async fn probe_space(&self) -> std::io::Result<()> {
+        let probe = self
+            .dir
+            .join(format!(".probe.{}.part", rand::random::<u64>()));
+        let written = self
+            .write_aside_then_rename(&probe, &[0u8; 64 * 1024])
+            .await;
+        let _ = tokio::fs::remove_file(&probe).await;
+        written?;
+        self.out_of_space.store(false, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Removes both files of a photo no event shows any more.
@@ -80,6 +173,13 @@ impl PhotoStore {
             }
         }
     }
+}
+
+fn is_out_of_space(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// Removes the `.part` files a crash left behind mid-write.

@@ -1,5 +1,5 @@
-//! What guards every POST: CSRF tokens signed with a secret kept in the data directory, and a
-//! per-client rate limit.
+//! What guards every POST: CSRF tokens signed with a secret kept in the data directory, a
+//! refusal of cross-site posts by `Origin` and `Sec-Fetch-Site`, and a per-client rate limit.
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -10,7 +10,7 @@ use std::{
 
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::Method,
+    http::{HeaderMap, Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -50,6 +50,60 @@ pub async fn limit_posts(
         .into_response();
     }
     next.run(request).await
+}
+
+/// Refuses a POST that a browser says came from another site, whatever its token: a second
+/// layer under CSRF. Requests without these headers (older clients, curl) pass to the token.
+pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
+    if request.method() == Method::POST && is_cross_site(request.headers()) {
+        return AppError::Forbidden(
+            "This form was sent from another site, so it was refused. Please use the form on this site."
+                .to_owned(),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = headers.get("sec-fetch-site") {
+        // `none` is a person's own navigation (a bookmark, the address bar).
+        if !matches!(site.to_str(), Ok("same-origin" | "none")) {
+            return true;
+        }
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let Some(origin) = origin.to_str().ok().and_then(authority_of_origin) else {
+        // `null` (a sandboxed frame, a file) or garbage.
+        return true;
+    };
+    let hosts = [text(header::HOST.as_str()), text("x-forwarded-host")];
+    !hosts
+        .into_iter()
+        .flatten()
+        .any(|host| strip_default_port(host).eq_ignore_ascii_case(&origin))
+}
+
+/// `https://example.org:8443` → `example.org:8443`; a default port is dropped.
+fn authority_of_origin(origin: &str) -> Option<String> {
+    let (scheme, authority) = origin.split_once("://")?;
+    if authority.is_empty() || authority.contains('/') {
+        return None;
+    }
+    let authority = match (scheme, authority.rsplit_once(':')) {
+        ("http", Some((host, "80"))) | ("https", Some((host, "443"))) => host,
+        _ => authority,
+    };
+    Some(authority.to_owned())
+}
+
+fn strip_default_port(host: &str) -> &str {
+    host.strip_suffix(":80")
+        .or_else(|| host.strip_suffix(":443"))
+        .unwrap_or(host)
 }
 
 fn limiter_clock() -> governor::clock::DefaultClock {
@@ -148,6 +202,82 @@ mod tests {
         assert_eq!(from_hex("abc"), None);
         assert_eq!(from_hex("zz"), None);
         assert_eq!(random_token(16).len(), 32);
+    }
+
+    #[test]
+    fn posts_from_other_sites_are_told_apart_from_this_sites_own() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, axum::http::HeaderValue::from_static(value));
+            }
+            map
+        };
+        for (case, pairs, cross_site) in [
+            ("no origin at all", &[("host", "a.example")][..], false),
+            (
+                "same origin",
+                &[
+                    ("host", "a.example:8000"),
+                    ("origin", "http://a.example:8000"),
+                ][..],
+                false,
+            ),
+            (
+                "default port",
+                &[("host", "a.example"), ("origin", "https://a.example")][..],
+                false,
+            ),
+            (
+                "through a proxy",
+                &[
+                    ("host", "10.0.0.2:8000"),
+                    ("x-forwarded-host", "a.example"),
+                    ("origin", "https://a.example"),
+                ][..],
+                false,
+            ),
+            (
+                "another site",
+                &[("host", "a.example"), ("origin", "http://evil.example")][..],
+                true,
+            ),
+            (
+                "another port",
+                &[
+                    ("host", "a.example:8000"),
+                    ("origin", "http://a.example:9000"),
+                ][..],
+                true,
+            ),
+            (
+                "null origin",
+                &[("host", "a.example"), ("origin", "null")][..],
+                true,
+            ),
+            (
+                "fetch metadata cross-site",
+                &[("host", "a.example"), ("sec-fetch-site", "cross-site")][..],
+                true,
+            ),
+            (
+                "fetch metadata same-site",
+                &[("host", "a.example"), ("sec-fetch-site", "same-site")][..],
+                true,
+            ),
+            (
+                "fetch metadata same-origin",
+                &[("host", "a.example"), ("sec-fetch-site", "same-origin")][..],
+                false,
+            ),
+            (
+                "typed address",
+                &[("host", "a.example"), ("sec-fetch-site", "none")][..],
+                false,
+            ),
+        ] {
+            assert_eq!(is_cross_site(&headers(pairs)), cross_site, "{case}");
+        }
     }
 
     #[tokio::test]

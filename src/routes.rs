@@ -1,16 +1,17 @@
 //! The one table of every URL, and the middleware around them.
 
-use std::{path::Path, time::Duration};
+use std::time::Duration;
 
 use axum::{
     Router,
     extract::{DefaultBodyLimit, MatchedPath, Request},
     http::{HeaderValue, header},
-    middleware,
-    response::Response,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
@@ -19,9 +20,11 @@ use tower_http::{
 use tracing::Span;
 
 use crate::{
+    body_deadline::{self, BodyDeadline},
+    config::Config,
     error::{self, AppError},
     handlers::{api, events, health, home, place, saved},
-    photo_store, protect,
+    photo_store, protect, security,
     state::AppState,
 };
 
@@ -30,11 +33,16 @@ use crate::{
 const STATIC_CACHE_CONTROL: &str = "public, max-age=86400";
 /// Photos are named by their content and never change.
 const PHOTO_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+/// The longest file name the file systems we serve from accept; a longer path segment cannot
+/// name a file.
+const MAX_FILE_NAME_BYTES: usize = 255;
 /// Bodies: a form with a photo (5 MB and the other fields), and any other form.
 const PHOTO_FORM_BODY_LIMIT: usize = 6 * 1024 * 1024;
 const FORM_BODY_LIMIT: usize = 64 * 1024;
 
-pub fn router(state: AppState, static_dir: &Path) -> Router {
+pub fn router(state: AppState, config: &Config) -> Router {
+    let static_dir = &config.static_dir;
+    let body_deadline = BodyDeadline(Duration::from_millis(config.body_timeout_ms));
     let pages = Router::new()
         .route("/", get(home::show))
         .route("/search", get(home::search))
@@ -53,9 +61,15 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .route("/saved/remove", post(saved::remove))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
+            body_deadline,
+            body_deadline::limit_body_time,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             protect::limit_posts,
         ))
+        .layer(middleware::from_fn(protect::refuse_cross_site))
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::map_response_with_state(
             state.clone(),
             error::render_html,
@@ -70,6 +84,7 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
             get(events::json::list),
         )
         .fallback(not_found)
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::map_response_with_state(
             state.clone(),
             error::render_json,
@@ -89,6 +104,7 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
             header::CACHE_CONTROL,
             |response: &Response| cache_found(response, STATIC_CACHE_CONTROL),
         ))
+        .layer(middleware::from_fn(no_overlong_file_names))
         .layer(middleware::map_response_with_state(
             state.clone(),
             error::render_html,
@@ -100,9 +116,10 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
             header::CACHE_CONTROL,
             |response: &Response| cache_found(response, PHOTO_CACHE_CONTROL),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        .layer(middleware::from_fn(no_overlong_file_names))
+        .layer(middleware::map_response_with_state(
+            state.clone(),
+            error::render_html,
         ));
 
     pages
@@ -112,6 +129,7 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .merge(photos)
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(security::harden))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -129,6 +147,30 @@ fn cache_found(response: &Response, policy: &'static str) -> Option<HeaderValue>
     let status = response.status();
     (status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED)
         .then(|| HeaderValue::from_static(policy))
+}
+
+/// A path segment longer than a file name can be names no file: 404 before the file system
+/// is asked (it would answer "file name too long", an error of its own).
+async fn no_overlong_file_names(request: Request, next: Next) -> Response {
+    let overlong = request
+        .uri()
+        .path()
+        .split('/')
+        .any(|segment| decoded_len(segment) > MAX_FILE_NAME_BYTES);
+    if overlong {
+        return not_found().await.into_response();
+    }
+    next.run(request).await
+}
+
+/// The length of a percent-encoded segment once decoded.
+fn decoded_len(segment: &str) -> usize {
+    let bytes = segment.as_bytes();
+    let escapes = bytes
+        .windows(3)
+        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+        .count();
+    bytes.len().saturating_sub(2 * escapes)
 }
 
 async fn not_found() -> AppError {

@@ -19,7 +19,9 @@ use crate::{
 
 #[derive(Clone)]
 pub struct AppState {
+    /// Read-only connections; every write goes through `writer`.
     pub pool: SqlitePool,
+    pub writer: db::Writer,
     pub lookups: Arc<Lookups>,
     pub simulated: bool,
     /// A hash of the stylesheet, for cache-busting its URL.
@@ -53,12 +55,19 @@ pub enum StartupError {
 
 impl AppState {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
-        let pool = db::connect(&config.database_url).await?;
+        let (pool, writer) = db::connect(&config.database_url, config.database_max_mb).await?;
         let upstreams = Upstreams::from_config(config)?;
-        let lookups = Lookups::new(pool.clone(), upstreams, config.upstream, config.cache);
+        let lookups = Lookups::new(
+            pool.clone(),
+            writer.clone(),
+            upstreams,
+            config.upstream,
+            config.cache,
+        );
         let secret = protect::load_or_create_secret(&config.data_dir).await?;
         Ok(Self {
             pool,
+            writer,
             lookups: Arc::new(lookups),
             simulated: config.upstream == UpstreamMode::Simulated,
             asset_version: asset_version(&config.static_dir).await,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::{FromRow, SqlitePool};
 
-use super::{parse_timestamp, places, places::Source, timestamp};
+use super::{Writer, parse_timestamp, places, places::Source, timestamp};
 use crate::domain::{Place, PlaceKey, event::NewEvent};
 
 /// An event as stored, with what its pages need of its place.
@@ -89,46 +89,47 @@ pub struct Submission<'a> {
 /// Stores an event (and its place, if new) in one transaction.
 #[tracing::instrument(skip_all, fields(key = ?place.key))]
 pub async fn insert(
-    pool: &SqlitePool,
+    writer: &Writer,
     source: Source,
     place: &Place,
     event: &NewEvent,
     submission: &Submission<'_>,
     now: DateTime<Utc>,
 ) -> Result<Stored, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let place_id = places::ensure(&mut tx, source, place, now).await?;
-    let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO events (place_id, title, starts_at, ends_at, description, link, poster_name,
-                             photo, edit_token_hash, submission_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (submission_id) DO NOTHING
-         RETURNING id",
-    )
-    .bind(place_id)
-    .bind(&event.title)
-    .bind(timestamp(event.starts_at))
-    .bind(event.ends_at.map(timestamp))
-    .bind(&event.description)
-    .bind(&event.link)
-    .bind(&event.poster_name)
-    .bind(submission.photo)
-    .bind(submission.edit_token_hash)
-    .bind(submission.submission_id)
-    .bind(timestamp(now))
-    .fetch_optional(&mut *tx)
-    .await?;
-    let stored = match id {
-        Some(id) => Stored::New(id),
-        None => Stored::AlreadyStored(
-            sqlx::query_scalar("SELECT id FROM events WHERE submission_id = ?")
-                .bind(submission.submission_id)
-                .fetch_one(&mut *tx)
-                .await?,
-        ),
-    };
-    tx.commit().await?;
-    Ok(stored)
+    writer
+        .write(async |tx| {
+            let place_id = places::ensure(&mut *tx, source, place, now).await?;
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO events (place_id, title, starts_at, ends_at, description, link, poster_name,
+                                     photo, edit_token_hash, submission_id, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (submission_id) DO NOTHING
+                 RETURNING id",
+            )
+            .bind(place_id)
+            .bind(&event.title)
+            .bind(timestamp(event.starts_at))
+            .bind(event.ends_at.map(timestamp))
+            .bind(&event.description)
+            .bind(&event.link)
+            .bind(&event.poster_name)
+            .bind(submission.photo)
+            .bind(submission.edit_token_hash)
+            .bind(submission.submission_id)
+            .bind(timestamp(now))
+            .fetch_optional(&mut *tx)
+            .await?;
+            Ok(match id {
+                Some(id) => Stored::New(id),
+                None => Stored::AlreadyStored(
+                    sqlx::query_scalar("SELECT id FROM events WHERE submission_id = ?")
+                        .bind(submission.submission_id)
+                        .fetch_one(&mut *tx)
+                        .await?,
+                ),
+            })
+        })
+        .await
 }
 
 #[tracing::instrument(skip(pool))]
@@ -198,9 +199,11 @@ pub async fn edit_token_hash(pool: &SqlitePool, id: i64) -> Result<Option<String
         .await
 }
 
-#[tracing::instrument(skip(pool, event))]
-pub async fn update(pool: &SqlitePool, id: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+#[tracing::instrument(skip(writer, event))]
+pub async fn update(writer: &Writer, id: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
+    let done = writer
+        .write(async |tx| {
+            sqlx::query(
         "UPDATE events SET title = ?, starts_at = ?, ends_at = ?, description = ?, link = ?, poster_name = ?
          WHERE id = ?",
     )
@@ -209,36 +212,39 @@ pub async fn update(pool: &SqlitePool, id: i64, event: &NewEvent) -> Result<bool
     .bind(event.ends_at.map(timestamp))
     .bind(&event.description)
     .bind(&event.link)
-    .bind(&event.poster_name)
-    .bind(id)
-    .execute(pool)
-    .await?;
+            .bind(&event.poster_name)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+        })
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Deletes an event; returns its photo's hash when no other event shows the same photo, so
 /// that the caller can delete the files.
-#[tracing::instrument(skip(pool))]
-pub async fn delete(pool: &SqlitePool, id: i64) -> Result<Option<String>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let photo: Option<Option<String>> =
-        sqlx::query_scalar("DELETE FROM events WHERE id = ? RETURNING photo")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let orphan = match photo.flatten() {
-        Some(hash) => {
-            let still_used: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE photo = ?)")
-                    .bind(&hash)
-                    .fetch_one(&mut *tx)
+#[tracing::instrument(skip(writer))]
+pub async fn delete(writer: &Writer, id: i64) -> Result<Option<String>, sqlx::Error> {
+    writer
+        .write(async |tx| {
+            let photo: Option<Option<String>> =
+                sqlx::query_scalar("DELETE FROM events WHERE id = ? RETURNING photo")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
                     .await?;
-            (!still_used).then_some(hash)
-        }
-        None => None,
-    };
-    tx.commit().await?;
-    Ok(orphan)
+            Ok(match photo.flatten() {
+                Some(hash) => {
+                    let still_used: bool =
+                        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE photo = ?)")
+                            .bind(&hash)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    (!still_used).then_some(hash)
+                }
+                None => None,
+            })
+        })
+        .await
 }
 
 /// Whether any event shows this photo.

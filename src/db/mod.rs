@@ -4,30 +4,155 @@ pub mod events;
 pub mod places;
 pub mod saved;
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 
 use sqlx::{
-    SqlitePool,
+    Sqlite, SqliteConnection, SqlitePool,
+    pool::PoolConnection,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-/// Opens (creating if the URL allows) and migrates the database.
-pub async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(url)?
+/// SQLite's page size, which turns a size limit in MB into `max_page_count`.
+const PAGE_BYTES: u64 = 4096;
+/// SQLite's result code for a full disk or a database at its size limit.
+const SQLITE_FULL: i32 = 13;
+
+/// Opens (creating if the URL allows) and migrates the database: a pool of read-only
+/// connections for every read, and the one [`Writer`]. `max_mb` caps the file's size (0: none).
+pub async fn connect(url: &str, max_mb: u64) -> Result<(SqlitePool, Writer), sqlx::Error> {
+    let mut options = SqliteConnectOptions::from_str(url)?
         // WAL lets readers go on while one writer writes; NORMAL sync is safe with WAL.
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
+    if max_mb > 0 {
+        options = options.pragma(
+            "max_page_count",
+            max_mb.saturating_mul(1024 * 1024 / PAGE_BYTES).to_string(),
+        );
+    }
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options.clone())
+        .await?;
+    sqlx::migrate!("./migrations").run(&writer).await?;
+    // Made after the writer, which created the file and switched it to WAL.
+    let readers = SqlitePoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
+        .connect_with(options.create_if_missing(false).read_only(true))
         .await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+    Ok((
+        readers,
+        Writer {
+            pool: writer,
+            out_of_space: Arc::default(),
+        },
+    ))
+}
+
+/// The one path for writes: a single connection, so writes queue in order rather than contend
+/// for SQLite's lock, each in its own transaction. A write that fails in any way (or is
+/// abandoned half-way) closes its connection, so no later write can find it inside a
+/// transaction that was never ended; a write is reported done only after its COMMIT returned.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    pool: SqlitePool,
+    /// Set by a write refused for want of space, cleared by the next that succeeds.
+    out_of_space: Arc<AtomicBool>,
+}
+
+impl Writer {
+    /// Runs `work` in one transaction and commits it.
+    pub async fn write<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        let mut connection = Unsettled(Some(self.pool.acquire().await?));
+        let result = async {
+            let conn = connection.get()?;
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+            let value = work(&mut *conn).await?;
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            Ok(value)
+        }
+        .await;
+        match &result {
+            Ok(_) => {
+                connection.settle();
+                self.out_of_space.store(false, Ordering::SeqCst);
+            }
+            Err(error) => {
+                if is_storage_full(error) {
+                    self.out_of_space.store(true, Ordering::SeqCst);
+                }
+                tracing::warn!(%error, "write failed and was rolled back");
+            }
+        }
+        result
+    }
+
+    /// Whether the last write was refused for want of space.
+    pub fn out_of_space(&self) -> bool {
+        self.out_of_space.load(Ordering::SeqCst)
+    }
+
+    /// Writes and removes a few pages: whether the database can grow again.
+    pub async fn probe_space(&self) -> Result<(), sqlx::Error> {
+        self.write(async |conn| {
+            sqlx::query("INSERT INTO storage_probe (filler) VALUES (zeroblob(16384))")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM storage_probe")
+                .execute(&mut *conn)
+                .await
+                .map(|_| ())
+        })
+        .await
+    }
+}
+
+/// A write's connection until it is known to be clean: dropped unsettled (an error, or the
+/// request abandoned mid-write), it is closed rather than returned to the pool, and SQLite
+/// rolls back whatever it had begun.
+struct Unsettled(Option<PoolConnection<Sqlite>>);
+
+impl Unsettled {
+    fn get(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
+        self.0.as_deref_mut().ok_or(sqlx::Error::PoolClosed)
+    }
+
+    fn settle(&mut self) {
+        self.0.take();
+    }
+}
+
+impl Drop for Unsettled {
+    fn drop(&mut self) {
+        if let Some(connection) = &mut self.0 {
+            connection.close_on_drop();
+        }
+    }
+}
+
+/// Whether a database error means the disk, or the database's size limit, is full.
+pub fn is_storage_full(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| code & 0xff == SQLITE_FULL)
 }
 
 /// Whether the database answers a trivial query: the health check.

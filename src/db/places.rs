@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqlitePool};
 
-use super::timestamp;
+use super::{Writer, timestamp};
 use crate::domain::{Coordinates, CountryCode, Place, PlaceKey, PostalCode};
 
 /// Which world a row belongs to: `live` or `simulated` (see the migration).
@@ -112,28 +112,41 @@ pub async fn ensure(
 
 /// Counts one page view, storing the place first if it is not stored yet (with the cache off
 /// nothing else stores it). Returns the place's view count including this one.
-#[tracing::instrument(skip(pool, place), fields(key = ?place.key))]
+#[tracing::instrument(skip(writer, place), fields(key = ?place.key))]
 pub async fn record_view(
-    pool: &SqlitePool,
+    writer: &Writer,
     source: Source,
     place: &Place,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    insert(&mut *tx, source, place, now).await?;
-    let count = sqlx::query_scalar(
-        "UPDATE places SET view_count = view_count + 1, last_viewed_at = ?
-         WHERE source = ? AND country_code = ? AND postal_code = ?
-         RETURNING view_count",
-    )
-    .bind(timestamp(now))
-    .bind(source)
-    .bind(place.key.country.as_str())
-    .bind(place.key.postal_code.as_str())
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(count)
+    writer
+        .write(async |tx| {
+            insert(&mut *tx, source, place, now).await?;
+            sqlx::query_scalar(
+                "UPDATE places SET view_count = view_count + 1, last_viewed_at = ?
+                 WHERE source = ? AND country_code = ? AND postal_code = ?
+                 RETURNING view_count",
+            )
+            .bind(timestamp(now))
+            .bind(source)
+            .bind(place.key.country.as_str())
+            .bind(place.key.postal_code.as_str())
+            .fetch_one(&mut *tx)
+            .await
+        })
+        .await
+}
+
+/// Stores a newly geocoded place on its own.
+pub async fn store(
+    writer: &Writer,
+    source: Source,
+    place: &Place,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    writer
+        .write(async |tx| insert(&mut *tx, source, place, now).await)
+        .await
 }
 
 /// A line in the home page's lists.

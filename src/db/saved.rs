@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
 use super::{
+    Writer,
     places::{self, PLACE_COLUMNS, PlaceRow, Source},
     timestamp,
 };
@@ -23,58 +24,66 @@ pub enum Saved {
 
 /// Saves a place for a visitor. The count is checked inside the transaction, whose first
 /// statement writes, so two saves at once cannot both pass the limit.
-#[tracing::instrument(skip(pool, visitor, place), fields(key = ?place.key))]
+#[tracing::instrument(skip(writer, visitor, place), fields(key = ?place.key))]
 pub async fn save(
-    pool: &SqlitePool,
+    writer: &Writer,
     visitor: &str,
     source: Source,
     place: &Place,
     now: DateTime<Utc>,
 ) -> Result<Saved, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let place_id = places::ensure(&mut tx, source, place, now).await?;
-    let (already, count): (bool, i64) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM saved_places WHERE visitor_id = ?1 AND place_id = ?2),
-                (SELECT count(*) FROM saved_places WHERE visitor_id = ?1)",
-    )
-    .bind(visitor)
-    .bind(place_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if already {
-        return Ok(Saved::Kept);
-    }
-    if count >= MAX_SAVED {
-        return Ok(Saved::ListFull);
-    }
-    sqlx::query("INSERT INTO saved_places (visitor_id, place_id, saved_at) VALUES (?, ?, ?)")
-        .bind(visitor)
-        .bind(place_id)
-        .bind(timestamp(now))
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(Saved::Kept)
+    writer
+        .write(async |tx| {
+            let place_id = places::ensure(&mut *tx, source, place, now).await?;
+            let (already, count): (bool, i64) = sqlx::query_as(
+                "SELECT EXISTS (SELECT 1 FROM saved_places WHERE visitor_id = ?1 AND place_id = ?2),
+                        (SELECT count(*) FROM saved_places WHERE visitor_id = ?1)",
+            )
+            .bind(visitor)
+            .bind(place_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if already {
+                return Ok(Saved::Kept);
+            }
+            if count >= MAX_SAVED {
+                return Ok(Saved::ListFull);
+            }
+            sqlx::query(
+                "INSERT INTO saved_places (visitor_id, place_id, saved_at) VALUES (?, ?, ?)",
+            )
+            .bind(visitor)
+            .bind(place_id)
+            .bind(timestamp(now))
+            .execute(&mut *tx)
+            .await?;
+            Ok(Saved::Kept)
+        })
+        .await
 }
 
-#[tracing::instrument(skip(pool, visitor))]
+#[tracing::instrument(skip(writer, visitor))]
 pub async fn remove(
-    pool: &SqlitePool,
+    writer: &Writer,
     visitor: &str,
     source: Source,
     key: &PlaceKey,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM saved_places WHERE visitor_id = ? AND place_id IN
-           (SELECT id FROM places WHERE source = ? AND country_code = ? AND postal_code = ?)",
-    )
-    .bind(visitor)
-    .bind(source)
-    .bind(key.country.as_str())
-    .bind(key.postal_code.as_str())
-    .execute(pool)
-    .await
-    .map(|_| ())
+    writer
+        .write(async |tx| {
+            sqlx::query(
+                "DELETE FROM saved_places WHERE visitor_id = ? AND place_id IN
+                   (SELECT id FROM places WHERE source = ? AND country_code = ? AND postal_code = ?)",
+            )
+            .bind(visitor)
+            .bind(source)
+            .bind(key.country.as_str())
+            .bind(key.postal_code.as_str())
+            .execute(&mut *tx)
+            .await
+            .map(|_| ())
+        })
+        .await
 }
 
 #[tracing::instrument(skip(pool, visitor))]

@@ -16,7 +16,9 @@ pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 pub const DISPLAY_SIDE: u32 = 1600;
 pub const THUMBNAIL_SIDE: u32 = 400;
 /// Decoding stops beyond these: a small file that claims a huge picture is a decompression bomb.
+/// 40 megapixels of 8-bit RGBA are the 160 MB allowed, so one decode stays under ~200 MB.
 const MAX_SIDE: u32 = 10_000;
+const MAX_PIXELS: u64 = 40_000_000;
 const MAX_DECODE_BYTES: u64 = 160 * 1024 * 1024;
 const JPEG_QUALITY: u8 = 85;
 
@@ -64,14 +66,19 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits.clone());
     let mut decoder = reader.into_decoder().map_err(classify)?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(PhotoError::TooManyPixels);
+    }
     // Counts the decoded picture against `max_alloc` before a byte of it is allocated.
     limits.reserve(decoder.total_bytes()).map_err(classify)?;
     let orientation = decoder.orientation().map_err(classify)?;
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(classify)?;
-    picture.apply_orientation(orientation);
-
-    let display = encode(&picture, DISPLAY_SIDE)?;
-    let thumbnail = encode(&picture, THUMBNAIL_SIDE)?;
+    let picture = DynamicImage::from_decoder(decoder).map_err(classify)?;
+    // Scaled down first, so that turning it upright copies the small picture, not the large.
+    let mut display = scale_down(picture, DISPLAY_SIDE);
+    display.apply_orientation(orientation);
+    let thumbnail = encode(&scale_down(display.clone(), THUMBNAIL_SIDE))?;
+    let display = encode(&display)?;
     let hash = Sha256::digest(&display)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -91,7 +98,8 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
 fn is_whole(format: ImageFormat, bytes: &[u8]) -> bool {
     match format {
         ImageFormat::Jpeg => jpeg_main_scan(bytes)
-            .is_some_and(|scan| bytes[scan..].windows(2).any(|w| w == [0xFF, 0xD9])),
+            .and_then(|scan| bytes.get(scan..))
+            .is_some_and(|scan| scan.windows(2).any(|w| w == [0xFF, 0xD9])),
         ImageFormat::WebP => bytes
             .get(4..8)
             .and_then(|size| size.try_into().ok())
@@ -104,20 +112,17 @@ fn is_whole(format: ImageFormat, bytes: &[u8]) -> bool {
 /// Where the first scan of a JPEG's main image starts: after SOI, each segment is a marker and
 /// a length, up to the first start-of-scan (SOS) segment.
 fn jpeg_main_scan(bytes: &[u8]) -> Option<usize> {
-    let mut at = 2;
+    let mut at: usize = 2;
     loop {
-        let marker = bytes.get(at..at + 2)?;
-        if marker[0] != 0xFF {
+        let &[0xFF, marker, high, low] = bytes.get(at..at.checked_add(4)?)? else {
             return None;
+        };
+        let length = usize::from(u16::from_be_bytes([high, low]));
+        let next = at.checked_add(2)?.checked_add(length)?;
+        if marker == 0xDA {
+            return Some(next);
         }
-        let length = usize::from(u16::from_be_bytes([
-            *bytes.get(at + 2)?,
-            *bytes.get(at + 3)?,
-        ]));
-        if marker[1] == 0xDA {
-            return Some(at + 2 + length);
-        }
-        at += 2 + length;
+        at = next;
     }
 }
 
@@ -129,14 +134,19 @@ fn classify(error: image::ImageError) -> PhotoError {
     }
 }
 
-/// Scales down (never up) to fit `side`, flattens transparency onto white, encodes as JPEG.
-fn encode(picture: &DynamicImage, side: u32) -> Result<Vec<u8>, PhotoError> {
-    let scaled = if picture.width() > side || picture.height() > side {
-        picture.resize(side, side, image::imageops::FilterType::Lanczos3)
+/// Scales down (never up) to fit `side`. The box filter of `thumbnail` needs memory for the
+/// result only; a Lanczos resize of a large picture needs several times the picture's.
+fn scale_down(picture: DynamicImage, side: u32) -> DynamicImage {
+    if picture.width() > side || picture.height() > side {
+        picture.thumbnail(side, side)
     } else {
-        picture.clone()
-    };
-    let rgb = flatten(&scaled);
+        picture
+    }
+}
+
+/// Flattens transparency onto white and encodes as JPEG.
+fn encode(picture: &DynamicImage) -> Result<Vec<u8>, PhotoError> {
+    let rgb = flatten(picture);
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
         .encode_image(&rgb)

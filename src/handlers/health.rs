@@ -1,13 +1,31 @@
-//! `GET /healthz`: 200 when the database answers, 503 when it does not.
+//! `GET /healthz`: ready (200) when the database answers and there is room to store what people
+//! post; 503 otherwise, saying which. After a write was refused for want of space, each check
+//! tries a small write, so the server reports itself ready again once space is freed.
 
-use axum::{Json, extract::State};
-use serde_json::{Value, json};
+use axum::{
+    Json,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
 
 use crate::{db, error::AppError, state::AppState};
 
-pub async fn check(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+pub async fn check(State(state): State<AppState>) -> Result<Response, AppError> {
     db::ping(&state.pool)
         .await
         .map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
-    Ok(Json(json!({ "status": "ok" })))
+    let database_full = state.writer.out_of_space() && state.writer.probe_space().await.is_err();
+    let photos_full = state.photos.out_of_space() && state.photos.probe_space().await.is_err();
+    if database_full || photos_full {
+        tracing::warn!(database_full, photos_full, "not ready: out of storage");
+        let report = json!({
+            "status": "out of storage",
+            "database_full": database_full,
+            "photos_full": photos_full,
+        });
+        return Ok((StatusCode::SERVICE_UNAVAILABLE, Json(report)).into_response());
+    }
+    Ok(Json(json!({ "status": "ok" })).into_response())
 }

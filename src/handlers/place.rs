@@ -104,7 +104,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     let source = state.lookups.source();
     let database = async {
         let views = match extras.count_view {
-            true => Some(db::places::record_view(&state.pool, source, &place, now).await),
+            true => Some(db::places::record_view(&state.writer, source, &place, now).await),
             false => None,
         };
         let saved = async {

@@ -60,7 +60,8 @@ pub async fn save(
         }
     };
     let source = state.lookups.source();
-    if db::saved::save(&state.pool, &visitor, source, &place, Utc::now()).await? == Saved::ListFull
+    if db::saved::save(&state.writer, &visitor, source, &place, Utc::now()).await?
+        == Saved::ListFull
     {
         return Err(AppError::BadRequest(format!(
             "You can keep up to {MAX_SAVED} places. Remove one on the home page first."
@@ -83,7 +84,7 @@ pub async fn remove(
     verify_csrf(&csrf, &form.authenticity_token)?;
     let key = place_key(&form.country, &form.postal_code)?;
     if let Some(visitor) = cookies::visitor_id(&jar) {
-        db::saved::remove(&state.pool, &visitor, state.lookups.source(), &key).await?;
+        db::saved::remove(&state.writer, &visitor, state.lookups.source(), &key).await?;
     }
     Ok(back(
         cookies::set_flash(jar, &Flash::Removed),

@@ -108,8 +108,9 @@ async fn start_server(args: &[String]) -> String {
         "http://{}",
         listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
     );
-    let app = routes::router(state, &config.static_dir);
-    tokio::spawn(server::serve(listener, app, std::future::pending()));
+    let app = routes::router(state, &config);
+    let limits = server::ConnectionLimits::from_config(&config);
+    tokio::spawn(server::serve(listener, app, limits, std::future::pending()));
     address
 }
 

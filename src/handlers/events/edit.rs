@@ -141,7 +141,7 @@ pub async fn update(
     let now = Utc::now().min(event.starts_at + chrono::TimeDelta::days(1));
     match fields.parse(event.time_zone, now) {
         Ok(updated) => {
-            if !db::events::update(&state.pool, id, &updated).await? {
+            if !db::events::update(&state.writer, id, &updated).await? {
                 return Err(AppError::NotFound(
                     "There is no such event. It may have been deleted.".to_owned(),
                 ));
@@ -184,8 +184,12 @@ pub async fn delete(
     let id = parse_id(&id)?;
     verify_csrf(&csrf, &form.authenticity_token)?;
     let event = event_for_editing(&state, id, &form.token).await?;
-    let _photo_files = state.photos.lock().await;
-    if let Some(orphan) = db::events::delete(&state.pool, id).await? {
+    // Photo files are shared by content: no post may reuse them while they are removed.
+    let _photo_files = match &event.photo {
+        Some(_) => Some(state.photos.lock().await),
+        None => None,
+    };
+    if let Some(orphan) = db::events::delete(&state.writer, id).await? {
         state.photos.remove(&orphan).await;
     }
     let board = format!("{}#events", event.place.page_path());

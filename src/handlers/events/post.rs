@@ -19,13 +19,14 @@ use crate::{
     },
     domain::{
         event::EventFields,
-        photo::{self, MAX_UPLOAD_BYTES, PhotoError},
+        photo::{MAX_UPLOAD_BYTES, PhotoError},
     },
     error::AppError,
     handlers::{
         extract::{Multipart, Path, multipart_error, place_key},
         place,
     },
+    photo_store::SaveError,
     protect::{self, random_token, verify_csrf},
     state::AppState,
 };
@@ -101,11 +102,7 @@ pub async fn create(
     let processed = match posted.photo {
         None if posted.photo_too_large => Some(Err(PhotoError::TooLarge)),
         None => None,
-        Some(bytes) => Some(
-            tokio::task::spawn_blocking(move || photo::process(&bytes))
-                .await
-                .map_err(|e| AppError::Internal(format!("photo task: {e}")))?,
-        ),
+        Some(bytes) => Some(state.photos.process(bytes).await),
     };
     let (event, photo) = match (parsed, processed) {
         (Ok(event), None) => (event, None),
@@ -133,21 +130,24 @@ pub async fn create(
     // Derived from the submission, so a repeat of the same form can show the same private link.
     let edit_token = protect::edit_token(&state.secret, &submission_id);
     // Photo files are shared by content: no delete may remove them between saving and storing.
-    let _photo_files = state.photos.lock().await;
-    if let Some(photo) = &photo {
-        state
-            .photos
-            .save(photo)
-            .await
-            .map_err(|e| AppError::Internal(format!("saving a photo: {e}")))?;
-    }
+    let _photo_files = match &photo {
+        Some(photo) => {
+            let guard = state.photos.lock().await;
+            state.photos.save(photo).await.map_err(|e| match e {
+                SaveError::OutOfSpace(_) => AppError::StorageFull(e.to_string()),
+                SaveError::Io(_) => AppError::Internal(e.to_string()),
+            })?;
+            Some(guard)
+        }
+        None => None,
+    };
     let submission = Submission {
         photo: photo.as_ref().map(|p| p.hash.as_str()),
         edit_token_hash: &token_hash(&edit_token),
         submission_id: &submission_id,
     };
     let stored = db::events::insert(
-        &state.pool,
+        &state.writer,
         state.lookups.source(),
         &place,
         &event,

@@ -1,10 +1,13 @@
 //! Binding, serving and graceful shutdown (Ctrl-C or SIGTERM: stop accepting, finish in-flight
 //! requests, then exit).
 
-use std::{future::Future, net::SocketAddr};
+mod connections;
 
-use axum::{Router, serve::ListenerExt};
+use std::net::SocketAddr;
+
 use tokio::net::{TcpListener, TcpSocket};
+
+pub use connections::{ConnectionLimits, serve};
 
 use crate::{
     config::Config,
@@ -43,7 +46,8 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     );
     serve(
         listener,
-        routes::router(state, &config.static_dir),
+        routes::router(state, &config),
+        ConnectionLimits::from_config(&config),
         shutdown_signal(),
     )
     .await?;
@@ -60,26 +64,6 @@ pub fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {
     socket.set_reuseaddr(true)?;
     socket.bind(address)?;
     socket.listen(LISTEN_BACKLOG)
-}
-
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    // Small answers go out at once rather than waiting on Nagle's algorithm.
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    // The peer address is the rate limit's key.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }
 
 async fn shutdown_signal() {

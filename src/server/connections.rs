@@ -1,0 +1,336 @@
+//! The accept loop and the life of each connection, so that no client can starve the server:
+//! a request head must arrive whole within a deadline (which also closes idle kept-alive
+//! connections), a head has a size cap, the number of open connections has a cap (the
+//! longest-idle connection makes room for a new one), and running out of file descriptors
+//! pauses accepting instead of failing requests.
+//!
+//! axum's own `serve` builds hyper's connections without a timer, so hyper's header-read
+//! timeout never applies there; this loop builds them with one.
+
+use std::{
+    collections::HashMap,
+    future::Future,
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use axum::{Router, extract::ConnectInfo, http::Request};
+use hyper::{body::Incoming, server::conn::http1};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::{
+    io::AsyncWriteExt,
+    net::{TcpListener, TcpStream},
+    sync::{Notify, watch},
+};
+use tower::ServiceExt;
+
+use crate::config::Config;
+
+/// File descriptors kept for the database, photo files, upstream calls and logs.
+const RESERVED_FILES: u64 = 128;
+/// After a failed accept (no file descriptor left, most often), wait this long before the next.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// From when a connection starts waiting for a request until its head has arrived whole.
+    pub header_read_timeout: Duration,
+    /// The largest request head; hyper answers 431 beyond it.
+    pub max_header_bytes: usize,
+    pub max_connections: usize,
+}
+
+impl ConnectionLimits {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            header_read_timeout: Duration::from_millis(config.header_read_timeout_ms),
+            max_header_bytes: usize::try_from(config.max_header_bytes).unwrap_or(usize::MAX),
+            max_connections: usize::try_from(within_file_limit(config.max_connections))
+                .unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// Raises the process's open-file limit as far as it may go, and keeps the connection cap
+/// under it: a connection refused cleanly beats a health check that cannot accept.
+fn within_file_limit(wanted: u64) -> u64 {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(files) => {
+            let cap = wanted.min(files.saturating_sub(RESERVED_FILES).max(1));
+            if cap < wanted {
+                tracing::warn!(
+                    wanted,
+                    cap,
+                    file_limit = files,
+                    "the open-file limit lowers the connection cap"
+                );
+            }
+            cap
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not read or raise the open-file limit");
+            wanted
+        }
+    }
+}
+
+/// Serves `app` until `shutdown` resolves, then stops accepting, lets every connection finish
+/// the request it is on, and returns once all are closed.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let registry = Arc::new(Registry::new(limits.max_connections));
+    let (stop, stopping) = watch::channel(false);
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes);
+    let http = Arc::new(http);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "could not accept a connection; pausing briefly");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Small answers go out at once rather than waiting on Nagle's algorithm.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+        match registry.admit() {
+            Some(slot) => {
+                let connection = run_connection(
+                    http.clone(),
+                    stream,
+                    peer,
+                    app.clone(),
+                    slot,
+                    stopping.clone(),
+                );
+                tokio::spawn(connection);
+            }
+            None => {
+                tokio::spawn(refuse(stream));
+            }
+        }
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    registry.all_closed().await;
+    Ok(())
+}
+
+/// Serves one connection to its end; when it is shed to make room, or the server stops, it
+/// finishes the request in flight (if any) and closes.
+async fn run_connection(
+    http: Arc<http1::Builder>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    slot: Slot,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let state = slot.state.clone();
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        // The peer address is the rate limit's key.
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let busy = state.begin_request();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await;
+            drop(busy);
+            response
+        }
+    });
+    let connection = http.serve_connection(TokioIo::new(stream), service);
+    let mut connection = std::pin::pin!(connection);
+    let finished = tokio::select! {
+        finished = connection.as_mut() => Some(finished),
+        () = slot.state.shed.notified() => None,
+        _ = stopping.wait_for(|stop| *stop) => None,
+    };
+    let finished = match finished {
+        Some(finished) => finished,
+        None => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(error) = finished {
+        // A client that goes away or is too slow is routine, not an error of ours.
+        tracing::debug!(%error, "connection ended with an error");
+    }
+    drop(slot);
+}
+
+/// The answer to a connection over the cap when no idle one can make room.
+async fn refuse(mut stream: TcpStream) {
+    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+        content-type: text/plain; charset=utf-8\r\n\
+        retry-after: 1\r\n\
+        connection: close\r\n\
+        content-length: 51\r\n\r\n\
+        The server is busy. Please try again in a moment.\r\n";
+    tracing::warn!("connection refused: at the connection cap and none idle");
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        stream.write_all(BUSY).await?;
+        stream.shutdown().await
+    })
+    .await;
+}
+
+/// The open connections, for the cap and for a clean stop.
+struct Registry {
+    limit: usize,
+    open: Mutex<HashMap<u64, Arc<ConnectionState>>>,
+    next_id: AtomicU64,
+    epoch: Instant,
+    closed: Notify,
+}
+
+struct ConnectionState {
+    in_flight: AtomicUsize,
+    /// Milliseconds from the registry's epoch to when the connection last went idle.
+    idle_since_ms: AtomicU64,
+    /// Set once it has been asked to close, so it is not chosen twice.
+    shedding: AtomicBool,
+    shed: Notify,
+    epoch: Instant,
+}
+
+impl ConnectionState {
+    fn begin_request(self: &Arc<Self>) -> Busy {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        Busy(self.clone())
+    }
+}
+
+/// Marks a request in flight on its connection until dropped.
+struct Busy(Arc<ConnectionState>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0
+            .idle_since_ms
+            .store(millis_since(self.0.epoch), Ordering::SeqCst);
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A connection's place in the registry; it leaves when dropped.
+struct Slot {
+    id: u64,
+    state: Arc<ConnectionState>,
+    registry: Arc<Registry>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.registry.lock();
+        open.remove(&self.id);
+        if open.is_empty() {
+            self.registry.closed.notify_waiters();
+        }
+    }
+}
+
+fn millis_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Registry {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            open: Mutex::default(),
+            next_id: AtomicU64::new(0),
+            epoch: Instant::now(),
+            closed: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<ConnectionState>>> {
+        // The map stays consistent whatever panicked while holding it: one insert or remove.
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A slot for a new connection: free under the cap; at the cap, the longest-idle
+    /// connection is asked to close to make room; `None` when every connection is busy.
+    fn admit(self: &Arc<Self>) -> Option<Slot> {
+        let mut open = self.lock();
+        if open.len() >= self.limit {
+            let idlest = open
+                .values()
+                .filter(|c| {
+                    c.in_flight.load(Ordering::SeqCst) == 0 && !c.shedding.load(Ordering::SeqCst)
+                })
+                .min_by_key(|c| c.idle_since_ms.load(Ordering::SeqCst))?;
+            idlest.shedding.store(true, Ordering::SeqCst);
+            // A stored permit: the connection sees it even if it is not waiting yet.
+            idlest.shed.notify_one();
+        }
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let state = Arc::new(ConnectionState {
+            in_flight: AtomicUsize::new(0),
+            idle_since_ms: AtomicU64::new(millis_since(self.epoch)),
+            shedding: AtomicBool::new(false),
+            shed: Notify::new(),
+            epoch: self.epoch,
+        });
+        open.insert(id, state.clone());
+        Some(Slot {
+            id,
+            state,
+            registry: self.clone(),
+        })
+    }
+
+    async fn all_closed(&self) {
+        loop {
+            let closed = self.closed.notified();
+            if self.lock().is_empty() {
+                return;
+            }
+            closed.await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_the_cap_the_longest_idle_connection_makes_room() {
+        let registry = Arc::new(Registry::new(2));
+        let first = registry.admit();
+        let second = registry.admit();
+        let (Some(first), Some(second)) = (first, second) else {
+            panic!("two slots fit under a cap of two");
+        };
+        // The first is busy; the second is idle, so it is the one asked to close.
+        let _busy = first.state.begin_request();
+        let third = registry.admit();
+        assert!(third.is_some());
+        assert!(second.state.shedding.load(Ordering::SeqCst));
+        assert!(!first.state.shedding.load(Ordering::SeqCst));
+        // Every connection busy or already closing: nothing to shed, the new one is refused.
+        let _third_busy = third.as_ref().map(|slot| slot.state.begin_request());
+        assert!(registry.admit().is_none());
+        drop(second);
+        assert_eq!(registry.lock().len(), 2);
+    }
+}
