@@ -328,6 +328,11 @@ impl TestApp {
         body["events"].as_array().cloned().unwrap_or_default()
     }
 
+    /// Where a photo file of this name is stored.
+    pub fn photo_path(&self, name: &str) -> std::path::PathBuf {
+        self._dir.path().join("data").join("photos").join(name)
+    }
+
     /// Files under the photo directory, temporary ones included.
     pub fn photo_files(&self) -> Vec<String> {
         std::fs::read_dir(self._dir.path().join("data").join("photos"))

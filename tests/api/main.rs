@@ -3,7 +3,6 @@
 
 mod api;
 mod binary;
-mod browser;
 mod caching;
 mod cli;
 mod concurrency;
@@ -21,3 +20,4 @@ mod security;
 mod simulated;
 mod slow_clients;
 mod static_assets;
+mod storage;

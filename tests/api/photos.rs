@@ -215,3 +215,55 @@ async fn a_repeated_post_keeps_one_copy_and_deleting_the_event_removes_the_files
         app.photo_files()
     );
 }
+
+#[tokio::test]
+async fn a_photo_file_left_short_by_an_earlier_fault_is_replaced_not_reused() {
+    // Arrange: a stored photo whose files an earlier fault (a full disk, a crash on a file
+    // system without ordered writes) left empty and cut short.
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let photo = pictures::png(640, 480);
+    let first = post_with_photo(&app, photo.clone(), "a.png", "image/png").await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let event = app.listed_events("us", "97229").await.remove(0);
+    let display_url = event["photo_url"].as_str().unwrap_or_default().to_owned();
+    let thumbnail_url = event["thumbnail_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let whole = app
+        .get(&display_url)
+        .await
+        .bytes()
+        .await
+        .unwrap_or_default();
+    let file = |url: &str| app.photo_path(url.rsplit('/').next().unwrap_or_default());
+    std::fs::write(file(&display_url), b"").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(file(&thumbnail_url), &whole[..100]).unwrap_or_else(|e| panic!("{e}"));
+
+    // Act: the same photo is posted again, with another event.
+    let second = post_with_photo(&app, photo, "b.png", "image/png").await;
+
+    // Assert: both files are whole again, on disk and as served.
+    assert_eq!(second.status(), StatusCode::SEE_OTHER);
+    let served = app
+        .get(&display_url)
+        .await
+        .bytes()
+        .await
+        .unwrap_or_default();
+    assert_eq!(served, whole);
+    let thumbnail = app
+        .get(&thumbnail_url)
+        .await
+        .bytes()
+        .await
+        .unwrap_or_default();
+    assert!(image::load_from_memory(&thumbnail).is_ok());
+    assert_eq!(
+        std::fs::metadata(file(&thumbnail_url))
+            .map(|m| m.len())
+            .unwrap_or(0),
+        thumbnail.len() as u64
+    );
+}

@@ -1,0 +1,126 @@
+//! A full database: writes are refused with a clear 507, nothing answered 303 is lost, reads go
+//! on, the readiness check says so, and the server recovers by itself once space is free. The
+//! database's size limit (`--database-max-mb`, SQLite's `max_page_count`) makes it full without
+//! root; SQLite answers exactly as on a full disk (SQLITE_FULL).
+
+use reqwest::StatusCode;
+
+use crate::helpers::{browser, event_form, spawn_app_with};
+
+const PLACE: &str = "/places/us/97229";
+
+fn fresh_submission_id(i: usize) -> String {
+    format!("{i:032x}")
+}
+
+#[tokio::test]
+async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged() {
+    // Arrange: a database capped at 1 MB, filled by events with long descriptions.
+    let app = spawn_app_with(&["--database-max-mb", "1"]).await;
+    app.mount_portland().await;
+    let browser = browser();
+    let tokens = app.form_tokens(&browser, PLACE).await;
+    let description = "A long description. ".repeat(190);
+
+    // Act: post until the database is full, then keep posting.
+    let mut acknowledged = Vec::new();
+    let mut refused = 0;
+    let mut refusal_page = String::new();
+    for i in 0..1000 {
+        let title = format!("Market number {i}");
+        let form = event_form(
+            &tokens,
+            &[
+                ("title", title.as_str()),
+                ("description", description.as_str()),
+                ("submission_id", fresh_submission_id(i).as_str()),
+            ],
+        );
+        let response = app
+            .post_multipart(&browser, &format!("{PLACE}/events"), form)
+            .await;
+        match response.status() {
+            StatusCode::SEE_OTHER => acknowledged.push(title),
+            StatusCode::INSUFFICIENT_STORAGE => {
+                refused += 1;
+                refusal_page = response.text().await.unwrap_or_default();
+                if refused == 30 {
+                    break;
+                }
+            }
+            other => panic!("post {i}: unexpected {other}"),
+        }
+    }
+
+    // Assert: refused clearly, readiness says so, and every 303 is stored, seen alike through
+    // the app and straight from the file, before and after a restart.
+    assert_eq!(refused, 30, "the database never filled up");
+    assert!(acknowledged.len() > 20, "{} posts fit", acknowledged.len());
+    assert!(
+        refusal_page.contains("out of storage space, so nothing was saved"),
+        "{refusal_page}"
+    );
+    let (status, health) = app.get_json("/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health}");
+    assert_eq!(health["status"], "out of storage");
+    assert_eq!(health["database_full"], true);
+    assert_eq!(app.get(PLACE).await.status(), StatusCode::OK, "reads go on");
+
+    let stored = |events: Vec<serde_json::Value>| {
+        let mut titles: Vec<String> = events
+            .iter()
+            .filter_map(|e| e["title"].as_str().map(str::to_owned))
+            .collect();
+        titles.sort();
+        titles
+    };
+    let mut expected = acknowledged.clone();
+    expected.sort();
+    for _ in 0..4 {
+        // Several reads, so that every pooled connection is asked.
+        assert_eq!(stored(app.listed_events("us", "97229").await), expected);
+    }
+    assert_eq!(app.count_rows("events").await, acknowledged.len() as i64);
+    let restarted = app.start_another_server().await;
+    let after_restart = app
+        .get_from(&restarted, "/api/places/us/97229/events?limit=1000")
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        stored(
+            after_restart["events"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        ),
+        expected
+    );
+
+    // Space is freed (an operator deletes old rows): the server recovers without a restart.
+    let pool = sqlx::SqlitePool::connect(&app.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("DELETE FROM events WHERE id % 2 = 0")
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    pool.close().await;
+    let (status, health) = app.get_json("/healthz").await;
+    assert_eq!(status, StatusCode::OK, "{health}");
+    let form = event_form(
+        &tokens,
+        &[
+            ("title", "After the clean-up"),
+            ("submission_id", fresh_submission_id(5000).as_str()),
+        ],
+    );
+    let response = app
+        .post_multipart(&browser, &format!("{PLACE}/events"), form)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        stored(app.listed_events("us", "97229").await).contains(&"After the clean-up".to_owned())
+    );
+}
