@@ -1,6 +1,8 @@
 //! `GET /`: what Cityscape is, the search form, recent and popular places; and `GET /search`,
 //! which sends a valid search to its place page and shows the form again otherwise.
 
+use std::time::Duration;
+
 use askama::Template;
 use axum::{
     extract::State,
@@ -10,8 +12,8 @@ use axum::{
 use axum_csrf::CsrfToken;
 use axum_extra::extract::CookieJar;
 use chrono::Utc;
-use futures::{StreamExt, stream};
 use serde::Deserialize;
+use tokio::time::{Instant, timeout_at};
 
 use super::{
     events::authenticity_token,
@@ -59,8 +61,9 @@ pub struct SavedPlaceView {
     pub postal_code: String,
 }
 
-/// How many saved places' weather and sun are fetched at once.
-const SAVED_PLACES_AT_ONCE: usize = 4;
+/// The whole list of saved places is ready within this, whatever the services do: a place
+/// whose answers are late shows without them, with a note.
+const SAVED_PLACES_DEADLINE: Duration = Duration::from_millis(3500);
 
 /// The search form as the person left it, with a message per wrong field.
 #[derive(Debug, Default)]
@@ -176,8 +179,9 @@ async fn home_page(
     Ok((status, csrf, jar, timing, render(&page)?).into_response())
 }
 
-/// The visitor's saved places with their weather and next sunset, a few fetched at a time; a
-/// place whose weather fails still shows, with a note.
+/// The visitor's saved places with their weather and next sunset, all fetched at once (a list
+/// holds at most `db::saved::MAX_SAVED`) under one deadline; a place whose weather fails or is
+/// late still shows, with a note.
 async fn saved_places(
     state: &AppState,
     visitor: Option<&str>,
@@ -186,26 +190,41 @@ async fn saved_places(
         return Ok(Vec::new());
     };
     let places = db::saved::list(&state.pool, visitor, state.lookups.source()).await?;
-    Ok(stream::iter(places)
-        .map(|place| saved_place_view(state, place))
-        .buffered(SAVED_PLACES_AT_ONCE)
-        .collect()
-        .await)
+    let deadline = Instant::now() + SAVED_PLACES_DEADLINE;
+    Ok(futures::future::join_all(
+        places
+            .into_iter()
+            .map(|place| saved_place_view(state, place, deadline)),
+    )
+    .await)
 }
 
-async fn saved_place_view(state: &AppState, place: Place) -> SavedPlaceView {
+async fn saved_place_view(state: &AppState, place: Place, deadline: Instant) -> SavedPlaceView {
     let now = Utc::now();
     let today = place.local_time(now).date_naive();
-    let (weather, sun_today) = tokio::join!(
-        state.lookups.weather(&place),
-        state.lookups.sun(&place, today)
-    );
-    let next_sunset = match sun_today.sunset {
-        Some(sunset) if sunset > now => Some(sunset),
-        _ => match today.succ_opt() {
-            Some(tomorrow) => state.lookups.sun(&place, tomorrow).await.sunset,
+    // Tomorrow's sun is asked for at once rather than after today's: one wait, not two.
+    let sun_tomorrow = async {
+        match today.succ_opt() {
+            Some(tomorrow) => timeout_at(deadline, state.lookups.sun(&place, tomorrow))
+                .await
+                .ok(),
             None => None,
-        },
+        }
+    };
+    let (weather, sun_today, sun_tomorrow) = tokio::join!(
+        timeout_at(deadline, state.lookups.weather(&place)),
+        timeout_at(deadline, state.lookups.sun(&place, today)),
+        sun_tomorrow,
+    );
+    let next_sunset = [sun_today.ok(), sun_tomorrow]
+        .into_iter()
+        .flatten()
+        .filter_map(|sun| sun.sunset)
+        .find(|sunset| *sunset > now);
+    let weather = match weather {
+        Ok(Ok(weather)) => Ok(weather),
+        Ok(Err(e)) => Err(format!("Weather unavailable: {}.", e.public_message())),
+        Err(_) => Err("Weather unavailable: the weather service is taking too long.".to_owned()),
     };
     let zone = place.time_zone;
     SavedPlaceView {
@@ -230,9 +249,7 @@ async fn saved_place_view(state: &AppState, place: Place) -> SavedPlaceView {
             };
             format!("{day} {}", page_time(t, zone))
         }),
-        problem: weather
-            .err()
-            .map(|e| format!("Weather unavailable: {}.", e.public_message())),
+        problem: weather.err(),
         country_segment: place.key.country.path_segment(),
         postal_code: place.key.postal_code.to_string(),
     }

@@ -174,7 +174,7 @@ async fn saving_without_the_csrf_token_is_403_and_saves_nothing() {
 }
 
 #[tokio::test]
-async fn saved_places_are_fetched_four_at_a_time() {
+async fn saved_places_are_fetched_all_at_once() {
     use crate::concurrency::{InFlight, start_in_flight_server};
     let in_flight = InFlight::default();
     let fake = start_in_flight_server(in_flight.clone()).await;
@@ -215,6 +215,53 @@ async fn saved_places_are_fetched_four_at_a_time() {
         .unwrap_or_else(|e| panic!("{e}"));
 
     assert_eq!(home.status(), StatusCode::OK);
-    // Four places at once, each waiting on its weather and its sun together: 4 × 2.
-    assert_eq!(in_flight.most(), 8, "six places, fetched four at a time");
+    // Every place at once, each waiting on its weather and two days of sun together: 6 × 3.
+    assert_eq!(in_flight.most(), 18, "six places, fetched all at once");
+}
+
+#[tokio::test]
+async fn a_full_list_of_saved_places_is_shown_within_its_deadline_while_the_services_hang() {
+    // Arrange: 24 saved places (the most a list holds), then weather and sun services that
+    // answer nothing for far longer than the upstream timeout allows.
+    let app = crate::helpers::spawn_app_with(&["--upstream-timeout-ms", "20000"]).await;
+    let codes: Vec<String> = (0..24).map(|i| format!("{:05}", 97200 + i)).collect();
+    for code in &codes {
+        app.mount_geocoder(
+            &format!("/us/{code}"),
+            ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
+                code, "Town", "State", "ST", "45.5", "-122.8",
+            )),
+        )
+        .await;
+    }
+    let browser = browser();
+    for code in &codes {
+        assert_eq!(
+            save(&app, &browser, "us", code).await.status(),
+            StatusCode::SEE_OTHER,
+            "{code}"
+        );
+    }
+    let hang = ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(60));
+    app.mount_weather(hang.clone()).await;
+    app.mount_sun(hang).await;
+
+    // Act: the home page, with a guard well past the list's 3.5 s deadline.
+    let home = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        browser.get(format!("{}/", app.address)).send(),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("the home page waited on the hanging services"))
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    // Assert: every place listed, each with a note saying its weather is late.
+    assert_eq!(home.status(), StatusCode::OK);
+    let html = home.text().await.unwrap_or_default();
+    assert_eq!(
+        html.matches("the weather service is taking too long")
+            .count(),
+        24,
+        "{html}"
+    );
 }
