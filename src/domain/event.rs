@@ -5,6 +5,8 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use reqwest::Url;
 
+use super::text;
+
 pub const TITLE_CHARS: std::ops::RangeInclusive<usize> = 3..=120;
 pub const NAME_MAX_CHARS: usize = 60;
 pub const DESCRIPTION_MAX_CHARS: usize = 4000;
@@ -58,9 +60,8 @@ impl EventFields {
         let mut errors = FieldErrors::default();
         let title = self.title.trim().to_owned();
         // Control characters have no place in a one-line field, and NUL ends a string in SQLite.
-        let has_control = |text: &str| text.chars().any(char::is_control);
-        if has_control(&title) {
-            errors.title = Some("A title is one line of text.".to_owned());
+        if let Some(problem) = text::visible_line_problem(&title, "A title") {
+            errors.title = Some(problem);
         } else if !TITLE_CHARS.contains(&title.chars().count()) {
             errors.title = Some(format!(
                 "A title has {} to {} characters.",
@@ -104,6 +105,7 @@ impl EventFields {
         if description
             .chars()
             .any(|c| c.is_control() && c != '\n' && c != '\t')
+            || description.chars().any(text::turns_direction)
         {
             errors.description = Some("A description is plain text.".to_owned());
         } else if description.chars().count() > DESCRIPTION_MAX_CHARS {
@@ -133,8 +135,8 @@ impl EventFields {
             }
         };
         let poster_name = self.name.trim().to_owned();
-        if has_control(&poster_name) {
-            errors.name = Some("A name is one line of text.".to_owned());
+        if let Some(problem) = text::visible_line_problem(&poster_name, "A name") {
+            errors.name = Some(problem);
         } else if poster_name.is_empty() {
             errors.name = Some("Please give a name to show with the event.".to_owned());
         } else if poster_name.chars().count() > NAME_MAX_CHARS {

@@ -8,6 +8,7 @@ pub mod photo;
 pub mod place;
 pub mod postal;
 pub mod solar;
+pub mod text;
 pub mod timezone;
 pub mod weather;
 

@@ -31,6 +31,8 @@ impl Client {
             .connect_timeout(timeout)
             .timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(60))
+            // A provider's redirect is an answer we do not expect, not a place to follow to.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
                 UpstreamError::new("HTTP client", UpstreamErrorKind::Setup(e.to_string()))
@@ -92,8 +94,50 @@ fn classify(error: &reqwest::Error) -> UpstreamErrorKind {
     if error.is_timeout() {
         UpstreamErrorKind::Timeout
     } else if error.is_builder() {
-        UpstreamErrorKind::Setup(error.to_string())
+        UpstreamErrorKind::Setup(with_causes(error))
+    } else if error.is_decode() {
+        // A body that does not decode (a broken gzip stream) is a bad answer, not a lost line.
+        UpstreamErrorKind::Malformed(with_causes(error))
     } else {
-        UpstreamErrorKind::Unreachable(error.to_string())
+        UpstreamErrorKind::Unreachable(with_causes(error))
+    }
+}
+
+/// The error and every cause under it: reqwest's own text ("error sending request") names
+/// none of them, and the operator needs the last one (connection refused, a TLS failure).
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_refused_connection_is_logged_with_its_cause() {
+        // A port that was just free: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(9);
+        let client = Client::new(Duration::from_secs(2)).unwrap_or_else(|e| panic!("{e}"));
+        let error = client
+            .get_json::<serde_json::Value>("test", &format!("http://127.0.0.1:{port}/"), &[])
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("nothing listens there"));
+        let text = error.to_string();
+        assert!(text.contains("error sending request"), "{text}");
+        assert!(text.to_lowercase().contains("refused"), "{text}");
     }
 }
