@@ -162,3 +162,162 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Cookies come back as whatever the client sends: the visitor id and the flash are read
+    //! from them when well formed and ignored otherwise, never a panic.
+
+    use axum::http::HeaderValue;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn any_text(max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<char>(), 0..=max)
+            .prop_map(|chars| chars.into_iter().collect::<String>())
+    }
+
+    /// The jar the app would see for this `Cookie` header; `None` when `http` refuses the value.
+    fn jar_from_header(cookie: &str) -> Option<CookieJar> {
+        let value = HeaderValue::from_str(cookie).ok()?;
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, value);
+        Some(CookieJar::from_headers(&headers))
+    }
+
+    fn is_visitor_id(text: &str) -> bool {
+        text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())
+    }
+
+    /// Cookie values: any text, hex of about the right length, percent escapes.
+    fn cookie_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any_text(40),
+            "[0-9a-fA-F]{30,34}",
+            "[0-9a-f%]{30,40}",
+            "[ \t]?[0-9a-f]{32}[ \t;]?",
+        ]
+    }
+
+    /// Flash values: any text, and the shapes of real ones with parts missing, added or wrong.
+    fn flash_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any_text(40),
+            concat!(
+                "(posted|already|updated|deleted|saved|removed|Posted|)",
+                "(\\.[-+0-9a-zA-Z<>% ]{0,24}){0,3}",
+            ),
+        ]
+    }
+
+    fn flash() -> impl Strategy<Value = Flash> {
+        prop_oneof![
+            (any::<i64>(), "[0-9a-f]{0,32}")
+                .prop_map(|(event_id, token)| Flash::Posted { event_id, token }),
+            (any::<i64>(), "[0-9a-f]{0,32}")
+                .prop_map(|(event_id, token)| Flash::AlreadyPosted { event_id, token }),
+            Just(Flash::Updated),
+            Just(Flash::Deleted),
+            Just(Flash::Saved),
+            Just(Flash::Removed),
+        ]
+    }
+
+    /// `Cookie` headers: any text, or ours among others, with any values.
+    fn cookie_header() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any_text(80),
+            cookie_value().prop_map(|v| format!("{VISITOR}={v}")),
+            flash_value().prop_map(|v| format!("{FLASH}={v}")),
+            (cookie_value(), flash_value(), any_text(12))
+                .prop_map(|(v, f, other)| format!("a=b; {VISITOR}={v}; {FLASH}={f}; {other}")),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn the_visitor_id_is_read_only_when_it_is_32_hex_digits(value in cookie_value()) {
+            let jar = CookieJar::new().add(Cookie::new(VISITOR, value.clone()));
+            let expected = is_visitor_id(&value).then(|| value.clone());
+            prop_assert_eq!(visitor_id(&jar), expected);
+        }
+
+        #[test]
+        fn any_cookie_header_gives_a_well_formed_visitor_id_and_a_known_flash_or_none(
+            cookie in cookie_header(),
+        ) {
+            if let Some(jar) = jar_from_header(&cookie) {
+                if let Some(id) = visitor_id(&jar) {
+                    prop_assert!(is_visitor_id(&id), "{id:?} from {cookie:?}");
+                }
+                let (jar, flash) = take_flash(jar);
+                prop_assert!(jar.get(FLASH).is_none(), "the flash outlives {cookie:?}");
+                if let Some(flash) = flash {
+                    prop_assert!(!flash.message().is_empty());
+                }
+            }
+        }
+
+        #[test]
+        fn a_well_formed_visitor_id_among_other_cookies_is_read(
+            id in "[0-9a-fA-F]{32}",
+            others in "([a-z_]{1,8}=[a-z0-9]{0,8}; ){0,2}",
+        ) {
+            let jar = jar_from_header(&format!("{others}{VISITOR}={id}"));
+            prop_assert_eq!(jar.and_then(|jar| visitor_id(&jar)), Some(id));
+        }
+
+        #[test]
+        fn any_flash_value_is_a_known_flash_or_ignored(value in flash_value()) {
+            match Flash::decode(&value) {
+                None => {}
+                Some(Flash::Posted { token, .. }) => {
+                    prop_assert!(value.starts_with("posted."), "{value:?}");
+                    prop_assert!(token.bytes().all(|b| b.is_ascii_hexdigit()), "{token:?}");
+                }
+                Some(Flash::AlreadyPosted { token, .. }) => {
+                    prop_assert!(value.starts_with("already."), "{value:?}");
+                    prop_assert!(token.bytes().all(|b| b.is_ascii_hexdigit()), "{token:?}");
+                }
+                Some(flash) => prop_assert_eq!(flash.encode(), value),
+            }
+        }
+
+        #[test]
+        fn a_flash_survives_the_trip_through_the_browser_once(flash in flash()) {
+            let set = set_flash(CookieJar::new(), &flash);
+            let sent = set.get(FLASH).map(|c| c.value().to_owned());
+            prop_assert_eq!(sent, Some(flash.encode()));
+            let jar = jar_from_header(&format!("{FLASH}={}", flash.encode())).unwrap_or_default();
+            let (jar, read) = take_flash(jar);
+            prop_assert_eq!(read, Some(flash));
+            prop_assert!(jar.get(FLASH).is_none());
+        }
+
+        #[test]
+        fn any_proxy_headers_are_read_without_a_panic(
+            proto in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..24),
+                "[ ]?[hH][tT][tT][pP][sS]?[ ]?".prop_map(String::into_bytes),
+            ],
+            forwarded in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..60),
+                "(for=[0-9.]{1,15};)?(proto|PROTO)=(https|http|HTTPS)(;by=[a-z]{0,5})?"
+                    .prop_map(String::into_bytes),
+            ],
+        ) {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_bytes(&proto) {
+                headers.insert("x-forwarded-proto", value);
+            }
+            if let Ok(value) = HeaderValue::from_bytes(&forwarded) {
+                headers.insert(header::FORWARDED, value);
+            }
+            let https = is_https(&headers);
+            if proto.eq_ignore_ascii_case(b"https") {
+                prop_assert!(https);
+            }
+        }
+    }
+}

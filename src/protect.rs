@@ -289,3 +289,116 @@ mod tests {
         assert_eq!(first, second);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! What a client sends in `Origin`, `Host` and `Sec-Fetch-Site`, and what the secret file
+    //! holds, is read without a panic and the way the checks say.
+
+    use axum::http::HeaderValue;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn any_text(max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<char>(), 0..=max)
+            .prop_map(|chars| chars.into_iter().collect::<String>())
+    }
+
+    /// A header value as a client may send it: any bytes (those `http` refuses are left out),
+    /// origin- and host-like text, and the fetch-metadata words.
+    fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..40),
+            "[a-z]{0,6}(://)?[a-z0-9.:@\\[\\]/-]{0,24}".prop_map(String::into_bytes),
+            prop::sample::select(vec![
+                "same-origin",
+                "same-site",
+                "cross-site",
+                "none",
+                "null",
+                "https://a.example",
+                "a.example",
+            ])
+            .prop_map(|word| word.as_bytes().to_vec()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_origin_host_and_fetch_metadata_headers_get_an_answer(
+            origin in prop::option::of(header_bytes()),
+            host in prop::option::of(header_bytes()),
+            forwarded_host in prop::option::of(header_bytes()),
+            fetch_site in prop::option::of(header_bytes()),
+        ) {
+            let mut headers = HeaderMap::new();
+            for (name, value) in [
+                ("origin", origin),
+                ("host", host),
+                ("x-forwarded-host", forwarded_host),
+                ("sec-fetch-site", fetch_site),
+            ] {
+                if let Some(value) = value.and_then(|v| HeaderValue::from_bytes(&v).ok()) {
+                    headers.insert(name, value);
+                }
+            }
+            let cross_site = is_cross_site(&headers);
+            if !headers.contains_key("origin") && !headers.contains_key("sec-fetch-site") {
+                prop_assert!(!cross_site, "{headers:?}");
+            }
+            let fetch_site = headers.get("sec-fetch-site").map(HeaderValue::to_str);
+            if fetch_site.is_some_and(|site| !matches!(site, Ok("same-origin" | "none"))) {
+                prop_assert!(cross_site, "{headers:?}");
+            }
+        }
+
+        #[test]
+        fn a_form_posted_from_this_very_site_is_not_cross_site(
+            scheme in prop::sample::select(vec!["http", "https"]),
+            name in "[a-z0-9-]{1,12}(\\.[a-z]{2,6}){0,2}",
+            port in prop::option::of(1_024u16..=u16::MAX),
+            default_port in any::<bool>(),
+            fetch_site in prop::option::of(prop::sample::select(vec!["same-origin", "none"])),
+        ) {
+            let port = if default_port {
+                Some(if scheme == "https" { 443 } else { 80 })
+            } else {
+                port
+            };
+            let authority = port.map_or_else(|| name.clone(), |port| format!("{name}:{port}"));
+            let mut headers = HeaderMap::new();
+            let host = HeaderValue::from_str(&authority).unwrap_or_else(|e| panic!("{e}"));
+            headers.insert(header::HOST, host);
+            let origin = HeaderValue::from_str(&format!("{scheme}://{authority}"))
+                .unwrap_or_else(|e| panic!("{e}"));
+            headers.insert(header::ORIGIN, origin);
+            if let Some(site) = fetch_site {
+                headers.insert("sec-fetch-site", HeaderValue::from_static(site));
+            }
+            prop_assert!(!is_cross_site(&headers), "{headers:?}");
+        }
+
+        #[test]
+        fn any_origin_text_is_an_authority_or_refused(origin in any_text(40)) {
+            if let Some(authority) = authority_of_origin(&origin) {
+                prop_assert!(!authority.contains('/'), "{origin:?}");
+                prop_assert!(origin.contains(&authority), "{authority:?} of {origin:?}");
+            }
+        }
+
+        #[test]
+        fn any_secret_file_text_is_bytes_or_refused(
+            text in prop_oneof![any_text(80), "[0-9a-fA-F]{0,130}"],
+        ) {
+            if let Some(bytes) = from_hex(&text) {
+                prop_assert_eq!(bytes.len() * 2, text.len());
+            }
+        }
+
+        #[test]
+        fn hex_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..80)) {
+            prop_assert_eq!(from_hex(&to_hex(&bytes)), Some(bytes));
+        }
+    }
+}

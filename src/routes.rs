@@ -34,8 +34,10 @@ const STATIC_CACHE_CONTROL: &str = "public, max-age=86400";
 /// Photos are named by their content and never change.
 const PHOTO_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 /// The longest file name the file systems we serve from accept; a longer path segment cannot
-/// name a file.
+/// name a file. Nor can a path longer than any of ours (the system's limit is 4,096 bytes,
+/// the directory's own path included).
 const MAX_FILE_NAME_BYTES: usize = 255;
+const MAX_FILE_PATH_BYTES: usize = 1024;
 /// Bodies: a form with a photo (5 MB and the other fields), and any other form.
 const PHOTO_FORM_BODY_LIMIT: usize = 6 * 1024 * 1024;
 const FORM_BODY_LIMIT: usize = 64 * 1024;
@@ -104,7 +106,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             header::CACHE_CONTROL,
             |response: &Response| cache_found(response, STATIC_CACHE_CONTROL),
         ))
-        .layer(middleware::from_fn(no_overlong_file_names))
+        .layer(middleware::from_fn(only_file_paths))
         .layer(middleware::map_response_with_state(
             state.clone(),
             error::render_html,
@@ -116,7 +118,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             header::CACHE_CONTROL,
             |response: &Response| cache_found(response, PHOTO_CACHE_CONTROL),
         ))
-        .layer(middleware::from_fn(no_overlong_file_names))
+        .layer(middleware::from_fn(only_file_paths))
         .layer(middleware::map_response_with_state(
             state.clone(),
             error::render_html,
@@ -149,15 +151,18 @@ fn cache_found(response: &Response, policy: &'static str) -> Option<HeaderValue>
         .then(|| HeaderValue::from_static(policy))
 }
 
-/// A path segment longer than a file name can be names no file: 404 before the file system
-/// is asked (it would answer "file name too long", an error of its own).
-async fn no_overlong_file_names(request: Request, next: Next) -> Response {
-    let overlong = request
-        .uri()
-        .path()
-        .split('/')
-        .any(|segment| decoded_len(segment) > MAX_FILE_NAME_BYTES);
-    if overlong {
+/// Only paths that can name one of our files reach the file system: a directory (a path
+/// ending in `/`), a segment longer than a file name or a path longer than a path can be is a
+/// 404 before the file system is asked (it would answer "file name too long", an error of its
+/// own, or serve a file under a directory's name).
+async fn only_file_paths(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let impossible = path.ends_with('/')
+        || decoded_len(path) > MAX_FILE_PATH_BYTES
+        || path
+            .split('/')
+            .any(|segment| decoded_len(segment) > MAX_FILE_NAME_BYTES);
+    if impossible {
         return not_found().await.into_response();
     }
     next.run(request).await
@@ -194,4 +199,55 @@ fn log_response(response: &Response, latency: Duration, _span: &Span) {
         latency_ms = format_args!("{:.1}", latency.as_secs_f64() * 1000.0),
         "served"
     );
+}
+
+#[cfg(test)]
+mod properties {
+    //! Whatever path a client asks for, each segment's decoded length is counted without a
+    //! panic, and counted right.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Percent-encodes `bytes` as a client might: each byte as itself when it is a plain path
+    /// character, else (or when `escape` says so) as `%XX` in either case of hex digit.
+    fn encoded(bytes: &[u8], escape: &[bool], upper: bool) -> String {
+        bytes
+            .iter()
+            .zip(escape.iter().chain(std::iter::repeat(&false)))
+            .map(|(&b, &escaped)| {
+                let plain = b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+                if plain && !escaped {
+                    char::from(b).to_string()
+                } else if upper {
+                    format!("%{b:02X}")
+                } else {
+                    format!("%{b:02x}")
+                }
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn any_segment_is_counted_no_longer_than_it_is_written(
+            segment in prop::collection::vec(any::<char>(), 0..300)
+                .prop_map(|chars| chars.into_iter().collect::<String>()),
+        ) {
+            prop_assert!(decoded_len(&segment) <= segment.len());
+            if !segment.contains('%') {
+                prop_assert_eq!(decoded_len(&segment), segment.len());
+            }
+        }
+
+        #[test]
+        fn an_encoded_segment_counts_as_many_bytes_as_it_encodes(
+            bytes in prop::collection::vec(any::<u8>(), 0..300),
+            escape in prop::collection::vec(any::<bool>(), 0..300),
+            upper in any::<bool>(),
+        ) {
+            prop_assert_eq!(decoded_len(&encoded(&bytes, &escape, upper)), bytes.len());
+        }
+    }
 }

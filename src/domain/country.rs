@@ -205,3 +205,60 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever is sent as a country, `parse` answers with a country the geocoder serves or a
+    //! reason.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Any text, two letters in any case with padding, or a served code as ISO spells it.
+    fn typed() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec(any::<char>(), 0..6)
+                .prop_map(|chars| chars.into_iter().collect::<String>()),
+            "[ \t]{0,2}[a-zA-Z]{2}[ \t]{0,2}",
+            prop::sample::select(COUNTRIES).prop_map(|c| c.code.to_owned()),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_served_country_or_a_reason(raw in typed()) {
+            match CountryCode::parse(&raw) {
+                Ok(code) => {
+                    prop_assert!(raw.trim().eq_ignore_ascii_case(code.as_str()), "{raw:?}");
+                    prop_assert_eq!(code.country().code, code.as_str());
+                    prop_assert_eq!(CountryCode::parse(&code.path_segment()), Ok(code));
+                }
+                Err(CountryCodeError::Empty) => prop_assert!(raw.trim().is_empty()),
+                Err(CountryCodeError::Unsupported) => prop_assert!(
+                    !COUNTRIES.iter().any(|c| c.code.eq_ignore_ascii_case(raw.trim())),
+                    "{raw:?}"
+                ),
+            }
+        }
+
+        #[test]
+        fn every_served_country_parses_in_any_case_with_padding(
+            country in prop::sample::select(COUNTRIES),
+            upper in prop::collection::vec(any::<bool>(), 2),
+            padding in "[ \t\n]{0,2}",
+        ) {
+            let code: String = country
+                .code
+                .chars()
+                .zip(upper)
+                .map(|(c, up)| if up { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                .collect();
+            prop_assert_eq!(
+                CountryCode::parse(&format!("{padding}{code}{padding}")).map(|c| c.as_str()),
+                Ok(country.code)
+            );
+        }
+    }
+}

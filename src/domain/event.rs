@@ -355,3 +355,343 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever is typed into the event form, `parse` answers with an event or with a message per
+    //! wrong field, never a panic; what it accepts keeps the form's rules, field by field.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    /// A form every zone accepts (no zone changes its clocks on 5 December); each property
+    /// varies one field of it.
+    fn valid() -> EventFields {
+        EventFields {
+            title: "Winter market".to_owned(),
+            starts_at: "2026-12-05T10:00".to_owned(),
+            ends_at: "2026-12-05T16:30".to_owned(),
+            description: "Stalls and music".to_owned(),
+            link: "https://example.org/market".to_owned(),
+            name: "Ana".to_owned(),
+        }
+    }
+
+    /// How far ahead and behind `now` a start may be.
+    fn in_window(at: DateTime<Utc>) -> bool {
+        (now() - TimeDelta::days(1)..=now() + TimeDelta::days(2 * 366)).contains(&at)
+    }
+
+    /// Any text: control characters, line breaks, every plane.
+    fn any_text(max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<char>(), 0..=max)
+            .prop_map(|chars| chars.into_iter().collect::<String>())
+    }
+
+    /// Printable text of `len` characters (one to four bytes each) between blank padding, to
+    /// meet the length limits from both sides.
+    fn padded(len: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = String> {
+        let blank = || {
+            prop::collection::vec(
+                prop::sample::select(vec![' ', '\t', '\r', '\n', '\u{a0}', '\u{3000}']),
+                0..3,
+            )
+        };
+        let printable = prop_oneof![
+            prop::char::range('a', 'z'),
+            Just(' '),
+            Just('é'),
+            Just('界'),
+            Just('🎉'),
+        ];
+        (blank(), prop::collection::vec(printable, len), blank()).prop_map(
+            |(before, body, after)| {
+                before
+                    .into_iter()
+                    .chain(body)
+                    .chain(after)
+                    .collect::<String>()
+            },
+        )
+    }
+
+    /// Short text of the characters the rules are about: direction overrides and isolates, the
+    /// right-to-left mark people need, zero-width and other invisible characters, controls.
+    fn awkward() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                'a',
+                '界',
+                ' ',
+                '\u{202E}',
+                '\u{2066}',
+                '\u{200F}',
+                '\u{200B}',
+                '\u{200D}',
+                '\u{FEFF}',
+                '\u{3164}',
+                '\u{E0041}',
+                '\0',
+                '\n',
+                '\t',
+                '\r',
+            ]),
+            0..8,
+        )
+        .prop_map(|chars| chars.into_iter().collect::<String>())
+    }
+
+    /// `datetime-local` values near now, far off, impossible or in a clock change, other
+    /// date-time shapes, and text that is no time at all.
+    fn moment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => (2025i32..=2029, 1u32..=12, 1u32..=31, 0u32..=23, 0u32..=59).prop_map(
+                |(y, mo, d, h, mi)| format!("{y}-{mo:02}-{d:02}T{h:02}:{mi:02}")
+            ),
+            1 => (any::<i32>(), 0u32..=13, 0u32..=32, 0u32..=25, 0u32..=61, 0u32..=61).prop_map(
+                |(y, mo, d, h, mi, s)| format!("{y}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")
+            ),
+            1 => concat!(
+                "[ \t]{0,2}[+-]?[0-9]{1,7}-[0-9]{1,2}-[0-9]{1,2}[T ][0-9]{1,2}:[0-9]{1,2}",
+                "(:[0-9]{1,2})?(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?[ \t]{0,2}",
+            ),
+            1 => any_text(24),
+            1 => Just(String::new()),
+        ]
+    }
+
+    /// Every zone chrono-tz knows.
+    fn zone() -> impl Strategy<Value = Tz> {
+        prop::sample::select(&chrono_tz::TZ_VARIANTS[..])
+    }
+
+    /// Links: any text, other schemes, web addresses with ports and paths, and addresses around
+    /// the length limit.
+    fn link() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any_text(40),
+            concat!(
+                "(https?|ftp|javascript|data|file|mailto):(//)?",
+                "[a-zA-Z0-9.:@\\[\\]%-]{0,20}(/[!-~]{0,20})?",
+            ),
+            "[ \t]{0,2}https?://[a-z0-9-]{1,10}\\.[a-z]{2,3}(:[0-9]{1,6})?(/[^ ]{0,20})?[ \t]{0,2}",
+            (1_980usize..=2_010)
+                .prop_map(|len| format!("https://example.org/{}", "a".repeat(len - 20))),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn a_title_is_accepted_exactly_when_it_is_a_visible_line_of_3_to_120_characters(
+            title in prop_oneof![any_text(130), padded(0..=125), awkward()],
+        ) {
+            let trimmed = title.trim();
+            let allowed = text::visible_line_problem(trimmed, "A title").is_none()
+                && TITLE_CHARS.contains(&trimmed.chars().count());
+            let fields = EventFields { title: title.clone(), ..valid() };
+            match fields.parse(Tz::UTC, now()) {
+                Ok(event) => {
+                    prop_assert!(allowed, "accepted {title:?}");
+                    prop_assert_eq!(event.title.as_str(), trimmed);
+                }
+                Err(errors) => {
+                    prop_assert!(!allowed, "refused {title:?}: {errors:?}");
+                    prop_assert!(errors.title.is_some());
+                    let expected = FieldErrors {
+                        title: errors.title.clone(),
+                        ..FieldErrors::default()
+                    };
+                    prop_assert_eq!(*errors, expected);
+                }
+            }
+        }
+
+        #[test]
+        fn a_name_is_accepted_exactly_when_it_is_a_visible_line_of_1_to_60_characters(
+            name in prop_oneof![any_text(70), padded(0..=65), awkward()],
+        ) {
+            let trimmed = name.trim();
+            let allowed = !trimmed.is_empty()
+                && text::visible_line_problem(trimmed, "A name").is_none()
+                && trimmed.chars().count() <= NAME_MAX_CHARS;
+            let fields = EventFields { name: name.clone(), ..valid() };
+            match fields.parse(Tz::UTC, now()) {
+                Ok(event) => {
+                    prop_assert!(allowed, "accepted {name:?}");
+                    prop_assert_eq!(event.poster_name.as_str(), trimmed);
+                }
+                Err(errors) => {
+                    prop_assert!(!allowed, "refused {name:?}: {errors:?}");
+                    prop_assert!(errors.name.is_some());
+                    let expected = FieldErrors {
+                        name: errors.name.clone(),
+                        ..FieldErrors::default()
+                    };
+                    prop_assert_eq!(*errors, expected);
+                }
+            }
+        }
+
+        #[test]
+        fn a_description_is_accepted_exactly_when_it_is_plain_text_of_at_most_4000_characters(
+            description in prop_oneof![any_text(200), padded(3_990..=4_010), awkward()],
+        ) {
+            let one_kind_of_break = description.replace("\r\n", "\n");
+            let kept = one_kind_of_break.trim();
+            let plain = |c: char| {
+                (!c.is_control() || c == '\n' || c == '\t') && !text::turns_direction(c)
+            };
+            let allowed = kept.chars().all(plain) && kept.chars().count() <= DESCRIPTION_MAX_CHARS;
+            let fields = EventFields { description: description.clone(), ..valid() };
+            match fields.parse(Tz::UTC, now()) {
+                Ok(event) => {
+                    prop_assert!(allowed, "accepted {description:?}");
+                    prop_assert_eq!(event.description.as_str(), kept);
+                    prop_assert!(!event.description.contains('\r'));
+                }
+                Err(errors) => {
+                    prop_assert!(!allowed, "refused {description:?}: {errors:?}");
+                    prop_assert!(errors.description.is_some());
+                    let expected = FieldErrors {
+                        description: errors.description.clone(),
+                        ..FieldErrors::default()
+                    };
+                    prop_assert_eq!(*errors, expected);
+                }
+            }
+        }
+
+        #[test]
+        fn a_link_is_kept_only_as_a_full_web_address(link in link()) {
+            let fields = EventFields { link: link.clone(), ..valid() };
+            match fields.parse(Tz::UTC, now()) {
+                Ok(event) => match event.link {
+                    None => prop_assert!(link.trim().is_empty(), "{link:?} dropped"),
+                    Some(kept) => {
+                        prop_assert!(link.trim().len() <= LINK_MAX_CHARS, "{link:?}");
+                        let url = Url::parse(&kept);
+                        prop_assert!(
+                            url.as_ref().is_ok_and(|url| matches!(url.scheme(), "http" | "https")
+                                && url.host().is_some()),
+                            "{link:?} kept as {kept:?}, which parses as {url:?}"
+                        );
+                    }
+                },
+                Err(errors) => {
+                    prop_assert!(!link.trim().is_empty());
+                    prop_assert!(errors.link.is_some());
+                    let expected = FieldErrors {
+                        link: errors.link.clone(),
+                        ..FieldErrors::default()
+                    };
+                    prop_assert_eq!(*errors, expected);
+                }
+            }
+        }
+
+        #[test]
+        fn a_start_is_accepted_from_a_day_ago_to_two_years_ahead(
+            minutes in prop_oneof![
+                -3_000i64..1_100_000,
+                // The edges: a day before now, and 2 x 366 days after it.
+                prop::sample::select(vec![-1_440i64, -1_441, 1_054_080, 1_054_081]),
+            ],
+        ) {
+            let start = now() + TimeDelta::minutes(minutes);
+            let fields = EventFields {
+                starts_at: start.format("%Y-%m-%dT%H:%M").to_string(),
+                ends_at: String::new(),
+                ..valid()
+            };
+            match fields.parse(Tz::UTC, now()) {
+                Ok(event) => {
+                    prop_assert!(in_window(start), "accepted {start}");
+                    prop_assert_eq!(event.starts_at, start);
+                }
+                Err(errors) => {
+                    prop_assert!(!in_window(start), "refused {start}: {errors:?}");
+                    prop_assert!(errors.starts_at.is_some());
+                }
+            }
+        }
+
+        #[test]
+        fn a_start_typed_any_way_is_in_the_window_or_flagged_alone(
+            starts_at in moment(),
+            zone in zone(),
+        ) {
+            let fields = EventFields { starts_at, ends_at: String::new(), ..valid() };
+            match fields.parse(zone, now()) {
+                Ok(event) => prop_assert!(in_window(event.starts_at), "{event:?}"),
+                Err(errors) => {
+                    prop_assert!(errors.starts_at.is_some());
+                    let expected = FieldErrors {
+                        starts_at: errors.starts_at.clone(),
+                        ..FieldErrors::default()
+                    };
+                    prop_assert_eq!(*errors, expected);
+                }
+            }
+        }
+
+        #[test]
+        fn an_end_typed_any_way_is_after_the_start_or_flagged_alone(
+            ends_at in moment(),
+            zone in zone(),
+        ) {
+            let fields = EventFields { ends_at: ends_at.clone(), ..valid() };
+            match fields.parse(zone, now()) {
+                Ok(event) => match event.ends_at {
+                    Some(end) => prop_assert!(end > event.starts_at, "{event:?}"),
+                    None => prop_assert!(ends_at.trim().is_empty(), "{ends_at:?} dropped"),
+                },
+                Err(errors) => {
+                    prop_assert!(errors.ends_at.is_some());
+                    let expected = FieldErrors {
+                        ends_at: errors.ends_at.clone(),
+                        ..FieldErrors::default()
+                    };
+                    prop_assert_eq!(*errors, expected);
+                }
+            }
+        }
+
+        #[test]
+        fn any_form_is_an_event_that_keeps_the_rules_or_has_messages(
+            title in prop_oneof![any_text(130), padded(0..=125), awkward()],
+            starts_at in moment(),
+            ends_at in moment(),
+            description in prop_oneof![any_text(200), awkward()],
+            link in link(),
+            name in prop_oneof![any_text(70), padded(0..=65), awkward()],
+            zone in zone(),
+        ) {
+            let fields = EventFields { title, starts_at, ends_at, description, link, name };
+            match fields.parse(zone, now()) {
+                Ok(event) => {
+                    let title = event.title.as_str();
+                    prop_assert!(TITLE_CHARS.contains(&title.chars().count()), "{event:?}");
+                    prop_assert_eq!(title.trim(), title);
+                    prop_assert_eq!(text::visible_line_problem(title, "A title"), None);
+                    prop_assert!(in_window(event.starts_at), "{event:?}");
+                    prop_assert!(event.ends_at.is_none_or(|end| end > event.starts_at));
+                    let description = event.description.as_str();
+                    prop_assert!(description.chars().count() <= DESCRIPTION_MAX_CHARS);
+                    prop_assert!(!description.contains('\r') && !description.contains('\0'));
+                    prop_assert!(!description.chars().any(text::turns_direction), "{event:?}");
+                    let name = event.poster_name.as_str();
+                    prop_assert!(!name.is_empty() && name.chars().count() <= NAME_MAX_CHARS);
+                    prop_assert_eq!(text::visible_line_problem(name, "A name"), None);
+                }
+                Err(errors) => prop_assert!(!errors.is_empty() && errors.photo.is_none()),
+            }
+        }
+    }
+}

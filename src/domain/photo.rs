@@ -241,3 +241,286 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever bytes arrive as a photo, `process` answers with a typed result and never panics;
+    //! a cut-off JPEG, PNG or WebP file is refused as damaged.
+
+    use std::sync::LazyLock;
+
+    use image::{
+        ExtendedColorType, ImageEncoder, RgbaImage,
+        codecs::{png::PngEncoder, webp::WebPEncoder},
+    };
+    use proptest::{prelude::*, sample::Index};
+
+    use super::*;
+
+    const JPEG_MAGIC: [u8; 3] = [0xFF, 0xD8, 0xFF];
+    const PNG_MAGIC: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
+    /// `RIFF`, the size, `WEBP`: what `image::guess_format` needs to see to call it WebP.
+    const WEBP_HEADER_LEN: usize = 12;
+    /// A PNG file ends with its IEND chunk: a zero length, the type and a CRC.
+    const PNG_IEND_LEN: usize = 12;
+
+    /// 16x16 with some transparency: small, so a test decodes it hundreds of times quickly.
+    fn picture() -> RgbaImage {
+        RgbaImage::from_fn(16, 16, |x, y| {
+            image::Rgba([(x * 16) as u8, (y * 16) as u8, 128, 200])
+        })
+    }
+
+    fn encoded(encode: impl FnOnce(&mut Vec<u8>) -> image::ImageResult<()>) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode(&mut out).unwrap_or_else(|e| panic!("{e}"));
+        out
+    }
+
+    static JPEG: LazyLock<Vec<u8>> = LazyLock::new(|| {
+        let rgb = DynamicImage::ImageRgba8(picture()).to_rgb8();
+        encoded(|out| JpegEncoder::new_with_quality(out, JPEG_QUALITY).encode_image(&rgb))
+    });
+
+    static PNG: LazyLock<Vec<u8>> = LazyLock::new(|| {
+        let picture = picture();
+        encoded(|out| {
+            PngEncoder::new(out).write_image(picture.as_raw(), 16, 16, ExtendedColorType::Rgba8)
+        })
+    });
+
+    static WEBP: LazyLock<Vec<u8>> = LazyLock::new(|| {
+        let picture = picture();
+        encoded(|out| {
+            WebPEncoder::new_lossless(out).write_image(
+                picture.as_raw(),
+                16,
+                16,
+                ExtendedColorType::Rgba8,
+            )
+        })
+    });
+
+    /// What `image::guess_format` takes for one of the three accepted formats.
+    fn looks_supported(bytes: &[u8]) -> bool {
+        bytes.starts_with(&JPEG_MAGIC)
+            || bytes.starts_with(PNG_MAGIC)
+            || (bytes.starts_with(b"RIFF")
+                && bytes.get(8..WEBP_HEADER_LEN) == Some(b"WEBP".as_slice()))
+    }
+
+    /// The refusal the bytes alone decide, before any decoder runs: no known magic, a JPEG
+    /// without an end-of-image marker anywhere, a WebP file shorter than its RIFF header says.
+    fn foreseeable_refusal(bytes: &[u8]) -> Option<PhotoError> {
+        if !looks_supported(bytes) {
+            return Some(PhotoError::NotAnImage);
+        }
+        let has_end_marker = bytes.windows(2).any(|w| w == [0xFF, 0xD9]);
+        if bytes.starts_with(&JPEG_MAGIC) && !has_end_marker {
+            return Some(PhotoError::Damaged);
+        }
+        let declared = bytes
+            .get(4..8)
+            .and_then(|size| <[u8; 4]>::try_from(size).ok())
+            .map(u32::from_le_bytes);
+        if bytes.starts_with(b"RIFF")
+            && declared.is_some_and(|size| u64::from(size) + 8 > bytes.len() as u64)
+        {
+            return Some(PhotoError::Damaged);
+        }
+        None
+    }
+
+    /// A typed answer: the refusal the bytes foretell, or else anything but a panic; an accepted
+    /// photo is two JPEGs named by a SHA-256 in hex.
+    fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
+        let result = process(bytes);
+        if let Some(expected) = foreseeable_refusal(bytes) {
+            prop_assert_eq!(result.as_ref().err(), Some(&expected));
+        }
+        if let Ok(photo) = &result {
+            prop_assert_eq!(photo.hash.len(), 64);
+            prop_assert!(photo.hash.bytes().all(|b| b.is_ascii_hexdigit()));
+            for jpeg in [&photo.display, &photo.thumbnail] {
+                prop_assert_eq!(image::guess_format(jpeg).ok(), Some(ImageFormat::Jpeg));
+            }
+        }
+        Ok(())
+    }
+
+    /// Start of image, then segments whose declared lengths are true or any number, then loose
+    /// bytes and maybe an end-of-image marker. No frame header (SOF) on purpose: a random one
+    /// can declare a picture of millions of pixels, and decoding that is slow, not wrong.
+    fn jpeg_outline() -> impl Strategy<Value = Vec<u8>> {
+        let marker = prop_oneof![
+            0xE0u8..=0xEF,
+            Just(0xDBu8),
+            Just(0xC4u8),
+            Just(0xDDu8),
+            Just(0xFEu8),
+            Just(0xDAu8),
+        ];
+        let segment = (
+            marker,
+            prop::collection::vec(any::<u8>(), 0..64),
+            prop::option::of(any::<u16>()),
+        );
+        (
+            prop::collection::vec(segment, 0..6),
+            prop::collection::vec(any::<u8>(), 0..64),
+            any::<bool>(),
+        )
+            .prop_map(|(segments, tail, ends)| {
+                let mut bytes = vec![0xFF, 0xD8];
+                for (marker, payload, declared) in segments {
+                    let length = declared.unwrap_or(payload.len() as u16 + 2);
+                    bytes.extend([0xFF, marker]);
+                    bytes.extend(length.to_be_bytes());
+                    bytes.extend(payload);
+                }
+                bytes.extend(tail);
+                if ends {
+                    bytes.extend([0xFF, 0xD9]);
+                }
+                bytes
+            })
+    }
+
+    #[test]
+    fn the_test_pictures_are_whole_and_accepted() {
+        for (name, bytes) in [("jpeg", &*JPEG), ("png", &*PNG), ("webp", &*WEBP)] {
+            if let Err(e) = process(bytes) {
+                panic!("{name}: {e}");
+            }
+        }
+        // So that every cut of the WebP file is shorter than its header says...
+        let declared = WEBP
+            .get(4..8)
+            .and_then(|size| <[u8; 4]>::try_from(size).ok())
+            .map(u32::from_le_bytes);
+        assert_eq!(declared.map(|size| size as usize + 8), Some(WEBP.len()));
+        // ...and the PNG file's last chunk is IEND.
+        assert_eq!(
+            PNG.get(PNG.len() - 8..PNG.len() - 4),
+            Some(b"IEND".as_slice())
+        );
+    }
+
+    #[test]
+    fn a_jpeg_whose_scan_header_runs_past_the_end_is_refused() {
+        // Start of image, then a start-of-scan segment claiming 12 bytes where 2 follow: once
+        // `is_whole` sliced past the end here and panicked.
+        let result = process(&[0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x0C]);
+        assert!(
+            matches!(result, Err(PhotoError::Damaged | PhotoError::NotAnImage)),
+            "{result:?}"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_get_a_typed_answer(
+            bytes in prop::collection::vec(any::<u8>(), 0..2048),
+        ) {
+            check(&bytes)?;
+        }
+
+        #[test]
+        fn bytes_behind_a_jpeg_magic_get_a_typed_answer(
+            tail in prop::collection::vec(any::<u8>(), 0..2048),
+        ) {
+            check(&[JPEG_MAGIC.as_slice(), tail.as_slice()].concat())?;
+        }
+
+        #[test]
+        fn jpeg_segments_with_lying_lengths_get_a_typed_answer(bytes in jpeg_outline()) {
+            check(&bytes)?;
+        }
+
+        #[test]
+        fn bytes_behind_a_png_signature_get_a_typed_answer(
+            tail in prop::collection::vec(any::<u8>(), 0..2048),
+        ) {
+            check(&[PNG_MAGIC.as_slice(), tail.as_slice()].concat())?;
+        }
+
+        #[test]
+        fn bytes_behind_a_webp_header_get_a_typed_answer(
+            chunk in prop_oneof![
+                Just(*b"VP8 "),
+                Just(*b"VP8L"),
+                Just(*b"VP8X"),
+                Just(*b"ALPH"),
+                any::<[u8; 4]>(),
+            ],
+            body in prop::collection::vec(any::<u8>(), 0..2048),
+            size in prop::option::of(any::<u32>()),
+        ) {
+            // Half the time the size a RIFF header should say, so the decoder reads the chunk.
+            let honest = (body.len() + 8) as u32;
+            let size = size.unwrap_or(honest).to_le_bytes();
+            check(
+                &[
+                    b"RIFF".as_slice(),
+                    size.as_slice(),
+                    b"WEBP".as_slice(),
+                    chunk.as_slice(),
+                    body.as_slice(),
+                ]
+                .concat(),
+            )?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn every_cut_of_a_jpeg_is_refused(cut in any::<Index>()) {
+            let at = cut.index(JPEG.len());
+            let result = process(&JPEG[..at]);
+            if at < JPEG_MAGIC.len() {
+                prop_assert_eq!(result.err(), Some(PhotoError::NotAnImage));
+            } else {
+                prop_assert!(
+                    matches!(result, Err(PhotoError::Damaged)),
+                    "cut at {at}: {result:?}"
+                );
+            }
+        }
+
+        #[test]
+        fn every_cut_of_a_png_before_its_end_chunk_is_refused(cut in any::<Index>()) {
+            let at = cut.index(PNG.len());
+            let result = process(&PNG[..at]);
+            if at < PNG_MAGIC.len() {
+                prop_assert_eq!(result.err(), Some(PhotoError::NotAnImage));
+            } else if at < PNG.len() - PNG_IEND_LEN {
+                prop_assert!(
+                    matches!(result, Err(PhotoError::Damaged)),
+                    "cut at {at}: {result:?}"
+                );
+            } else {
+                // Every pixel is there; only the end chunk is missing or cut short.
+                prop_assert!(
+                    matches!(result, Ok(_) | Err(PhotoError::Damaged)),
+                    "cut at {at}: {result:?}"
+                );
+            }
+        }
+
+        #[test]
+        fn every_cut_of_a_webp_is_refused(cut in any::<Index>()) {
+            let at = cut.index(WEBP.len());
+            let result = process(&WEBP[..at]);
+            if at < WEBP_HEADER_LEN {
+                prop_assert_eq!(result.err(), Some(PhotoError::NotAnImage));
+            } else {
+                prop_assert!(
+                    matches!(result, Err(PhotoError::Damaged)),
+                    "cut at {at}: {result:?}"
+                );
+            }
+        }
+    }
+}

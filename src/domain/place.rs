@@ -83,3 +83,77 @@ impl Place {
         now.with_timezone(&self.time_zone)
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Coordinates from the geocoder and keys from URLs are kept only when they make sense.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Degrees as an answer may carry them: anything, near the limits, or not numbers at all.
+    fn degrees() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            prop::num::f64::ANY,
+            -200.0..200.0f64,
+            prop::sample::select(vec![
+                90.0,
+                -90.0,
+                180.0,
+                -180.0,
+                90.000_001,
+                -180.000_001,
+                -0.0,
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+            ]),
+        ]
+    }
+
+    fn any_text(max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<char>(), 0..=max)
+            .prop_map(|chars| chars.into_iter().collect::<String>())
+    }
+
+    proptest! {
+        #[test]
+        fn coordinates_are_kept_only_when_finite_and_on_earth(
+            latitude in degrees(),
+            longitude in degrees(),
+        ) {
+            // NaN fails both comparisons, and so is refused with the infinities.
+            let on_earth = latitude.abs() <= 90.0 && longitude.abs() <= 180.0;
+            let kept = Coordinates::new(latitude, longitude);
+            prop_assert_eq!(kept.is_some(), on_earth);
+            if let Some(kept) = kept {
+                prop_assert_eq!((kept.latitude, kept.longitude), (latitude, longitude));
+            }
+        }
+
+        #[test]
+        fn a_key_from_any_url_parts_has_a_plain_page_path_that_parses_back(
+            country in prop_oneof![any_text(4), "[ a-zA-Z]{1,4}"],
+            postal_code in prop_oneof![
+                any_text(14),
+                "[ ]{0,2}[a-zA-Z0-9]{1,6}[ -]{0,2}[a-zA-Z0-9]{0,5}",
+            ],
+        ) {
+            match PlaceKey::parse(&country, &postal_code) {
+                Ok(key) => {
+                    let path = key.page_path();
+                    prop_assert!(path.starts_with("/places/"), "{path}");
+                    prop_assert!(path.is_ascii() && !path.contains(' '), "{path:?}");
+                    let segments: Vec<&str> = path.split('/').collect();
+                    prop_assert_eq!(segments.len(), 4);
+                    prop_assert_eq!(
+                        PlaceKey::parse(segments[2], &segments[3].replace("%20", " ")),
+                        Ok(key.clone())
+                    );
+                }
+                Err(message) => prop_assert!(!message.is_empty()),
+            }
+        }
+    }
+}

@@ -116,3 +116,60 @@ mod tests {
         assert_eq!(code, Ok("SW1A%201AA".to_owned()));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever is typed as a postal code, `parse` answers with a code in normal form or a reason.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Any text (control characters and every plane included), or text shaped like a code.
+    fn typed() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec(any::<char>(), 0..16)
+                .prop_map(|chars| chars.into_iter().collect::<String>()),
+            "[ \t]{0,2}[a-zA-Z0-9]{1,5}[ -]{0,2}[a-zA-Z0-9]{0,6}[ \t\n]{0,2}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_postal_code_in_normal_form_or_a_reason(raw in typed()) {
+            match PostalCode::parse(&raw) {
+                Ok(code) => {
+                    let text = code.as_str();
+                    prop_assert!(!text.is_empty());
+                    prop_assert!(text.chars().count() <= PostalCode::MAX_LEN);
+                    prop_assert!(
+                        text.chars().all(|c| c.is_ascii_uppercase()
+                            || c.is_ascii_digit()
+                            || c == ' '
+                            || c == '-'),
+                        "{text:?} from {raw:?}"
+                    );
+                    prop_assert!(
+                        !text.starts_with(' ') && !text.ends_with(' ') && !text.contains("  "),
+                        "{text:?} from {raw:?}"
+                    );
+                    prop_assert_eq!(PostalCode::parse(text), Ok(code.clone()));
+                    let segment = code.path_segment();
+                    prop_assert!(!segment.contains(' '), "{segment:?}");
+                    prop_assert_eq!(segment.replace("%20", " "), text);
+                }
+                Err(PostalCodeError::Empty) => prop_assert!(raw.trim().is_empty()),
+                Err(_) => prop_assert!(!raw.trim().is_empty()),
+            }
+        }
+
+        #[test]
+        fn letter_case_does_not_matter(raw in "[ a-zA-Z0-9-]{0,12}") {
+            prop_assert_eq!(
+                PostalCode::parse(&raw.to_ascii_lowercase()),
+                PostalCode::parse(&raw.to_ascii_uppercase())
+            );
+        }
+    }
+}

@@ -90,3 +90,99 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever text is typed, `visible_line_problem` answers, and what it lets through is one
+    //! line that shows something and keeps the page's direction.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Characters that draw nothing but are neither controls nor direction changes.
+    const INVISIBLE: [char; 10] = [
+        ' ',
+        '\u{00A0}',
+        '\u{200B}',
+        '\u{200D}',
+        '\u{200F}',
+        '\u{2060}',
+        '\u{3164}',
+        '\u{FE0F}',
+        '\u{FEFF}',
+        '\u{E0041}',
+    ];
+    /// Embeddings, overrides and isolates.
+    const DIRECTION: [char; 9] = [
+        '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+        '\u{2068}', '\u{2069}',
+    ];
+
+    fn any_text(max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<char>(), 0..=max)
+            .prop_map(|chars| chars.into_iter().collect::<String>())
+    }
+
+    /// Text people write: letters of several scripts, digits, punctuation, spaces, emoji.
+    fn readable() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9éßЖж界ب🎉][ a-zA-Z0-9.,:;!?'()&+éßЖж界ب🎉-]{0,30}"
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_gets_an_answer_that_names_the_field(text in any_text(40)) {
+            if let Some(problem) = visible_line_problem(&text, "A title") {
+                prop_assert!(problem.starts_with("A title "), "{problem:?}");
+            }
+        }
+
+        #[test]
+        fn readable_text_passes(text in readable()) {
+            prop_assert_eq!(visible_line_problem(&text, "A title"), None);
+        }
+
+        #[test]
+        fn readable_text_among_invisible_characters_passes(
+            text in readable(),
+            before in prop::collection::vec(prop::sample::select(INVISIBLE.to_vec()), 0..4),
+            after in prop::collection::vec(prop::sample::select(INVISIBLE.to_vec()), 0..4),
+        ) {
+            let padded: String = before.into_iter().chain(text.chars()).chain(after).collect();
+            prop_assert_eq!(visible_line_problem(&padded, "A name"), None);
+        }
+
+        #[test]
+        fn text_of_invisible_characters_only_is_refused(
+            chars in prop::collection::vec(prop::sample::select(INVISIBLE.to_vec()), 1..8),
+        ) {
+            let text: String = chars.into_iter().collect();
+            prop_assert!(visible_line_problem(&text, "A name").is_some(), "{text:?}");
+        }
+
+        #[test]
+        fn a_control_or_direction_character_anywhere_is_refused(
+            text in readable(),
+            at in any::<prop::sample::Index>(),
+            inserted in prop_oneof![
+                prop::sample::select(DIRECTION.to_vec()),
+                prop::char::range('\u{0}', '\u{1F}'),
+                prop::char::range('\u{7F}', '\u{9F}'),
+            ],
+        ) {
+            let mut chars: Vec<char> = text.chars().collect();
+            chars.insert(at.index(chars.len() + 1), inserted);
+            let spoiled: String = chars.into_iter().collect();
+            prop_assert!(visible_line_problem(&spoiled, "A title").is_some(), "{spoiled:?}");
+            prop_assert!(
+                turns_direction(inserted) == DIRECTION.contains(&inserted),
+                "{inserted:?}"
+            );
+        }
+
+        #[test]
+        fn no_ascii_character_turns_the_direction(c in prop::char::range('\u{0}', '\u{7F}')) {
+            prop_assert!(!turns_direction(c));
+        }
+    }
+}

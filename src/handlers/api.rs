@@ -327,3 +327,56 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever comes as `?date=`, it is a day from 1900 to 2100 or a 400.
+
+    use chrono::Days;
+    use proptest::{prelude::*, sample::Index};
+
+    use super::*;
+
+    fn first_day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+    }
+
+    fn last_day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2100, 12, 31).unwrap_or_default()
+    }
+
+    /// Any text, date-like shapes with signs and long fields, and dates around the range.
+    fn date_query() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec(any::<char>(), 0..16)
+                .prop_map(|chars| chars.into_iter().collect::<String>()),
+            "[ +-]?[0-9]{1,6}-[0-9]{1,3}-[0-9]{1,3}[ T]?",
+            (1_800i32..2_200, 0u32..14, 0u32..33)
+                .prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}")),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn a_date_query_is_a_day_in_range_or_a_bad_request(raw in date_query()) {
+            match parse_date(&raw) {
+                Ok(date) => {
+                    prop_assert!((first_day()..=last_day()).contains(&date), "{raw:?}: {date}");
+                    let written = date.format("%Y-%m-%d").to_string();
+                    prop_assert_eq!(parse_date(&written).ok(), Some(date));
+                }
+                Err(error) => {
+                    prop_assert!(matches!(error, AppError::BadRequest(_)), "{raw:?}: {error}");
+                }
+            }
+        }
+
+        #[test]
+        fn every_day_from_1900_to_2100_is_accepted_as_written(day in any::<Index>()) {
+            let span = usize::try_from((last_day() - first_day()).num_days()).unwrap_or_default();
+            let date = first_day() + Days::new(day.index(span + 1) as u64);
+            let written = date.format("%Y-%m-%d").to_string();
+            prop_assert_eq!(parse_date(&written).ok(), Some(date));
+        }
+    }
+}

@@ -91,6 +91,8 @@ pub async fn serve(
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes)
+        // Also what a connection may hold of a head still arriving.
         .max_buf_size(limits.max_header_bytes);
     let http = Arc::new(http);
     let mut shutdown = std::pin::pin!(shutdown);

@@ -143,3 +143,123 @@ impl UpstreamError {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod answer_strategies {
+    //! What the providers' property tests share. JSON as a provider might send it: anything at
+    //! all, or a well-typed answer with a few of its fields or array items replaced by JSON of
+    //! another shape, or left out.
+
+    use proptest::{prelude::*, sample::Index};
+    use serde_json::Value;
+
+    /// Any text: control characters, every plane.
+    pub(crate) fn any_text(max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(any::<char>(), 0..=max)
+            .prop_map(|chars| chars.into_iter().collect::<String>())
+    }
+
+    /// Any JSON value, a few levels deep. Numbers include the huge, the tiny and integers
+    /// beyond `f64`'s precision; NaN and infinity become `null`, as JSON has neither.
+    pub(crate) fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            prop::num::f64::ANY.prop_map(Value::from),
+            any_text(12).prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((any_text(8), inner), 0..4)
+                    .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// `value` with up to three of its fields or array items (at any depth) replaced by any
+    /// JSON, or removed.
+    pub(crate) fn spoiled(value: Value) -> impl Strategy<Value = Value> {
+        prop::collection::vec((any::<Index>(), prop::option::of(any_json())), 0..=3).prop_map(
+            move |changes| {
+                let mut value = value.clone();
+                for (which, replacement) in changes {
+                    let mut found = Vec::new();
+                    places(&value, &mut Vec::new(), &mut found);
+                    let Some(path) = found.get(which.index(found.len().max(1))) else {
+                        break;
+                    };
+                    change(&mut value, path, replacement);
+                }
+                value
+            },
+        )
+    }
+
+    /// One step into a JSON value.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Key(String),
+        Item(usize),
+    }
+
+    /// Collects the path of every field and array item in `value`, outermost first.
+    fn places(value: &Value, at: &mut Vec<Step>, found: &mut Vec<Vec<Step>>) {
+        let children: Vec<(Step, &Value)> = match value {
+            Value::Object(fields) => fields
+                .iter()
+                .map(|(key, child)| (Step::Key(key.clone()), child))
+                .collect(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, child)| (Step::Item(i), child))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (step, child) in children {
+            at.push(step);
+            found.push(at.clone());
+            places(child, at, found);
+            at.pop();
+        }
+    }
+
+    /// Replaces what sits at `path`, or removes it when there is no replacement.
+    fn change(value: &mut Value, path: &[Step], replacement: Option<Value>) {
+        let Some((last, parents)) = path.split_last() else {
+            return;
+        };
+        let mut node = value;
+        for step in parents {
+            let next = match (step, node) {
+                (Step::Key(key), Value::Object(fields)) => fields.get_mut(key),
+                (Step::Item(i), Value::Array(items)) => items.get_mut(*i),
+                _ => None,
+            };
+            let Some(next) = next else {
+                return;
+            };
+            node = next;
+        }
+        match (last, node, replacement) {
+            (Step::Key(key), Value::Object(fields), Some(new)) => {
+                fields.insert(key.clone(), new);
+            }
+            (Step::Key(key), Value::Object(fields), None) => {
+                fields.remove(key);
+            }
+            (Step::Item(i), Value::Array(items), Some(new)) => {
+                if let Some(item) = items.get_mut(*i) {
+                    *item = new;
+                }
+            }
+            (Step::Item(i), Value::Array(items), None) if *i < items.len() => {
+                items.remove(*i);
+            }
+            _ => {}
+        }
+    }
+}

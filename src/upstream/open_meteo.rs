@@ -173,3 +173,251 @@ impl LocalClock {
             })
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever Open-Meteo answers, it becomes weather in the app's terms or a malformed-answer
+    //! error, never a panic.
+
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::upstream::{
+        UpstreamErrorKind,
+        answer_strategies::{any_json, any_text, spoiled},
+    };
+
+    /// Numbers as an answer might hold them, with NaN and the infinities, which JSON cannot
+    /// carry but a struct can.
+    fn number() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => -60.0..60.0f64,
+            1 => prop::num::f64::ANY,
+            1 => prop::sample::select(vec![0.0, -0.0, 1e308, -1e308, f64::MAX, f64::MIN_POSITIVE]),
+        ]
+    }
+
+    /// Weather codes: documented ones, other whole numbers, fractions, anything.
+    fn code_number() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            3 => (0u8..=99).prop_map(f64::from),
+            1 => (-1_000i32..1_000).prop_map(f64::from),
+            1 => -300.0..300.0f64,
+            1 => prop::num::f64::ANY,
+        ]
+    }
+
+    /// Local times as Open-Meteo writes them (`2026-11-25T14:00`), with impossible parts,
+    /// years out of range, other date-time shapes, or not times at all.
+    fn local_time() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => (1_990i32..=2_100, 1u32..=12, 1u32..=31, 0u32..=23, 0u32..=59).prop_map(
+                |(y, mo, d, h, mi)| format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}")
+            ),
+            1 => (-300_000i32..=300_000, 0u32..=13, 0u32..=32, 0u32..=25, 0u32..=61).prop_map(
+                |(y, mo, d, h, mi)| format!("{y}-{mo:02}-{d:02}T{h:02}:{mi:02}")
+            ),
+            1 => concat!(
+                "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}",
+                "(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})?",
+            ),
+            1 => any_text(20),
+        ]
+    }
+
+    /// Zone names: every one chrono-tz knows, a few it does not, and any text.
+    fn zone_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::sample::select(&chrono_tz::TZ_VARIANTS[..])
+                .prop_map(|zone| zone.name().to_owned()),
+            1 => prop::sample::select(vec!["GMT", "", "auto", "Etc/GMT+12", "Mars/Olympus_Mons"])
+                .prop_map(str::to_owned),
+            1 => any_text(20),
+        ]
+    }
+
+    /// Offsets: real ones, the edge of what `FixedOffset` takes, and any `i32`.
+    fn offset_seconds() -> impl Strategy<Value = i32> {
+        prop_oneof![
+            4 => -50_400i32..=50_400,
+            1 => any::<i32>(),
+            1 => prop::sample::select(vec![86_399, -86_399, 86_400, -86_400, i32::MIN, i32::MAX]),
+        ]
+    }
+
+    /// How long one hourly series is: mostly as long as the times, sometimes not.
+    fn length_near(times: usize) -> impl Strategy<Value = usize> {
+        prop_oneof![4 => Just(times), 1 => 0usize..6]
+    }
+
+    fn current() -> impl Strategy<Value = Current> {
+        (
+            local_time(),
+            number(),
+            number(),
+            number(),
+            code_number(),
+            number(),
+        )
+            .prop_map(
+                |(time, temperature, feels_like, humidity, code, wind)| Current {
+                    time,
+                    temperature_2m: temperature,
+                    apparent_temperature: feels_like,
+                    relative_humidity_2m: humidity,
+                    weather_code: code,
+                    wind_speed_10m: wind,
+                },
+            )
+    }
+
+    fn hourly() -> impl Strategy<Value = Hourly> {
+        (0usize..6)
+            .prop_flat_map(|times| {
+                (
+                    Just(times),
+                    length_near(times),
+                    length_near(times),
+                    length_near(times),
+                )
+            })
+            .prop_flat_map(|(times, temperatures, chances, codes)| {
+                (
+                    prop::collection::vec(local_time(), times),
+                    prop::collection::vec(prop::option::of(number()), temperatures),
+                    prop::collection::vec(prop::option::of(number()), chances),
+                    prop::collection::vec(prop::option::of(code_number()), codes),
+                )
+            })
+            .prop_map(
+                |(time, temperature_2m, precipitation_probability, weather_code)| Hourly {
+                    time,
+                    temperature_2m,
+                    precipitation_probability,
+                    weather_code,
+                },
+            )
+    }
+
+    fn answer() -> impl Strategy<Value = Answer> {
+        (zone_name(), offset_seconds(), current(), hourly()).prop_map(
+            |(timezone, utc_offset_seconds, current, hourly)| Answer {
+                timezone,
+                utc_offset_seconds,
+                current,
+                hourly,
+            },
+        )
+    }
+
+    /// The answer as the service would send it; NaN and infinity become `null`.
+    fn to_json(answer: &Answer) -> Value {
+        let current = &answer.current;
+        let hourly = &answer.hourly;
+        json!({
+            "latitude": 45.5,
+            "longitude": -122.7,
+            "timezone": answer.timezone,
+            "utc_offset_seconds": answer.utc_offset_seconds,
+            "current": {
+                "time": current.time,
+                "interval": 900,
+                "temperature_2m": current.temperature_2m,
+                "apparent_temperature": current.apparent_temperature,
+                "relative_humidity_2m": current.relative_humidity_2m,
+                "weather_code": current.weather_code,
+                "wind_speed_10m": current.wind_speed_10m,
+            },
+            "hourly": {
+                "time": hourly.time,
+                "temperature_2m": hourly.temperature_2m,
+                "precipitation_probability": hourly.precipitation_probability,
+                "weather_code": hourly.weather_code,
+            },
+        })
+    }
+
+    /// What every answer must come to: weather whose numbers are all real and whose hours are
+    /// the answer's, or a malformed-answer error.
+    fn check(result: Result<Weather, UpstreamError>, hours: usize) -> Result<(), TestCaseError> {
+        match result {
+            Ok(weather) => {
+                prop_assert_eq!(weather.hours.len(), hours);
+                let now = [
+                    weather.temperature_c,
+                    weather.feels_like_c,
+                    weather.humidity_percent,
+                    weather.wind_speed_kmh,
+                ];
+                prop_assert!(now.iter().all(|n| n.is_finite()), "{now:?}");
+                for hour in &weather.hours {
+                    prop_assert!(
+                        hour.temperature_c.is_none_or(f64::is_finite)
+                            && hour.precipitation_probability.is_none_or(f64::is_finite),
+                        "{hour:?}"
+                    );
+                }
+                prop_assert_eq!(weather.source, SOURCE);
+            }
+            Err(error) => {
+                prop_assert!(
+                    matches!(error.kind, UpstreamErrorKind::Malformed(_)),
+                    "{error}"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses the bytes as the client does, then normalises what parses.
+    fn read_and_check(bytes: &[u8]) -> Result<(), TestCaseError> {
+        if let Ok(answer) = serde_json::from_slice::<Answer>(bytes) {
+            let hours = answer.hourly.time.len();
+            check(normalise(answer), hours)?;
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn any_answer_is_weather_or_malformed(answer in answer()) {
+            let hourly = &answer.hourly;
+            let lengths = [
+                hourly.time.len(),
+                hourly.temperature_2m.len(),
+                hourly.precipitation_probability.len(),
+                hourly.weather_code.len(),
+            ];
+            let offset_exists = FixedOffset::east_opt(answer.utc_offset_seconds).is_some();
+            let code = answer.current.weather_code;
+            let result = normalise(answer);
+            if let Ok(weather) = &result {
+                prop_assert!(lengths.iter().all(|&n| n == lengths[0]), "lengths {lengths:?}");
+                prop_assert!(offset_exists);
+                // A code is taken as it is, never rounded or wrapped into range.
+                prop_assert_eq!(f64::from(weather.code.0), code);
+            }
+            check(result, lengths[0])?;
+        }
+
+        #[test]
+        fn any_bytes_are_an_answer_or_refused(
+            bytes in prop::collection::vec(any::<u8>(), 0..1024),
+        ) {
+            read_and_check(&bytes)?;
+        }
+
+        #[test]
+        fn any_json_is_an_answer_or_refused(json in any_json()) {
+            read_and_check(json.to_string().as_bytes())?;
+        }
+
+        #[test]
+        fn answers_with_fields_of_other_shapes_or_missing_are_refused_or_read(
+            json in answer().prop_flat_map(|answer| spoiled(to_json(&answer))),
+        ) {
+            read_and_check(json.to_string().as_bytes())?;
+        }
+    }
+}

@@ -122,3 +122,219 @@ fn event(raw: &str) -> Result<Option<DateTime<Utc>>, UpstreamError> {
         .map_err(|e| UpstreamError::malformed(PROVIDER, format!("time {raw:?}: {e}")))?;
     Ok((at.year() > 1970).then(|| at.with_timezone(&Utc)))
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever sunrise-sunset.org answers, it becomes sun times in the app's terms or a
+    //! malformed-answer error, never a panic.
+
+    use chrono::Days;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::upstream::{
+        UpstreamErrorKind,
+        answer_strategies::{any_json, any_text, spoiled},
+    };
+
+    /// Instants as the service writes them (`2026-11-25T15:31:05+00:00`), its "does not happen"
+    /// (the Unix epoch), impossible parts and leap seconds, the 12-hour times of `formatted=1`,
+    /// instants without an offset, and text that is no time at all.
+    fn instant() -> impl Strategy<Value = String> {
+        prop_oneof![
+            20 => (
+                1_900i32..=2_100,
+                1u32..=12,
+                1u32..=28,
+                0u32..=23,
+                0u32..=59,
+                0u32..=59,
+                -1_439i32..=1_439,
+            )
+                .prop_map(|(y, mo, d, h, mi, s, offset)| {
+                    let sign = if offset < 0 { '-' } else { '+' };
+                    let (oh, om) = (offset.abs() / 60, offset.abs() % 60);
+                    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{sign}{oh:02}:{om:02}")
+                }),
+            3 => Just("1970-01-01T00:00:01+00:00".to_owned()),
+            1 => (0i32..=9_999, 0u32..=13, 0u32..=32, 0u32..=25, 0u32..=61, 0u32..=61).prop_map(
+                |(y, mo, d, h, mi, s)| format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+            ),
+            1 => "[0-9]{1,2}:[0-9]{2}:[0-9]{2} [AP]M",
+            1 => concat!(
+                "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}",
+                "(\\.[0-9]{1,12})?([+-][0-9]{2}:?[0-9]{2})?",
+            ),
+            1 => any_text(30),
+        ]
+    }
+
+    /// Day lengths in seconds: a day's worth, any `i64`, and just past the edges.
+    fn day_length() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            4 => 0i64..=86_400,
+            1 => any::<i64>(),
+            1 => prop::sample::select(vec![-1i64, 86_401, i64::MAX, i64::MIN]),
+        ]
+    }
+
+    fn results() -> impl Strategy<Value = Results> {
+        (
+            (instant(), instant(), instant()),
+            day_length(),
+            (instant(), instant()),
+            (instant(), instant()),
+            (instant(), instant()),
+        )
+            .prop_map(
+                |((sunrise, sunset, solar_noon), day_length, civil, nautical, astronomical)| {
+                    Results {
+                        sunrise,
+                        sunset,
+                        solar_noon,
+                        day_length,
+                        civil_twilight_begin: civil.0,
+                        civil_twilight_end: civil.1,
+                        nautical_twilight_begin: nautical.0,
+                        nautical_twilight_end: nautical.1,
+                        astronomical_twilight_begin: astronomical.0,
+                        astronomical_twilight_end: astronomical.1,
+                    }
+                },
+            )
+    }
+
+    /// Any point on Earth, the poles included.
+    fn place() -> impl Strategy<Value = Coordinates> {
+        (
+            prop_oneof![
+                -90.0..=90.0f64,
+                prop::sample::select(vec![90.0, -90.0, 0.0])
+            ],
+            -180.0..=180.0f64,
+        )
+            .prop_map(|(latitude, longitude)| Coordinates {
+                latitude,
+                longitude,
+            })
+    }
+
+    /// Any date the API's `?date=` accepts.
+    fn day() -> impl Strategy<Value = NaiveDate> {
+        (0u64..=73_413).prop_map(|days| {
+            NaiveDate::from_ymd_opt(1900, 1, 1)
+                .and_then(|first| first.checked_add_days(Days::new(days)))
+                .unwrap_or_default()
+        })
+    }
+
+    fn status() -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => Just("OK".to_owned()),
+            1 => Just("INVALID_REQUEST".to_owned()),
+            1 => any_text(10),
+        ]
+    }
+
+    /// The answer as the service would send it.
+    fn to_json(status: &str, results: &Results) -> Value {
+        json!({
+            "status": status,
+            "tzid": "UTC",
+            "results": {
+                "sunrise": results.sunrise,
+                "sunset": results.sunset,
+                "solar_noon": results.solar_noon,
+                "day_length": results.day_length,
+                "civil_twilight_begin": results.civil_twilight_begin,
+                "civil_twilight_end": results.civil_twilight_end,
+                "nautical_twilight_begin": results.nautical_twilight_begin,
+                "nautical_twilight_end": results.nautical_twilight_end,
+                "astronomical_twilight_begin": results.astronomical_twilight_begin,
+                "astronomical_twilight_end": results.astronomical_twilight_end,
+            },
+        })
+    }
+
+    /// What every answer must come to: sun times for the date asked, with a day length of at
+    /// most a day (the service's own when the sun rises or sets), or a malformed-answer error.
+    fn check(
+        result: Result<SunTimes, UpstreamError>,
+        results: &Results,
+        date: NaiveDate,
+    ) -> Result<(), TestCaseError> {
+        match result {
+            Ok(sun) => {
+                prop_assert_eq!(sun.date, date);
+                prop_assert_eq!(sun.source, SunSource::SunriseSunset);
+                prop_assert!(
+                    (TimeDelta::zero()..=TimeDelta::hours(24)).contains(&sun.day_length),
+                    "{sun:?}"
+                );
+                if sun.sunrise.is_some() || sun.sunset.is_some() {
+                    prop_assert_eq!(sun.day_length.num_seconds(), results.day_length);
+                }
+            }
+            Err(error) => {
+                prop_assert!(
+                    matches!(error.kind, UpstreamErrorKind::Malformed(_)),
+                    "{error}"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses the bytes as `sun_times` does (the envelope, its status, then the results) and
+    /// normalises what parses.
+    fn read_and_check(bytes: &[u8], at: Coordinates, date: NaiveDate) -> Result<(), TestCaseError> {
+        if let Ok(answer) = serde_json::from_slice::<Answer>(bytes)
+            && answer.status == "OK"
+            && let Ok(results) = serde_json::from_value::<Results>(answer.results)
+        {
+            check(normalise(&results, at, date), &results, date)?;
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn any_results_are_sun_times_or_malformed(
+            results in results(),
+            at in place(),
+            date in day(),
+        ) {
+            check(normalise(&results, at, date), &results, date)?;
+        }
+
+        #[test]
+        fn any_bytes_are_an_answer_or_refused(
+            bytes in prop::collection::vec(any::<u8>(), 0..1024),
+            at in place(),
+            date in day(),
+        ) {
+            read_and_check(&bytes, at, date)?;
+        }
+
+        #[test]
+        fn any_json_as_results_is_refused_or_read(
+            results in any_json(),
+            at in place(),
+            date in day(),
+        ) {
+            let answer = json!({ "status": "OK", "results": results });
+            read_and_check(answer.to_string().as_bytes(), at, date)?;
+        }
+
+        #[test]
+        fn answers_with_fields_of_other_shapes_or_missing_are_refused_or_read(
+            json in (status(), results())
+                .prop_flat_map(|(status, results)| spoiled(to_json(&status, &results))),
+            at in place(),
+            date in day(),
+        ) {
+            read_and_check(json.to_string().as_bytes(), at, date)?;
+        }
+    }
+}

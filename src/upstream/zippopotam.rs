@@ -120,3 +120,112 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever Zippopotam.us answers parses into its shape or fails cleanly, and any postal code
+    //! is cut to a part of itself before it goes into the service's URL.
+
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::upstream::answer_strategies::{any_json, any_text, spoiled};
+
+    /// Coordinates as the service writes them (strings), and what else a string can hold.
+    fn coordinate_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => (-180.0..=180.0f64).prop_map(|n| format!("{n:.4}")),
+            1 => prop::num::f64::ANY.prop_map(|n| n.to_string()),
+            1 => "[ +-]{0,2}[0-9]{0,4}(\\.[0-9]{0,6})?([eE][+-]?[0-9]{1,4})?[ ]?",
+            1 => prop::sample::select(vec!["NaN", "inf", "-infinity", "", " 45.5 "])
+                .prop_map(str::to_owned),
+            1 => any_text(12),
+        ]
+    }
+
+    fn place_json() -> impl Strategy<Value = Value> {
+        (
+            any_text(20),
+            any_text(20),
+            "[A-Z]{0,3}",
+            coordinate_text(),
+            coordinate_text(),
+        )
+            .prop_map(|(name, state, abbreviation, latitude, longitude)| {
+                json!({
+                    "place name": name,
+                    "state": state,
+                    "state abbreviation": abbreviation,
+                    "latitude": latitude,
+                    "longitude": longitude,
+                })
+            })
+    }
+
+    /// The answer as the service sends it, with no, one or several places.
+    fn answer_json() -> impl Strategy<Value = Value> {
+        prop::collection::vec(place_json(), 0..3).prop_map(|places| {
+            json!({
+                "post code": "97229",
+                "country": "United States",
+                "country abbreviation": "US",
+                "places": places,
+            })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_parse_into_the_answer_or_fail_cleanly(
+            bytes in prop::collection::vec(any::<u8>(), 0..1024),
+        ) {
+            let _ = serde_json::from_slice::<Answer>(&bytes);
+        }
+
+        #[test]
+        fn any_json_parses_into_the_answer_or_fails_cleanly(json in any_json()) {
+            let _ = serde_json::from_str::<Answer>(&json.to_string());
+        }
+
+        #[test]
+        fn well_shaped_answers_parse_whatever_their_strings_hold(json in answer_json()) {
+            let parsed = serde_json::from_str::<Answer>(&json.to_string());
+            let places = json["places"].as_array().map_or(0, Vec::len);
+            prop_assert!(parsed.is_ok_and(|answer| answer.places.len() == places));
+        }
+
+        #[test]
+        fn answers_with_fields_of_other_shapes_or_missing_parse_or_fail_cleanly(
+            json in answer_json().prop_flat_map(spoiled),
+        ) {
+            let _ = serde_json::from_str::<Answer>(&json.to_string());
+        }
+
+        #[test]
+        fn any_postal_code_is_cut_to_a_part_of_itself(
+            country in prop::sample::select(vec!["gb", "ca", "us", "de", "jp"]),
+            postal_code in prop_oneof![
+                any_text(14),
+                "[ ]{0,2}[a-zA-Z0-9]{1,6}[ -]{0,2}[a-zA-Z0-9]{0,5}[ ]{0,2}",
+            ],
+        ) {
+            if let Ok(key) = PlaceKey::parse(country, &postal_code) {
+                let code = key.postal_code.as_str();
+                let known = known_part(&key);
+                prop_assert!(!known.is_empty(), "{code:?}");
+                match key.country.as_str() {
+                    "GB" => prop_assert!(
+                        code.starts_with(&known) && !known.contains(' '),
+                        "{known:?} of {code:?}"
+                    ),
+                    "CA" => prop_assert!(
+                        known.chars().count() <= 3 && !known.contains(' '),
+                        "{known:?} of {code:?}"
+                    ),
+                    _ => prop_assert_eq!(known.as_str(), code),
+                }
+            }
+        }
+    }
+}

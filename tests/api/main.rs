@@ -2,10 +2,12 @@
 //! 127.0.0.1 against a fake upstream server, with its own temporary SQLite file.
 
 mod api;
+mod bad_input;
 mod binary;
 mod caching;
 mod cli;
 mod concurrency;
+mod decode_memory;
 mod degradation;
 mod durability;
 mod events;

@@ -111,3 +111,55 @@ pub async fn list(
         events: events.iter().map(EventJson::new).collect(),
     }))
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever comes as `?limit=` or `?offset=`, it is a number in range or a 400.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Numbers of every size, with signs, spaces and leading zeros, and any text.
+    fn count_query() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            (-10i64..=1_000_010).prop_map(|n| n.to_string()),
+            "[ +-]{0,2}[0-9]{0,22}[ .]?[0-9]{0,2}",
+            prop::collection::vec(any::<char>(), 0..12)
+                .prop_map(|chars| chars.into_iter().collect::<String>()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn a_count_query_is_a_number_in_range_or_a_bad_request(
+            raw in prop::option::of(count_query()),
+            low in -5i64..5,
+            span in 0i64..2_000,
+        ) {
+            let range = low..=low + span;
+            let result = parse_count(raw.as_deref(), 7, range.clone(), "limit");
+            match (raw.as_deref(), result) {
+                (None, result) => prop_assert_eq!(result.ok(), Some(7)),
+                (Some(raw), Ok(n)) => prop_assert!(range.contains(&n), "{raw:?} read as {n}"),
+                (Some(raw), Err(error)) => {
+                    prop_assert!(matches!(error, AppError::BadRequest(_)), "{raw:?}: {error}");
+                }
+            }
+        }
+
+        #[test]
+        fn every_limit_and_offset_in_range_is_taken_as_written(
+            limit in 1..=MAX_LIMIT,
+            offset in 0i64..=1_000_000,
+        ) {
+            let limit_text = limit.to_string();
+            let read_limit = parse_count(Some(limit_text.as_str()), 50, 1..=MAX_LIMIT, "limit");
+            prop_assert_eq!(read_limit.ok(), Some(limit));
+            let offset_text = offset.to_string();
+            let read_offset = parse_count(Some(offset_text.as_str()), 0, 0..=1_000_000, "offset");
+            prop_assert_eq!(read_offset.ok(), Some(offset));
+        }
+    }
+}

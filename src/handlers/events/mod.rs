@@ -168,3 +168,36 @@ pub async fn show(
     };
     Ok((jar, render(&page)?).into_response())
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever comes as the `{id}` of `/events/{id}`, it is a positive number or a 404.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn an_event_id_is_a_positive_number_or_not_found(
+            raw in prop_oneof![
+                any::<i64>().prop_map(|n| n.to_string()),
+                "[ +-]{0,2}[0-9]{0,22}",
+                prop::collection::vec(any::<char>(), 0..12)
+                    .prop_map(|chars| chars.into_iter().collect::<String>()),
+            ],
+        ) {
+            match parse_id(&raw) {
+                Ok(id) => prop_assert!(id > 0, "{raw:?} read as {id}"),
+                Err(error) => {
+                    prop_assert!(matches!(error, AppError::NotFound(_)), "{raw:?}: {error}");
+                }
+            }
+        }
+
+        #[test]
+        fn every_positive_id_is_read_as_written(id in 1..=i64::MAX) {
+            prop_assert_eq!(parse_id(&id.to_string()).ok(), Some(id));
+        }
+    }
+}

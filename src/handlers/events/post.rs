@@ -185,3 +185,30 @@ fn well_formed_submission_id(sent: String) -> String {
         random_token(16)
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever comes as the form's `submission_id`, the id used is 32 hex digits.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn a_submission_id_is_kept_when_well_formed_and_replaced_otherwise(
+            sent in prop_oneof![
+                "[0-9a-fA-F]{30,34}",
+                prop::collection::vec(any::<char>(), 0..40)
+                    .prop_map(|chars| chars.into_iter().collect::<String>()),
+            ],
+        ) {
+            let well_formed = sent.len() == 32 && sent.bytes().all(|b| b.is_ascii_hexdigit());
+            let id = well_formed_submission_id(sent.clone());
+            prop_assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id:?}");
+            if well_formed {
+                prop_assert_eq!(id, sent);
+            }
+        }
+    }
+}
