@@ -181,7 +181,7 @@ fn local_instant(raw: &str, zone: Tz) -> Result<Option<DateTime<Utc>>, String> {
 mod tests {
     use super::*;
 
-    fn now() -> DateTime<Utc> {
+    pub(super) fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default()
@@ -363,13 +363,7 @@ mod properties {
 
     use proptest::prelude::*;
 
-    use super::*;
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default()
-    }
+    use super::{tests::now, *};
 
     /// A form every zone accepts (no zone changes its clocks on 5 December); each property
     /// varies one field of it.

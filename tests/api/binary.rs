@@ -21,7 +21,20 @@ pub struct Server {
 /// Starts the binary in simulated mode on a free port with its files under `dir`, and waits
 /// for its "listening" line.
 pub fn start(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
-    let mut command = Command::new(BINARY);
+    start_under(dir, extra_env, &[])
+}
+
+/// As `start`, run under another command (`prlimit --nofile=256`) that ends by running its
+/// arguments.
+pub fn start_under(dir: &Path, extra_env: &[(&str, &str)], wrapper: &[&str]) -> Server {
+    let mut command = match wrapper.split_first() {
+        Some((program, arguments)) => {
+            let mut command = Command::new(program);
+            command.args(arguments).arg(BINARY);
+            command
+        }
+        None => Command::new(BINARY),
+    };
     command
         .args([
             "--bind",

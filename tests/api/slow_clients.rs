@@ -382,3 +382,36 @@ async fn at_the_connection_cap_with_every_connection_busy_a_new_one_gets_503_and
 
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
 }
+
+#[tokio::test]
+async fn more_idle_connections_than_the_file_limit_allows_do_not_stop_the_health_check() {
+    // Arrange: the binary with 256 file descriptors in all (its connection cap follows), and
+    // 400 connections opened and left silent: more than it could ever hold open.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = crate::binary::start_under(dir.path(), &[], &["prlimit", "--nofile=256:256"]);
+    let mut child = server.child;
+    let host = server.address.trim_start_matches("http://").to_owned();
+    let mut idle = Vec::new();
+    for _ in 0..400 {
+        match TcpStream::connect(&host).await {
+            Ok(stream) => idle.push(stream),
+            Err(e) => panic!("connect: {e}"),
+        }
+    }
+
+    // Act: a person's request arrives after them.
+    let answer = tokio::time::timeout(
+        Duration::from_secs(5),
+        reqwest::get(format!("{}/healthz", server.address)),
+    )
+    .await;
+
+    // Assert: it is served; the idle ones made room.
+    let _ = child.kill();
+    let _ = child.wait();
+    let response = answer
+        .unwrap_or_else(|_| panic!("the health check waited for a free file descriptor"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    drop(idle);
+}

@@ -64,7 +64,7 @@ async fn start_driver() -> Driver {
     panic!("chromedriver did not start");
 }
 
-async fn start_browser(driver: &Driver, profile: &std::path::Path) -> Client {
+async fn start_browser(driver: &Driver, profile: &std::path::Path, width: u32) -> Client {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".to_owned(),
@@ -73,7 +73,7 @@ async fn start_browser(driver: &Driver, profile: &std::path::Path) -> Client {
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                "--window-size=1100,1800", format!("--user-data-dir={}", profile.display()),
+                format!("--window-size={width},1800"), format!("--user-data-dir={}", profile.display()),
             ]
         }),
     );
@@ -150,7 +150,7 @@ async fn a_person_searches_posts_an_event_with_a_photo_and_saves_the_place() {
     let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let photo = scratch.path().join("market.png");
     std::fs::write(&photo, pictures::png(800, 600)).unwrap_or_else(|e| panic!("{e}"));
-    let browser = start_browser(&driver, &scratch.path().join("profile")).await;
+    let browser = start_browser(&driver, &scratch.path().join("profile"), 1100).await;
 
     // Search from the home page.
     browser
@@ -249,6 +249,66 @@ async fn a_person_searches_posts_an_event_with_a_photo_and_saves_the_place() {
     let mine = text_of(&browser, ".saved").await;
     assert!(mine.contains("Portland, Oregon (US 97229)"), "{mine}");
     assert!(mine.contains("°C") && mine.contains("sunset"), "{mine}");
+
+    browser.close().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// How far the page reaches past the window's right edge, in CSS pixels (0: it fits).
+async fn overflow(browser: &Client) -> i64 {
+    browser
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .as_i64()
+        .unwrap_or(i64::MAX)
+}
+
+#[tokio::test]
+async fn on_a_narrow_screen_long_unbroken_words_wrap_and_the_strict_policy_keeps_the_styles() {
+    // Arrange: a window 400 pixels wide.
+    let app = spawn_app_with(&["--upstream", "simulated"]).await;
+    let driver = start_driver().await;
+    let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let browser = start_browser(&driver, &scratch.path().join("profile"), 400).await;
+    browser
+        .goto(&format!("{}/places/us/97229", app.address))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for_path(&browser, "/places/us/97229").await;
+
+    // Act: post an event whose title, description and name are each one long word.
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(7))
+        .format("%Y-%m-%dT19:00")
+        .to_string();
+    let long_word = "Lanternwalkbytheriver".repeat(5);
+    fill(&browser, "#title", &long_word).await;
+    set_value(&browser, "#starts_at", &start).await;
+    fill(&browser, "#description", &"Hotciderattheend".repeat(20)).await;
+    fill(&browser, "#name", &"Mira".repeat(15)).await;
+    click(&browser, ".event-form button[type=submit]").await;
+    assert!(
+        text_of(&browser, ".flash")
+            .await
+            .contains("Your event is posted.")
+    );
+
+    // Assert: neither the board nor the event's own page is wider than the screen, and the
+    // stylesheet applied under the content security policy (events lay out as flex rows).
+    assert_eq!(overflow(&browser).await, 0, "the place page overflows");
+    let display = browser
+        .execute(
+            "return getComputedStyle(document.querySelector('.event')).display;",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(display, json!("flex"));
+    click(&browser, ".events h4 a").await;
+    assert_eq!(text_of(&browser, "h1").await, long_word);
+    assert_eq!(overflow(&browser).await, 0, "the event page overflows");
 
     browser.close().await.unwrap_or_else(|e| panic!("{e}"));
 }
