@@ -87,7 +87,8 @@ pub struct Config {
     pub header_read_timeout_ms: u64,
 
     /// Time a client has to send a whole request body, in ms; slower uploads get 408.
-    #[arg(long, env = "CITYSCAPE_BODY_TIMEOUT_MS", default_value_t = 60_000)]
+    #[arg(long, env = "CITYSCAPE_BODY_TIMEOUT_MS", default_value_t = 60_000,
+          value_parser = clap::value_parser!(u64).range(100..))]
     pub body_timeout_ms: u64,
 
     /// Largest request head (request line and headers), in bytes; larger ones get 431.

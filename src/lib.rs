@@ -21,3 +21,4 @@ pub mod server;
 pub mod state;
 pub mod timing;
 pub mod upstream;
+pub mod view_counts;

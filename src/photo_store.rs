@@ -25,7 +25,7 @@ pub struct PhotoStore {
     lock: Arc<Mutex<()>>,
     /// One decode per core at a time: each may take up to ~200 MB and a core for a second.
     decodes: Arc<Semaphore>,
-    /// Set when a file could not be written for want of space, cleared by the next that could.
+    /// Set when a file could not be written for want of space, cleared by a probe that could.
     out_of_space: Arc<AtomicBool>,
 }
 
@@ -91,10 +91,8 @@ impl PhotoStore {
         }
         .await;
         match written {
-            Ok(()) => {
-                self.out_of_space.store(false, Ordering::SeqCst);
-                Ok(())
-            }
+            // Files already there prove nothing about space: only the probe clears the flag.
+            Ok(()) => Ok(()),
             Err(error) if is_out_of_space(&error) => {
                 self.out_of_space.store(true, Ordering::SeqCst);
                 Err(SaveError::OutOfSpace(error))
@@ -137,7 +135,10 @@ impl PhotoStore {
                     bytes.len()
                 )));
             }
-            tokio::fs::rename(&temporary, target).await
+            tokio::fs::rename(&temporary, target).await?;
+            // The new name is an entry in the directory: synced too, so a crash cannot keep the
+            // event that names the file and lose the file's name.
+            tokio::fs::File::open(&self.dir).await?.sync_all().await
         }
         .await;
         if written.is_err() {

@@ -68,10 +68,11 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
 fn is_cross_site(headers: &HeaderMap) -> bool {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = headers.get("sec-fetch-site") {
-        // `none` is a person's own navigation (a bookmark, the address bar).
-        if !matches!(site.to_str(), Ok("same-origin" | "none")) {
-            return true;
-        }
+        // The browser's own word, which no page can forge; `none` is a person's own
+        // navigation (a bookmark, the address bar). When it is there it decides: comparing
+        // `Origin` with `Host` could refuse a site's own posts behind a proxy that rewrites
+        // `Host`.
+        return !matches!(site.to_str(), Ok("same-origin" | "none"));
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return false;

@@ -15,6 +15,7 @@ use crate::{
     photo_store::PhotoStore,
     protect::{self, PostLimiter},
     upstream::{UpstreamError, Upstreams},
+    view_counts::ViewCounts,
 };
 
 #[derive(Clone)]
@@ -22,6 +23,7 @@ pub struct AppState {
     /// Read-only connections; every write goes through `writer`.
     pub pool: SqlitePool,
     pub writer: db::Writer,
+    pub views: ViewCounts,
     pub lookups: Arc<Lookups>,
     pub simulated: bool,
     /// A hash of the stylesheet, for cache-busting its URL.
@@ -65,9 +67,11 @@ impl AppState {
             config.cache,
         );
         let secret = protect::load_or_create_secret(&config.data_dir).await?;
+        let views = ViewCounts::start(writer.clone(), lookups.source());
         Ok(Self {
             pool,
             writer,
+            views,
             lookups: Arc::new(lookups),
             simulated: config.upstream == UpstreamMode::Simulated,
             asset_version: asset_version(&config.static_dir).await,

@@ -110,31 +110,47 @@ pub async fn ensure(
     .await
 }
 
-/// Counts one page view, storing the place first if it is not stored yet (with the cache off
-/// nothing else stores it). Returns the place's view count including this one.
-#[tracing::instrument(skip(writer, place), fields(key = ?place.key))]
-pub async fn record_view(
-    writer: &Writer,
+/// Adds `views` page views to a place, storing the place first if it is not stored yet (with
+/// the cache off nothing else stores it).
+pub async fn add_views(
+    tx: &mut sqlx::SqliteConnection,
     source: Source,
     place: &Place,
-    now: DateTime<Utc>,
+    views: i64,
+    last_viewed_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    insert(&mut *tx, source, place, last_viewed_at).await?;
+    sqlx::query(
+        "UPDATE places SET view_count = view_count + ?,
+                           last_viewed_at = max(coalesce(last_viewed_at, ''), ?)
+         WHERE source = ? AND country_code = ? AND postal_code = ?",
+    )
+    .bind(views)
+    .bind(timestamp(last_viewed_at))
+    .bind(source)
+    .bind(place.key.country.as_str())
+    .bind(place.key.postal_code.as_str())
+    .execute(&mut *tx)
+    .await
+    .map(|_| ())
+}
+
+/// The views written so far of a place (0 when it is not stored yet).
+#[tracing::instrument(skip(pool))]
+pub async fn view_count(
+    pool: &SqlitePool,
+    source: Source,
+    key: &PlaceKey,
 ) -> Result<i64, sqlx::Error> {
-    writer
-        .write(async |tx| {
-            insert(&mut *tx, source, place, now).await?;
-            sqlx::query_scalar(
-                "UPDATE places SET view_count = view_count + 1, last_viewed_at = ?
-                 WHERE source = ? AND country_code = ? AND postal_code = ?
-                 RETURNING view_count",
-            )
-            .bind(timestamp(now))
-            .bind(source)
-            .bind(place.key.country.as_str())
-            .bind(place.key.postal_code.as_str())
-            .fetch_one(&mut *tx)
-            .await
-        })
-        .await
+    sqlx::query_scalar(
+        "SELECT view_count FROM places WHERE source = ? AND country_code = ? AND postal_code = ?",
+    )
+    .bind(source)
+    .bind(key.country.as_str())
+    .bind(key.postal_code.as_str())
+    .fetch_optional(pool)
+    .await
+    .map(Option::unwrap_or_default)
 }
 
 /// Stores a newly geocoded place on its own.

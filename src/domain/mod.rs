@@ -7,6 +7,7 @@ pub mod event;
 pub mod photo;
 pub mod place;
 pub mod postal;
+pub mod postal_format;
 pub mod solar;
 pub mod text;
 pub mod timezone;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::{CountryCode, PostalCode};
+use super::{CountryCode, PostalCode, postal_format::DataFormat};
 
 /// A point on Earth in decimal degrees, north and east positive.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -35,12 +35,37 @@ pub struct PlaceKey {
 }
 
 impl PlaceKey {
-    /// Parses a country and a postal code as they come in a URL or a form.
+    /// Parses a country and a postal code as they come in a URL or a form, into the key of the
+    /// code the geocoder's data holds ("97229-1234" is looked up as "97229").
     pub fn parse(country: &str, postal_code: &str) -> Result<Self, String> {
-        Ok(Self {
-            country: CountryCode::parse(country).map_err(|e| e.to_string())?,
-            postal_code: PostalCode::parse(postal_code).map_err(|e| e.to_string())?,
-        })
+        Self::parse_typed(country, postal_code).map(|(key, _)| key)
+    }
+
+    /// As `parse`, with what to tell the person when the code looked up is not the one typed;
+    /// a code that cannot be in the data is refused with the country's format.
+    pub fn parse_typed(country: &str, postal_code: &str) -> Result<(Self, Option<String>), String> {
+        let country = CountryCode::parse(country).map_err(|e| e.to_string())?;
+        let typed = PostalCode::parse(postal_code).map_err(|e| e.to_string())?;
+        let Some(format) = DataFormat::of(country) else {
+            return Ok((
+                Self {
+                    country,
+                    postal_code: typed,
+                },
+                None,
+            ));
+        };
+        let in_form = format
+            .to_data_form(&typed)
+            .ok_or_else(|| format.refusal(country))?;
+        let note = in_form.change.map(|_| format.note(&in_form.code));
+        Ok((
+            Self {
+                country,
+                postal_code: in_form.code,
+            },
+            note,
+        ))
     }
 
     /// The place page's path, `/places/us/97229`.

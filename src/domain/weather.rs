@@ -6,11 +6,13 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Weather {
     pub observed_at: DateTime<Utc>,
-    pub temperature_c: f64,
-    pub feels_like_c: f64,
-    pub humidity_percent: f64,
-    pub wind_speed_kmh: f64,
-    pub code: WmoCode,
+    /// Each value now is `None` where the provider had no number (it writes `null` for a value
+    /// it could not compute): one missing value leaves the others shown.
+    pub temperature_c: Option<f64>,
+    pub feels_like_c: Option<f64>,
+    pub humidity_percent: Option<f64>,
+    pub wind_speed_kmh: Option<f64>,
+    pub code: Option<WmoCode>,
     /// Hourly forecast; a value is `None` where the provider had no number for that hour.
     pub hours: Vec<HourForecast>,
     /// Who said so: "open-meteo.com" or "simulated".
@@ -107,11 +109,11 @@ mod tests {
             DateTime::from_timestamp(1_790_000_000 - 1_790_000_000 % 3600, 0).unwrap_or_default();
         let weather = Weather {
             observed_at: start,
-            temperature_c: 10.0,
-            feels_like_c: 9.0,
-            humidity_percent: 80.0,
-            wind_speed_kmh: 5.0,
-            code: WmoCode(1),
+            temperature_c: Some(10.0),
+            feels_like_c: Some(9.0),
+            humidity_percent: Some(80.0),
+            wind_speed_kmh: Some(5.0),
+            code: Some(WmoCode(1)),
             hours: (0..48)
                 .map(|h| HourForecast {
                     at: start + chrono::TimeDelta::hours(h),

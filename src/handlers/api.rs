@@ -215,12 +215,13 @@ impl SunJson {
 /// Weather normalised to metric units, whatever the provider.
 #[derive(Debug, Serialize)]
 pub struct WeatherJson {
-    pub temperature_c: f64,
-    pub feels_like_c: f64,
-    pub humidity_percent: f64,
-    pub wind_speed_kmh: f64,
-    pub weather_code: u8,
-    pub description: &'static str,
+    /// `null` where the provider gave no value.
+    pub temperature_c: Option<f64>,
+    pub feels_like_c: Option<f64>,
+    pub humidity_percent: Option<f64>,
+    pub wind_speed_kmh: Option<f64>,
+    pub weather_code: Option<u8>,
+    pub description: Option<&'static str>,
     pub observed_at: String,
     pub timezone: String,
     pub source: &'static str,
@@ -244,8 +245,8 @@ impl WeatherJson {
             feels_like_c: weather.feels_like_c,
             humidity_percent: weather.humidity_percent,
             wind_speed_kmh: weather.wind_speed_kmh,
-            weather_code: weather.code.0,
-            description: weather.code.describe(),
+            weather_code: weather.code.map(|c| c.0),
+            description: weather.code.map(|c| c.describe()),
             observed_at: iso(weather.observed_at, zone),
             timezone: zone.name().to_owned(),
             source: weather.source,

@@ -138,6 +138,8 @@ async fn home_page(
     let (jar, flash) = cookies::take_flash(jar);
     let visitor = cookies::visitor_id(&jar);
     let lists = async {
+        // The lists show every view so far, the ones not yet written included.
+        state.views.flush().await;
         tokio::join!(
             db::places::recently_viewed(&state.pool, source, LIST_LENGTH),
             db::places::most_viewed(&state.pool, source, LIST_LENGTH),
@@ -238,8 +240,13 @@ async fn saved_place_view(state: &AppState, place: Place, deadline: Instant) -> 
         temperature: weather
             .as_ref()
             .ok()
-            .map(|w| format!("{:.0} °C", w.temperature_c)),
-        conditions: weather.as_ref().ok().map(|w| w.code.describe()),
+            .and_then(|w| w.temperature_c)
+            .map(|t| format!("{t:.0} °C")),
+        conditions: weather
+            .as_ref()
+            .ok()
+            .and_then(|w| w.code)
+            .map(|c| c.describe()),
         next_sunset: next_sunset.map(|t| {
             let local = t.with_timezone(&zone);
             let day = if local.date_naive() == today {
@@ -252,6 +259,22 @@ async fn saved_place_view(state: &AppState, place: Place, deadline: Instant) -> 
         problem: weather.err(),
         country_segment: place.key.country.path_segment(),
         postal_code: place.key.postal_code.to_string(),
+    }
+}
+
+/// Why the postal code of a search is refused.
+enum SearchError {
+    Code(crate::domain::postal::PostalCodeError),
+    /// Well formed, but not a code the country's data can hold.
+    Format(String),
+}
+
+impl std::fmt::Display for SearchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Code(e) => e.fmt(f),
+            Self::Format(message) => f.write_str(message),
+        }
     }
 }
 
@@ -271,13 +294,25 @@ pub async fn search(
     let country = params.country.unwrap_or_default();
     let parsed_code = PostalCode::parse(&postal_code);
     let parsed_country = CountryCode::parse(&country);
+    // A code that cannot be in the geocoder's data is refused here, with the country's format.
+    let parsed_code = match (parsed_code, &parsed_country) {
+        (Ok(code), Ok(country)) => PlaceKey::parse(country.as_str(), code.as_str())
+            .map(|_| code)
+            .map_err(SearchError::Format),
+        (code, _) => code.map_err(SearchError::Code),
+    };
     match (parsed_code, parsed_country) {
         (Ok(postal_code), Ok(country)) => {
-            let key = PlaceKey {
+            // The code as typed: its page says what was looked up when that differs.
+            let typed = PlaceKey {
                 country,
                 postal_code,
             };
-            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, key.page_path())]).into_response())
+            Ok((
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, typed.page_path())],
+            )
+                .into_response())
         }
         (code, country_result) => {
             let form = SearchForm {

@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 
 use super::{
     events::{EventForm, EventView, authenticity_token},
-    extract::{Path, place_key},
+    extract::Path,
     layout::{self, Layout},
 };
 use crate::{
@@ -39,9 +39,9 @@ pub async fn show(
     csrf: CsrfToken,
     jar: CookieJar,
 ) -> Response {
-    let key = match place_key(&country, &postal_code) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
+    let (key, lookup_note) = match PlaceKey::parse_typed(&country, &postal_code) {
+        Ok(parsed) => parsed,
+        Err(message) => return AppError::BadRequest(message).into_response(),
     };
     let authenticity_token = match authenticity_token(&csrf) {
         Ok(token) => token,
@@ -53,6 +53,7 @@ pub async fn show(
         flash,
         visitor: cookies::visitor_id(&jar),
         count_view: true,
+        lookup_note,
     };
     let page = render(&state, &key, extras).await;
     // The flash (it may hold the one copy of a private link) is used up only once it showed.
@@ -71,6 +72,8 @@ pub struct Extras {
     pub visitor: Option<String>,
     /// Counted for a plain visit, not for the form shown again after a mistake.
     pub count_view: bool,
+    /// Said when the code looked up is not the one in the address ("Showing 97229: …").
+    pub lookup_note: Option<String>,
 }
 
 impl Extras {
@@ -81,6 +84,7 @@ impl Extras {
             flash: None,
             visitor: cookies::visitor_id(jar),
             count_view: false,
+            lookup_note: None,
         }
     }
 }
@@ -104,7 +108,11 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     let source = state.lookups.source();
     let database = async {
         let views = match extras.count_view {
-            true => Some(db::places::record_view(&state.writer, source, &place, now).await),
+            true => {
+                let unwritten = state.views.record(&place, now).await;
+                let written = db::places::view_count(&state.pool, source, key).await;
+                Some(written.map(|written| written + unwritten))
+            }
             false => None,
         };
         let saved = async {
@@ -153,6 +161,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         views,
     );
     page.board = Board::new(key, events, extras.form, extras.flash, saved);
+    page.lookup_note = extras.lookup_note;
     match layout::render(&page) {
         Ok(html) => (timing, html).into_response(),
         Err(e) => (timing, e).into_response(),
@@ -177,6 +186,7 @@ pub struct PlacePage {
     pub views: Option<i64>,
     pub api_path: String,
     pub board: Board,
+    pub lookup_note: Option<String>,
 }
 
 /// The events board and the save button.
@@ -295,6 +305,7 @@ impl PlacePage {
                 place.key.postal_code.path_segment()
             ),
             board: Board::default(),
+            lookup_note: None,
         }
     }
 }
@@ -303,28 +314,27 @@ fn degrees(value: f64) -> String {
     format!("{value:.0} °C")
 }
 
+/// A value the provider did not give is shown as a dash.
+fn or_dash(value: Option<f64>, show: impl Fn(f64) -> String) -> String {
+    value.map(show).unwrap_or_else(|| "–".to_owned())
+}
+
 impl WeatherView {
     fn new(weather: &Weather, now: DateTime<Utc>, zone: Tz) -> Self {
         Self {
-            description: weather.code.describe(),
-            temperature: degrees(weather.temperature_c),
-            feels_like: degrees(weather.feels_like_c),
-            humidity: format!("{:.0} %", weather.humidity_percent),
-            wind: format!("{:.0} km/h", weather.wind_speed_kmh),
+            description: weather.code.map(|c| c.describe()).unwrap_or("–"),
+            temperature: or_dash(weather.temperature_c, degrees),
+            feels_like: or_dash(weather.feels_like_c, degrees),
+            humidity: or_dash(weather.humidity_percent, |h| format!("{h:.0} %")),
+            wind: or_dash(weather.wind_speed_kmh, |w| format!("{w:.0} km/h")),
             observed_at: page_time(weather.observed_at, zone),
             source: weather.source,
             hours: weather
                 .next_hours(now, FORECAST_HOURS)
                 .map(|hour| HourView {
                     time: page_time(hour.at, zone),
-                    temperature: hour
-                        .temperature_c
-                        .map(degrees)
-                        .unwrap_or_else(|| "–".to_owned()),
-                    precipitation: hour
-                        .precipitation_probability
-                        .map(|p| format!("{p:.0} %"))
-                        .unwrap_or_else(|| "–".to_owned()),
+                    temperature: or_dash(hour.temperature_c, degrees),
+                    precipitation: or_dash(hour.precipitation_probability, |p| format!("{p:.0} %")),
                     description: hour.code.map(|c| c.describe()).unwrap_or(""),
                 })
                 .collect(),

@@ -11,18 +11,25 @@ use std::{
     collections::HashMap,
     future::Future,
     net::SocketAddr,
+    pin::Pin,
     sync::{
         Arc, Mutex, PoisonError,
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     },
+    task::{Context, Poll},
     time::{Duration, Instant},
 };
 
-use axum::{Router, extract::ConnectInfo, http::Request};
+use axum::{
+    Router,
+    body::{Body, Bytes},
+    extract::ConnectInfo,
+    http::Request,
+};
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
-    io::AsyncWriteExt,
+    io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf},
     net::{TcpListener, TcpStream},
     sync::{Notify, watch},
 };
@@ -34,6 +41,11 @@ use crate::config::Config;
 const RESERVED_FILES: u64 = 128;
 /// After a failed accept (no file descriptor left, most often), wait this long before the next.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// A client that takes no bytes of an answer for this long has stopped reading: its connection
+/// is closed rather than held (hyper has no write timeout of its own).
+const SEND_STALL: Duration = Duration::from_secs(30);
+/// How long a stopping server waits for answers still being sent before it exits anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -55,11 +67,20 @@ impl ConnectionLimits {
     }
 }
 
-/// Raises the process's open-file limit as far as it may go, and keeps the connection cap
-/// under it: a connection refused cleanly beats a health check that cannot accept.
-fn within_file_limit(wanted: u64) -> u64 {
+/// Raises the process's open-file limit as far as it may go (its hard limit): called once at
+/// start, before the connection cap is worked out from it.
+pub fn raise_open_file_limit() {
     match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(files) => {
+        Ok(files) => tracing::debug!(files, "open-file limit"),
+        Err(error) => tracing::warn!(%error, "could not raise the open-file limit"),
+    }
+}
+
+/// Keeps the connection cap under the open-file limit: a connection refused cleanly beats a
+/// health check that cannot be accepted.
+fn within_file_limit(wanted: u64) -> u64 {
+    match rlimit::Resource::NOFILE.get() {
+        Ok((files, _)) => {
             let cap = wanted.min(files.saturating_sub(RESERVED_FILES).max(1));
             if cap < wanted {
                 tracing::warn!(
@@ -72,7 +93,7 @@ fn within_file_limit(wanted: u64) -> u64 {
             cap
         }
         Err(error) => {
-            tracing::warn!(%error, "could not read or raise the open-file limit");
+            tracing::warn!(%error, "could not read the open-file limit");
             wanted
         }
     }
@@ -131,7 +152,12 @@ pub async fn serve(
     }
     drop(listener);
     let _ = stop.send(true);
-    registry.all_closed().await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, registry.all_closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopping with connections still open after the grace period");
+    }
     Ok(())
 }
 
@@ -152,11 +178,16 @@ async fn run_connection(
         let busy = state.begin_request();
         let app = app.clone();
         async move {
+            // The connection is busy until the answer's last byte is sent, not only until the
+            // handler returns: a large photo still being sent is not idle.
             let response = app.oneshot(request).await;
-            drop(busy);
-            response
+            response.map(|response| response.map(|body| Body::new(SentWhile { body, _busy: busy })))
         }
     });
+    let stream = StallGuard {
+        stream,
+        stalled: None,
+    };
     let connection = http.serve_connection(TokioIo::new(stream), service);
     let mut connection = std::pin::pin!(connection);
     let finished = tokio::select! {
@@ -176,6 +207,92 @@ async fn run_connection(
         tracing::debug!(%error, "connection ended with an error");
     }
     drop(slot);
+}
+
+/// An answer's body that keeps its connection marked busy until it has been sent.
+struct SentWhile {
+    body: Body,
+    _busy: Busy,
+}
+
+impl http_body::Body for SentWhile {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// The socket, failing a write that has made no progress for [`SEND_STALL`].
+struct StallGuard {
+    stream: TcpStream,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl StallGuard {
+    /// Passes on a write's readiness; a write still pending after the stall limit fails.
+    fn watch<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        if polled.is_ready() {
+            self.stalled = None;
+            return polled;
+        }
+        let timer = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(SEND_STALL)));
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading the answer",
+            )));
+        }
+        Poll::Pending
+    }
+}
+
+impl AsyncRead for StallGuard {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for StallGuard {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.stream).poll_write(cx, buf);
+        self.watch(cx, polled)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let polled = Pin::new(&mut self.stream).poll_flush(cx);
+        self.watch(cx, polled)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
 }
 
 /// The answer to a connection over the cap when no idle one can make room.

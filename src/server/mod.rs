@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use tokio::net::{TcpListener, TcpSocket};
 
-pub use connections::{ConnectionLimits, serve};
+pub use connections::{ConnectionLimits, raise_open_file_limit, serve};
 
 use crate::{
     config::Config,
@@ -37,6 +37,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
             }
         });
     }
+    raise_open_file_limit();
     let listener = listen(config.bind)?;
     tracing::info!(
         address = %format!("http://{}", listener.local_addr()?),

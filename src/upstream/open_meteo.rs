@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{UpstreamError, WeatherProvider, http::Client};
@@ -31,20 +30,28 @@ impl OpenMeteo {
 
 #[derive(Debug, Deserialize)]
 struct Answer {
-    timezone: String,
+    /// Also the offset of every time in the answer; the zone's name (`timezone`) is not used:
+    /// places have their own, found offline from their coordinates.
     utc_offset_seconds: i32,
     current: Current,
     hourly: Hourly,
 }
 
+/// Every value may be `null`: the service writes `null` for a number it could not compute
+/// (`JsonWriter.swift`), and some models give no `weather_code`.
 #[derive(Debug, Deserialize)]
 struct Current {
     time: String,
-    temperature_2m: f64,
-    apparent_temperature: f64,
-    relative_humidity_2m: f64,
-    weather_code: f64,
-    wind_speed_10m: f64,
+    #[serde(default)]
+    temperature_2m: Option<f64>,
+    #[serde(default)]
+    apparent_temperature: Option<f64>,
+    #[serde(default)]
+    relative_humidity_2m: Option<f64>,
+    #[serde(default)]
+    weather_code: Option<f64>,
+    #[serde(default)]
+    wind_speed_10m: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,8 +86,7 @@ impl WeatherProvider for OpenMeteo {
 }
 
 fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
-    // With `timezone=auto` times arrive as local wall-clock times without an offset.
-    let clock = LocalClock::new(&answer.timezone, answer.utc_offset_seconds)?;
+    let clock = LocalClock::new(answer.utc_offset_seconds)?;
     let hourly = &answer.hourly;
     let count = hourly.time.len();
     if [
@@ -108,26 +114,14 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
         })
         .collect::<Result<Vec<_>, UpstreamError>>()?;
     let current = &answer.current;
-    let numbers = [
-        current.temperature_2m,
-        current.apparent_temperature,
-        current.relative_humidity_2m,
-        current.wind_speed_10m,
-    ];
-    if numbers.iter().any(|n| !n.is_finite()) {
-        return Err(UpstreamError::malformed(
-            PROVIDER,
-            "non-finite current value",
-        ));
-    }
+    let finite = |value: Option<f64>| value.filter(|v| v.is_finite());
     Ok(Weather {
         observed_at: clock.to_utc(&current.time)?,
-        temperature_c: current.temperature_2m,
-        feels_like_c: current.apparent_temperature,
-        humidity_percent: current.relative_humidity_2m,
-        wind_speed_kmh: current.wind_speed_10m,
-        code: wmo_code(current.weather_code)
-            .ok_or_else(|| UpstreamError::malformed(PROVIDER, "bad weather code"))?,
+        temperature_c: finite(current.temperature_2m),
+        feels_like_c: finite(current.apparent_temperature),
+        humidity_percent: finite(current.relative_humidity_2m),
+        wind_speed_kmh: finite(current.wind_speed_10m),
+        code: current.weather_code.and_then(wmo_code),
         hours,
         source: SOURCE,
     })
@@ -137,39 +131,31 @@ fn wmo_code(raw: f64) -> Option<WmoCode> {
     (raw.fract() == 0.0 && (0.0..=255.0).contains(&raw)).then_some(WmoCode(raw as u8))
 }
 
-/// Reads the answer's local times: by its IANA zone when known (right across a daylight-saving
-/// change inside the 48 hours), else by its fixed offset.
+/// Reads the answer's local times. With `timezone=auto` Open-Meteo writes every time of a series
+/// with the one offset valid when it answered (`utc_offset_seconds`), without adjusting for a
+/// daylight-saving change inside the 48 hours (its maintainers say so in its issues #261 and
+/// #1255). So an instant is the naive time minus that offset, never the naive time read in the
+/// IANA zone, which would put two hours on one instant in spring and lose one in autumn.
 struct LocalClock {
-    zone: Option<Tz>,
     offset: FixedOffset,
 }
 
 impl LocalClock {
-    fn new(zone: &str, offset_seconds: i32) -> Result<Self, UpstreamError> {
+    fn new(offset_seconds: i32) -> Result<Self, UpstreamError> {
         let offset = FixedOffset::east_opt(offset_seconds)
             .ok_or_else(|| UpstreamError::malformed(PROVIDER, "bad utc_offset_seconds"))?;
-        Ok(Self {
-            zone: zone.parse().ok(),
-            offset,
-        })
+        Ok(Self { offset })
     }
 
     fn to_utc(&self, local: &str) -> Result<DateTime<Utc>, UpstreamError> {
         let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
             .map_err(|e| UpstreamError::malformed(PROVIDER, format!("time {local:?}: {e}")))?;
-        let zoned = self
-            .zone
-            .and_then(|zone| zone.from_local_datetime(&naive).earliest())
-            .map(|t| t.with_timezone(&Utc));
-        zoned
-            .or_else(|| {
-                self.offset
-                    .from_local_datetime(&naive)
-                    .single()
-                    .map(|t| t.with_timezone(&Utc))
-            })
+        self.offset
+            .from_local_datetime(&naive)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| {
-                UpstreamError::malformed(PROVIDER, format!("time {local:?} does not exist"))
+                UpstreamError::malformed(PROVIDER, format!("time {local:?} out of range"))
             })
     }
 }
@@ -254,11 +240,11 @@ mod properties {
     fn current() -> impl Strategy<Value = Current> {
         (
             local_time(),
-            number(),
-            number(),
-            number(),
-            code_number(),
-            number(),
+            prop::option::of(number()),
+            prop::option::of(number()),
+            prop::option::of(number()),
+            prop::option::of(code_number()),
+            prop::option::of(number()),
         )
             .prop_map(
                 |(time, temperature, feels_like, humidity, code, wind)| Current {
@@ -302,8 +288,7 @@ mod properties {
 
     fn answer() -> impl Strategy<Value = Answer> {
         (zone_name(), offset_seconds(), current(), hourly()).prop_map(
-            |(timezone, utc_offset_seconds, current, hourly)| Answer {
-                timezone,
+            |(_zone, utc_offset_seconds, current, hourly)| Answer {
                 utc_offset_seconds,
                 current,
                 hourly,
@@ -318,7 +303,7 @@ mod properties {
         json!({
             "latitude": 45.5,
             "longitude": -122.7,
-            "timezone": answer.timezone,
+            "timezone": "America/Los_Angeles",
             "utc_offset_seconds": answer.utc_offset_seconds,
             "current": {
                 "time": current.time,
@@ -350,7 +335,7 @@ mod properties {
                     weather.humidity_percent,
                     weather.wind_speed_kmh,
                 ];
-                prop_assert!(now.iter().all(|n| n.is_finite()), "{now:?}");
+                prop_assert!(now.iter().all(|n| n.is_none_or(f64::is_finite)), "{now:?}");
                 for hour in &weather.hours {
                     prop_assert!(
                         hour.temperature_c.is_none_or(f64::is_finite)
@@ -396,7 +381,9 @@ mod properties {
                 prop_assert!(lengths.iter().all(|&n| n == lengths[0]), "lengths {lengths:?}");
                 prop_assert!(offset_exists);
                 // A code is taken as it is, never rounded or wrapped into range.
-                prop_assert_eq!(f64::from(weather.code.0), code);
+                if let Some(taken) = weather.code {
+                    prop_assert_eq!(Some(f64::from(taken.0)), code);
+                }
             }
             check(result, lengths[0])?;
         }

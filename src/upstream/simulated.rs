@@ -147,11 +147,11 @@ pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::
     let wind = (unit((place, this_hour.timestamp(), "wind")) * 250.0).round() / 10.0;
     crate::domain::weather::Weather {
         observed_at: this_hour,
-        temperature_c: now_temperature,
-        feels_like_c: ((now_temperature - wind * 0.1) * 10.0).round() / 10.0,
-        humidity_percent: (45.0 + unit((place, this_hour.timestamp(), "rh")) * 50.0).round(),
-        wind_speed_kmh: wind,
-        code: WmoCode(code(this_hour)),
+        temperature_c: Some(now_temperature),
+        feels_like_c: Some(((now_temperature - wind * 0.1) * 10.0).round() / 10.0),
+        humidity_percent: Some((45.0 + unit((place, this_hour.timestamp(), "rh")) * 50.0).round()),
+        wind_speed_kmh: Some(wind),
+        code: Some(WmoCode(code(this_hour))),
         hours,
         source: SOURCE,
     }

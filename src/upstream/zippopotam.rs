@@ -40,23 +40,6 @@ struct AnswerPlace {
     longitude: String,
 }
 
-/// The part of a postal code Zippopotam.us knows. For Great Britain it holds only outward codes
-/// ("SW1A" of "SW1A 1AA") and for Canada only forward sortation areas ("H0H" of "H0H 0H0"), so
-/// a full code is cut down to that, and the place is that district.
-fn known_part(key: &PlaceKey) -> String {
-    let code = key.postal_code.as_str();
-    match key.country.as_str() {
-        "GB" => match code.split_once(' ') {
-            Some((outward, _)) => outward.to_owned(),
-            // Without the space, the inward code is always the last three characters.
-            None if code.len() > 4 => code[..code.len() - 3].to_owned(),
-            None => code.to_owned(),
-        },
-        "CA" => code.chars().filter(|c| *c != ' ').take(3).collect(),
-        _ => code.to_owned(),
-    }
-}
-
 #[async_trait]
 impl Geocoder for Zippopotam {
     #[tracing::instrument(skip(self), fields(provider = "zippopotam"))]
@@ -65,7 +48,8 @@ impl Geocoder for Zippopotam {
             "{}/{}/{}",
             self.base_url,
             key.country.path_segment(),
-            known_part(key).replace(' ', "%20")
+            // The key is already in the form the data holds (`domain::postal_format`).
+            key.postal_code.path_segment()
         );
         let answer: Answer = match self.client.get_json(PROVIDER, &url, &[]).await {
             Ok(answer) => answer,
@@ -96,28 +80,6 @@ impl Geocoder for Zippopotam {
             region_code: first.state_abbreviation,
             coordinates,
         }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn full_british_and_canadian_codes_are_cut_to_what_the_geocoder_knows() {
-        for (country, code, known) in [
-            ("gb", "SW1A 1AA", "SW1A"),
-            ("gb", "sw1a1aa", "SW1A"),
-            ("gb", "M1 1AE", "M1"),
-            ("gb", "M1", "M1"),
-            ("ca", "H0H 0H0", "H0H"),
-            ("ca", "K1A", "K1A"),
-            ("us", "97229", "97229"),
-            ("de", "10115", "10115"),
-        ] {
-            let key = PlaceKey::parse(country, code).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(known_part(&key), known, "{country} {code}");
-        }
     }
 }
 
@@ -202,30 +164,5 @@ mod properties {
             let _ = serde_json::from_str::<Answer>(&json.to_string());
         }
 
-        #[test]
-        fn any_postal_code_is_cut_to_a_part_of_itself(
-            country in prop::sample::select(vec!["gb", "ca", "us", "de", "jp"]),
-            postal_code in prop_oneof![
-                any_text(14),
-                "[ ]{0,2}[a-zA-Z0-9]{1,6}[ -]{0,2}[a-zA-Z0-9]{0,5}[ ]{0,2}",
-            ],
-        ) {
-            if let Ok(key) = PlaceKey::parse(country, &postal_code) {
-                let code = key.postal_code.as_str();
-                let known = known_part(&key);
-                prop_assert!(!known.is_empty(), "{code:?}");
-                match key.country.as_str() {
-                    "GB" => prop_assert!(
-                        code.starts_with(&known) && !known.contains(' '),
-                        "{known:?} of {code:?}"
-                    ),
-                    "CA" => prop_assert!(
-                        known.chars().count() <= 3 && !known.contains(' '),
-                        "{known:?} of {code:?}"
-                    ),
-                    _ => prop_assert_eq!(known.as_str(), code),
-                }
-            }
-        }
     }
 }

@@ -842,7 +842,11 @@ fn place_keys(corpus: &mut Corpus, app: &TestApp, poster: &mut Poster) {
             Key::Malformed,
         ),
         ("an unknown postal code", "00000".to_owned(), Key::Unknown),
-        ("a negative postal code", "-97229".to_owned(), Key::Unknown),
+        (
+            "a negative postal code",
+            "-97229".to_owned(),
+            Key::Malformed,
+        ),
         (
             "a ZIP+4 code nobody has",
             "00000-0000".to_owned(),
@@ -863,9 +867,9 @@ fn place_keys(corpus: &mut Corpus, app: &TestApp, poster: &mut Poster) {
         ("a unicode country", "üs".to_owned(), Key::Malformed),
         ("a space for a country", "%20".to_owned(), Key::Malformed),
         (
-            "a country where the geocoder knows no such code",
+            "a country whose codes cannot look like this one",
             "gb".to_owned(),
-            Key::Unknown,
+            Key::Malformed,
         ),
     ] {
         keys.push((what, country, "97229".to_owned(), key));

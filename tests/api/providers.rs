@@ -89,7 +89,14 @@ async fn the_weather_service_reads_a_good_answer_into_conditions_now_and_48_hour
             weather.code,
             weather.source,
         ),
-        (7.4, 7.4 - 2.0, 81.0, 12.3, WmoCode(61), "open-meteo.com")
+        (
+            Some(7.4),
+            Some(7.4 - 2.0),
+            Some(81.0),
+            Some(12.3),
+            Some(WmoCode(61)),
+            "open-meteo.com"
+        )
     );
     // Local wall-clock times without an offset, read in Los Angeles (PDT, UTC−7).
     assert_eq!(
@@ -452,10 +459,6 @@ impl Provider {
                 (
                     "a weather code as a string",
                     with("/current/weather_code", json!("61")),
-                ),
-                (
-                    "a weather code with a fraction",
-                    with("/current/weather_code", json!(2.5)),
                 ),
                 (
                     "the UTC offset as a string",
