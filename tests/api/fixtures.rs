@@ -1,10 +1,13 @@
-//! Answers in the three providers' real formats, as the fake upstream serves them.
+//! Answers in the three providers' real formats, as the fake upstream serves them. The shape of
+//! each is cited where it is built: a fake that answers as we imagine a provider does would let
+//! a wrong reading of it pass every test.
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
-/// Zippopotam.us: keys with spaces, coordinates as strings.
+/// Zippopotam.us: keys with spaces, coordinates as strings (its API page's example answer for
+/// `/us/90210`).
 pub fn zippopotam(
     postal_code: &str,
     name: &str,
@@ -13,10 +16,26 @@ pub fn zippopotam(
     lat: &str,
     lon: &str,
 ) -> Value {
+    zippopotam_in(
+        ("US", "United States"),
+        postal_code,
+        (name, state, abbreviation),
+        (lat, lon),
+    )
+}
+
+/// As `zippopotam`, for a place in any country: (code, the country's name as the service
+/// writes it), (place name, state, state abbreviation), (latitude, longitude).
+pub fn zippopotam_in(
+    (country_code, country): (&str, &str),
+    postal_code: &str,
+    (name, state, abbreviation): (&str, &str, &str),
+    (lat, lon): (&str, &str),
+) -> Value {
     json!({
         "post code": postal_code,
-        "country": "United States",
-        "country abbreviation": "US",
+        "country": country,
+        "country abbreviation": country_code,
         "places": [{
             "place name": name,
             "longitude": lon,
@@ -31,32 +50,34 @@ pub fn portland() -> Value {
     zippopotam("97229", "Portland", "Oregon", "OR", "45.5483", "-122.8284")
 }
 
-/// Open-Meteo with `timezone=auto`: local wall-clock times without offsets, 48 hours from
-/// local midnight, and the current conditions at `now`.
+/// Open-Meteo with `timezone=auto`, as its source writes it (`ForecastApiResult.swift`,
+/// `JsonWriter.swift`, `openapi/forecast.yml` in its repository): 48 hourly times from local
+/// midnight, each written with the one offset valid when it answered (`utc_offset_seconds`) and
+/// no daylight-saving adjustment inside the series (its maintainers in issues #261 and #1255);
+/// the zone's abbreviation in the `GMT-7` style; `null` for a value it could not compute.
 pub fn open_meteo(zone: Tz, now: DateTime<Utc>, temperature: f64) -> Value {
-    let local_now = now.with_timezone(&zone);
-    let midnight = local_now
-        .duration_trunc(TimeDelta::days(1))
-        .unwrap_or(local_now);
+    let offset_seconds = now.with_timezone(&zone).offset().fix_seconds();
+    let offset = chrono::FixedOffset::east_opt(offset_seconds)
+        .unwrap_or_else(|| panic!("offset {offset_seconds}"));
+    let local_now = now.with_timezone(&offset).naive_local();
+    let midnight = local_now.date().and_hms_opt(0, 0, 0).unwrap_or(local_now);
     let hours: Vec<String> = (0..48)
         .map(|h| {
-            (midnight.naive_local() + TimeDelta::hours(h))
+            (midnight + TimeDelta::hours(h))
                 .format("%Y-%m-%dT%H:%M")
                 .to_string()
         })
         .collect();
     let current = local_now
-        .naive_local()
         .duration_trunc(TimeDelta::minutes(15))
-        .unwrap_or(local_now.naive_local());
-    let offset = local_now.offset().fix_seconds();
+        .unwrap_or(local_now);
     json!({
         "latitude": 45.55,
         "longitude": -122.83,
         "generationtime_ms": 0.1,
-        "utc_offset_seconds": offset,
+        "utc_offset_seconds": offset_seconds,
         "timezone": zone.name(),
-        "timezone_abbreviation": local_now.format("%Z").to_string(),
+        "timezone_abbreviation": gmt_abbreviation(offset_seconds),
         "elevation": 60.0,
         "current_units": {"time": "iso8601", "interval": "seconds", "temperature_2m": "°C"},
         "current": {
@@ -78,6 +99,20 @@ pub fn open_meteo(zone: Tz, now: DateTime<Utc>, temperature: f64) -> Value {
     })
 }
 
+/// "GMT-7", "GMT+1", "GMT+5:30", "GMT" as Open-Meteo abbreviates an offset.
+fn gmt_abbreviation(offset_seconds: i32) -> String {
+    let (sign, seconds) = if offset_seconds < 0 {
+        ('-', -offset_seconds)
+    } else {
+        ('+', offset_seconds)
+    };
+    match (seconds / 3600, seconds % 3600 / 60) {
+        (0, 0) => "GMT".to_owned(),
+        (hours, 0) => format!("GMT{sign}{hours}"),
+        (hours, minutes) => format!("GMT{sign}{hours}:{minutes:02}"),
+    }
+}
+
 trait FixSeconds {
     fn fix_seconds(&self) -> i32;
 }
@@ -88,8 +123,10 @@ impl<O: chrono::Offset> FixSeconds for O {
     }
 }
 
-/// sunrise-sunset.org with `formatted=0`: ISO 8601 instants, day length in seconds.
+/// sunrise-sunset.org with `formatted=0`: ISO 8601 instants, day length in seconds. Times are
+/// given here in UTC and `zone` is the `tzid` the request sent.
 pub struct SunAnswer<'a> {
+    pub zone: Tz,
     pub sunrise: &'a str,
     pub sunset: &'a str,
     pub solar_noon: &'a str,
@@ -99,27 +136,37 @@ pub struct SunAnswer<'a> {
     pub astronomical: (&'a str, &'a str),
 }
 
+/// The answer as the service sends it for a request with `tzid` (its API page: "the times in
+/// the response will be in the given timezone"): every time in that zone's offset, the zone
+/// echoed, and an event that does not happen written as the epoch's first second, in that
+/// offset too.
 pub fn sunrise_sunset(answer: &SunAnswer<'_>) -> Value {
+    let local = |utc: &str| {
+        DateTime::parse_from_rfc3339(utc)
+            .map(|t| t.with_timezone(&answer.zone).to_rfc3339())
+            .unwrap_or_else(|e| panic!("{utc}: {e}"))
+    };
     json!({
         "results": {
-            "sunrise": answer.sunrise,
-            "sunset": answer.sunset,
-            "solar_noon": answer.solar_noon,
+            "sunrise": local(answer.sunrise),
+            "sunset": local(answer.sunset),
+            "solar_noon": local(answer.solar_noon),
             "day_length": answer.day_length,
-            "civil_twilight_begin": answer.civil.0,
-            "civil_twilight_end": answer.civil.1,
-            "nautical_twilight_begin": answer.nautical.0,
-            "nautical_twilight_end": answer.nautical.1,
-            "astronomical_twilight_begin": answer.astronomical.0,
-            "astronomical_twilight_end": answer.astronomical.1
+            "civil_twilight_begin": local(answer.civil.0),
+            "civil_twilight_end": local(answer.civil.1),
+            "nautical_twilight_begin": local(answer.nautical.0),
+            "nautical_twilight_end": local(answer.nautical.1),
+            "astronomical_twilight_begin": local(answer.astronomical.0),
+            "astronomical_twilight_end": local(answer.astronomical.1)
         },
         "status": "OK",
-        "tzid": "UTC"
+        "tzid": answer.zone.name()
     })
 }
 
 /// Portland on 1 July 2026 (PDT, UTC−7), as the service answers it.
 pub const PORTLAND_JULY: SunAnswer<'static> = SunAnswer {
+    zone: Tz::America__Los_Angeles,
     sunrise: "2026-07-01T12:25:10+00:00",
     sunset: "2026-07-02T04:03:41+00:00",
     solar_noon: "2026-07-01T20:14:25+00:00",
@@ -131,6 +178,7 @@ pub const PORTLAND_JULY: SunAnswer<'static> = SunAnswer {
 
 /// Portland on 1 December 2026 (PST, UTC−8).
 pub const PORTLAND_DECEMBER: SunAnswer<'static> = SunAnswer {
+    zone: Tz::America__Los_Angeles,
     sunrise: "2026-12-01T15:30:00+00:00",
     sunset: "2026-12-02T00:28:05+00:00",
     solar_noon: "2026-12-01T19:59:02+00:00",
@@ -142,6 +190,7 @@ pub const PORTLAND_DECEMBER: SunAnswer<'static> = SunAnswer {
 
 /// The service's answer on a day without sunrise: events that do not happen are the epoch.
 pub const POLAR_NIGHT: SunAnswer<'static> = SunAnswer {
+    zone: Tz::America__Anchorage,
     sunrise: "1970-01-01T00:00:01+00:00",
     sunset: "1970-01-01T00:00:01+00:00",
     solar_noon: "2026-12-21T10:44:00+00:00",
@@ -153,6 +202,7 @@ pub const POLAR_NIGHT: SunAnswer<'static> = SunAnswer {
 
 /// Midsummer at Utqiagvik: the sun does not set, and the twilights do not happen either.
 pub const POLAR_DAY: SunAnswer<'static> = SunAnswer {
+    zone: Tz::America__Anchorage,
     sunrise: "1970-01-01T00:00:01+00:00",
     sunset: "1970-01-01T00:00:01+00:00",
     solar_noon: "2026-06-21T22:28:00+00:00",

@@ -14,6 +14,7 @@ mod events;
 mod fixtures;
 mod helpers;
 mod limits;
+mod live_providers;
 mod pages;
 mod photos;
 mod providers;
