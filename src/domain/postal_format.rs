@@ -60,117 +60,78 @@ const FOUR: &str = "4-digit postal codes";
 const FIVE: &str = "5-digit postal codes";
 
 /// One row per country of `country::COUNTRIES`; the table's range in each comment.
+#[rustfmt::skip]
 pub const DATA_FORMATS: &[DataFormat] = &[
-    row(
-        "AD",
-        Prefixed("AD", 3),
-        "codes written AD and 3 digits",
-        "AD100",
-    ), // AD100 : AD700
-    row(
-        "AR",
-        ArgentinaOld,
-        "Argentina's older 4-digit postal codes",
-        "1601",
-    ), // 1601 : 9431
+    row("AD", Prefixed("AD", 3), "codes written AD and 3 digits", "AD100"), // AD100 : AD700
+    row("AR", ArgentinaOld, "Argentina's older 4-digit postal codes", "1601"), // 1601 : 9431
     row("AS", Digits(5), "5-digit ZIP codes", "96799"), // 96799
-    row("AT", Digits(4), FOUR, "1010"),                 // 1010 : 9992
-    row("AU", Digits(4), "4-digit postcodes", "2000"),  // 0200 : 9726
-    row("BD", Digits(4), FOUR, "1000"),                 // 1000 : 9461
-    row("BE", Digits(4), FOUR, "1000"),                 // 1000 : 9992
-    row("BG", Digits(4), FOUR, "1000"),                 // 1000 : 9974
-    row(
-        "BR",
-        BrazilMajor,
-        "only the codes ending in -000",
-        "01310-000",
-    ), // 01000-000 : 99990-000
-    row(
-        "CA",
-        ForwardSortation,
-        "the first three characters of postal codes",
-        "K1A",
-    ), // A0A : Y1A
-    row("CH", Digits(4), FOUR, "8001"),                 // 1000 : 9658
+    row("AT", Digits(4), FOUR, "1010"), // 1010 : 9992
+    row("AU", Digits(4), "4-digit postcodes", "2000"), // 0200 : 9726
+    row("BD", Digits(4), FOUR, "1000"), // 1000 : 9461
+    row("BE", Digits(4), FOUR, "1000"), // 1000 : 9992
+    row("BG", Digits(4), FOUR, "1000"), // 1000 : 9974
+    row("BR", BrazilMajor, "only the codes ending in -000", "01310-000"), // 01000-000 : 99990-000
+    row("CA", ForwardSortation, "the first three characters of postal codes", "K1A"), // A0A : Y1A
+    row("CH", Digits(4), FOUR, "8001"), // 1000 : 9658
     row("CZ", Grouped(3, ' ', 2), "codes written 100 00", "100 00"), // 100 00 : 798 62
-    row("DE", Digits(5), FIVE, "10115"),                // 01067 : 99998
-    row("DK", Digits(4), FOUR, "1050"),                 // 0800 : 9990
-    row("DO", Digits(5), FIVE, "10101"),                // 10101 : 11906
+    row("DE", Digits(5), FIVE, "10115"), // 01067 : 99998
+    row("DK", Digits(4), FOUR, "1050"), // 0800 : 9990
+    row("DO", Digits(5), FIVE, "10101"), // 10101 : 11906
     row("FO", Digits(3), "3-digit postal codes", "100"), // 100 : 970
-    row("FI", Digits(5), FIVE, "00100"),                // 00002 : 99999
-    row("FR", Digits(5), FIVE, "75001"),                // 01000 : 98799
-    row("GF", Digits(5), FIVE, "97300"),                // 97300 : 97390
-    row("GL", Digits(4), FOUR, "3900"),                 // 2412 : 3992
-    row("GP", Digits(5), FIVE, "97100"),                // 97100 : 97190
+    row("FI", Digits(5), FIVE, "00100"), // 00002 : 99999
+    row("FR", Digits(5), FIVE, "75001"), // 01000 : 98799
+    row("GF", Digits(5), FIVE, "97300"), // 97300 : 97390
+    row("GL", Digits(4), FOUR, "3900"), // 2412 : 3992
+    row("GP", Digits(5), FIVE, "97100"), // 97100 : 97190
     row("GU", Digits(5), "5-digit ZIP codes", "96910"), // 96910 : 96932
-    row("GT", Digits(5), FIVE, "01001"),                // 01001 : 22027
+    row("GT", Digits(5), FIVE, "01001"), // 01001 : 22027
     row("GG", Outward("GY"), "outward codes, GY1 to GY9", "GY1"), // GY1 : GY9
-    row("GY", Digits(5), FIVE, "97312"),                // 97312 : 97360
-    row("HU", Digits(4), FOUR, "1011"),                 // 1011 : 9985
+    row("GY", Digits(5), FIVE, "97312"), // 97312 : 97360
+    row("HU", Digits(4), FOUR, "1011"), // 1011 : 9985
     row("IS", Digits(3), "3-digit postal codes", "101"), // 101 : 902
     row("IN", Digits(6), "6-digit PIN codes", "110001"), // 110001 : 855126
     row("IM", Outward("IM"), "outward codes, IM1 to IM9", "IM1"), // IM1 : IM9
-    row("IT", Digits(5), FIVE, "00118"),                // 00010 : 98168
-    row(
-        "JP",
-        Grouped(3, '-', 4),
-        "codes written 100-0001",
-        "100-0001",
-    ), // 100-0001 : 999-8531
+    row("IT", Digits(5), FIVE, "00118"), // 00010 : 98168
+    row("JP", Grouped(3, '-', 4), "codes written 100-0001", "100-0001"), // 100-0001 : 999-8531
     row("JE", Outward("JE"), "outward codes, JE1 to JE3", "JE2"), // JE1 : JE3
-    row("LI", Digits(4), FOUR, "9490"),                 // 9485 : 9498
-    row("LT", Digits(5), FIVE, "01001"),                // 00001 : 99069
+    row("LI", Digits(4), FOUR, "9490"), // 9485 : 9498
+    row("LT", Digits(5), FIVE, "01001"), // 00001 : 99069
     row("LU", Prefixed("L-", 4), "codes written L-1009", "L-1009"), // L-1009 : L-9999
-    row("MY", Digits(5), FIVE, "50000"),                // 01000 : 98859
+    row("MY", Digits(5), FIVE, "50000"), // 01000 : 98859
     row("MH", Digits(5), "5-digit ZIP codes", "96960"), // 96960 : 96970
-    row("MQ", Digits(5), FIVE, "97200"),                // 97200 : 97290
-    row("YT", Digits(5), FIVE, "97600"),                // 97600 : 97680
-    row("MX", Digits(5), FIVE, "01000"),                // 01000 : 99998
+    row("MQ", Digits(5), FIVE, "97200"), // 97200 : 97290
+    row("YT", Digits(5), FIVE, "97600"), // 97600 : 97680
+    row("MX", Digits(5), FIVE, "01000"), // 01000 : 99998
     row("MD", Prefixed("MD-", 4), "codes written MD-2000", "MD-2001"), // MD-2000 : MD-7731
-    row("MC", Digits(5), FIVE, "98000"),                // 98000 : 98000
-    row(
-        "NL",
-        Digits(4),
-        "the 4 digits of postcodes, without the letters",
-        "1012",
-    ), // 1000 : 9999
-    row("NZ", Digits(4), FOUR, "6011"),                 // 0110 : 9893
-    row("MK", Digits(4), FOUR, "1000"),                 // 1000 : 7550
+    row("MC", Digits(5), FIVE, "98000"), // 98000 : 98000
+    row("NL", Digits(4), "the 4 digits of postcodes, without the letters", "1012"), // 1000 : 9999
+    row("NZ", Digits(4), FOUR, "6011"), // 0110 : 9893
+    row("MK", Digits(4), FOUR, "1000"), // 1000 : 7550
     row("MP", Digits(5), "5-digit ZIP codes", "96950"), // 96950 : 96952
-    row("NO", Digits(4), FOUR, "0150"),                 // 0001 : 9991
-    row("PK", Digits(5), FIVE, "44000"),                // 10010 : 97320
-    row("PH", Digits(4), FOUR, "1000"),                 // 0400 : 9811
+    row("NO", Digits(4), FOUR, "0150"), // 0001 : 9991
+    row("PK", Digits(5), FIVE, "44000"), // 10010 : 97320
+    row("PH", Digits(4), FOUR, "1000"), // 0400 : 9811
     row("PL", Grouped(2, '-', 3), "codes written 00-001", "00-001"), // 00-001 : 99-440
-    row(
-        "PT",
-        Grouped(4, '-', 3),
-        "codes written 1000-001",
-        "1000-001",
-    ), // 1000-001 : 9980-999
+    row("PT", Grouped(4, '-', 3), "codes written 1000-001", "1000-001"), // 1000-001 : 9980-999
     row("PR", Digits(5), "5-digit ZIP codes", "00901"), // 00601 : 00988
-    row("RE", Digits(5), FIVE, "97400"),                // 97400 : 97490
+    row("RE", Digits(5), FIVE, "97400"), // 97400 : 97490
     row("RU", Digits(6), "6-digit postal codes", "101000"), // 101000 : 901993
-    row("PM", Digits(5), FIVE, "97500"),                // 97500
-    row("SM", Digits(5), FIVE, "47890"),                // 47890 : 47899
+    row("PM", Digits(5), FIVE, "97500"), // 97500
+    row("SM", Digits(5), FIVE, "47890"), // 47890 : 47899
     row("SK", Grouped(3, ' ', 2), "codes written 010 01", "811 01"), // 010 01 : 992 01
-    row("SI", Digits(4), FOUR, "1000"),                 // 1000 : 9600
-    row("ZA", Digits(4), FOUR, "0002"),                 // 0002 : 9992
-    row("ES", Digits(5), FIVE, "28001"),                // 01001 : 52080
-    row("LK", Digits(5), FIVE, "00100"),                // * : 96167
-    row("SJ", Digits(4), FOUR, "9170"),                 // 8099 : 9178
+    row("SI", Digits(4), FOUR, "1000"), // 1000 : 9600
+    row("ZA", Digits(4), FOUR, "0002"), // 0002 : 9992
+    row("ES", Digits(5), FIVE, "28001"), // 01001 : 52080
+    row("LK", Digits(5), FIVE, "00100"), // * : 96167
+    row("SJ", Digits(4), FOUR, "9170"), // 8099 : 9178
     row("SE", Digits(5), "5 digits, without the space", "11122"), // 10005 : 98499
-    row("TH", Digits(5), FIVE, "10100"),                // 10100 : 96220
-    row("TR", Digits(5), FIVE, "06100"),                // 01000 : 81950
-    row(
-        "GB",
-        Outward(""),
-        "outward codes (the part before the space)",
-        "SW1A",
-    ), // AB1 : ZE3
+    row("TH", Digits(5), FIVE, "10100"), // 10100 : 96220
+    row("TR", Digits(5), FIVE, "06100"), // 01000 : 81950
+    row("GB", Outward(""), "outward codes (the part before the space)", "SW1A"), // AB1 : ZE3
     row("US", Digits(5), "5-digit ZIP codes", "97229"), // 00210 : 99950
     row("VI", Digits(5), "5-digit ZIP codes", "00802"), // 00801 : 00851
-    row("VA", Digits(5), FIVE, "00120"),                // 00120
-    row("HR", Digits(5), FIVE, "10000"),                // 10000 : 53296
+    row("VA", Digits(5), FIVE, "00120"), // 00120
+    row("HR", Digits(5), FIVE, "10000"), // 10000 : 53296
 ];
 
 /// A code in the form the data holds, and what was done to the code as typed.
