@@ -133,6 +133,15 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<crate::photo_store::SaveError> for AppError {
+    fn from(e: crate::photo_store::SaveError) -> Self {
+        match e {
+            crate::photo_store::SaveError::OutOfSpace(_) => Self::StorageFull(e.to_string()),
+            crate::photo_store::SaveError::Io(_) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
 /// A panic that escaped a handler: the styled 500 page (or JSON), and one log line.
 pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let detail = panic

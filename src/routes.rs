@@ -70,7 +70,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             state.clone(),
             protect::limit_posts,
         ))
-        .layer(middleware::from_fn(protect::refuse_cross_site))
+        .layer(middleware::from_fn(security::refuse_cross_site))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::map_response_with_state(
             state.clone(),

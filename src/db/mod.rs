@@ -97,7 +97,8 @@ impl Writer {
                 if is_storage_full(error) {
                     self.out_of_space.store(true, Ordering::SeqCst);
                 }
-                tracing::warn!(%error, "write failed and was rolled back");
+                // The caller reports it (as the request's error, or the view counts' warning).
+                tracing::debug!(%error, "write failed and was rolled back");
             }
         }
         result

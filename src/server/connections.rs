@@ -29,7 +29,7 @@ use axum::{
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
-    io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf},
+    io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf},
     net::{TcpListener, TcpStream},
     sync::{Notify, watch},
 };
@@ -305,6 +305,10 @@ async fn refuse(mut stream: TcpStream) {
         The server is busy. Please try again in a moment.\r\n";
     tracing::warn!("connection refused: at the connection cap and none idle");
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        // What the client sent is read first: closing with unread bytes would send a reset,
+        // which can reach the client before the answer and discard it.
+        let mut request = [0u8; 4096];
+        let _ = tokio::time::timeout(Duration::from_millis(100), stream.read(&mut request)).await;
         stream.write_all(BUSY).await?;
         stream.shutdown().await
     })

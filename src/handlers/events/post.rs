@@ -26,7 +26,6 @@ use crate::{
         extract::{Multipart, Path, multipart_error, place_key},
         place,
     },
-    photo_store::SaveError,
     protect::{self, random_token, verify_csrf},
     state::AppState,
 };
@@ -133,10 +132,7 @@ pub async fn create(
     let _photo_files = match &photo {
         Some(photo) => {
             let guard = state.photos.lock().await;
-            state.photos.save(photo).await.map_err(|e| match e {
-                SaveError::OutOfSpace(_) => AppError::StorageFull(e.to_string()),
-                SaveError::Io(_) => AppError::Internal(e.to_string()),
-            })?;
+            state.photos.save(photo).await?;
             Some(guard)
         }
         None => None,
