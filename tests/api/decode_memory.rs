@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 
 use crate::{
     binary,
-    helpers::{FormTokens, browser, event_form, hidden_value, photo_part},
+    helpers::{FormTokens, browser, event_form, form_tokens_at, photo_part},
 };
 
 /// The most the server may hold at its peak while eight large photos arrive at once.
@@ -54,15 +54,9 @@ async fn eight_large_photos_at_once_stay_within_the_memory_budget() {
     let binary::Server { child, address, .. } = binary::start(dir.path(), &[]);
     let child = KillOnDrop(child);
     let browser = browser();
-    let page = browser
-        .get(format!("{}/places/us/97229", address))
-        .send()
+    let token = form_tokens_at(&browser, &format!("{address}/places/us/97229"))
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
-    let token = hidden_value(&page, "authenticity_token");
+        .authenticity_token;
     let large: Vec<Vec<u8>> = (0..8)
         .map(|i| flat_png(5000, 5000, 40 + i, ExtendedColorType::Rgba8))
         .collect();

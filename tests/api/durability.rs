@@ -12,7 +12,7 @@ use wiremock::ResponseTemplate;
 
 use crate::{
     binary, fixtures,
-    helpers::{FormTokens, browser, event_form, hidden_value, spawn_app},
+    helpers::{FormTokens, browser, event_form, form_tokens_at, spawn_app},
 };
 
 const PLACES: [(&str, &str, &str, &str); 5] = [
@@ -73,16 +73,10 @@ async fn every_post_answered_303_survives_a_sigkill() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let server = binary::start(dir.path(), &[]);
     let browser = browser();
-    let page = browser
-        .get(format!("{}/places/us/97229", server.address))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let page_tokens =
+        form_tokens_at(&browser, &format!("{}/places/us/97229", server.address)).await;
     let tokens = FormTokens {
-        authenticity_token: hidden_value(&page, "authenticity_token"),
+        authenticity_token: page_tokens.authenticity_token,
         submission_id: String::new(),
     };
     let answered = Arc::new(Mutex::new(Vec::<String>::new()));

@@ -244,6 +244,22 @@ pub struct FormTokens {
     pub submission_id: String,
 }
 
+/// Opens the page at `url` (of any server) in `browser` and reads its form's hidden fields.
+pub async fn form_tokens_at(browser: &reqwest::Client, url: &str) -> FormTokens {
+    let html = browser
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    FormTokens {
+        authenticity_token: hidden_value(&html, "authenticity_token"),
+        submission_id: hidden_value(&html, "submission_id"),
+    }
+}
+
 /// The value of the first `name="{name}"` input in `html`.
 pub fn hidden_value(html: &str, name: &str) -> String {
     let marker = format!(r#"name="{name}" value=""#);
@@ -282,11 +298,7 @@ impl TestApp {
 
     /// Opens a page in `browser` and reads its form's hidden fields.
     pub async fn form_tokens(&self, browser: &reqwest::Client, path: &str) -> FormTokens {
-        let html = self.browse(browser, path).await;
-        FormTokens {
-            authenticity_token: hidden_value(&html, "authenticity_token"),
-            submission_id: hidden_value(&html, "submission_id"),
-        }
+        form_tokens_at(browser, &format!("{}{path}", self.address)).await
     }
 
     pub async fn post_multipart(

@@ -27,7 +27,7 @@ use image::{ExtendedColorType, ImageEncoder, RgbImage, codecs::png::PngEncoder};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use helpers::{FormTokens, browser, event_form, hidden_value, photo_part};
+use helpers::{FormTokens, browser, event_form, form_tokens_at, photo_part};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_cityscape");
 const PLACE: &str = "/places/us/97229";
@@ -141,18 +141,7 @@ impl Drop for Namespaced {
 }
 
 async fn tokens(server: &Namespaced, browser: &reqwest::Client) -> FormTokens {
-    let html = browser
-        .get(server.url(PLACE))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
-    FormTokens {
-        authenticity_token: hidden_value(&html, "authenticity_token"),
-        submission_id: hidden_value(&html, "submission_id"),
-    }
+    form_tokens_at(browser, &server.url(PLACE)).await
 }
 
 async fn post(
