@@ -68,9 +68,10 @@ pub struct Config {
     #[arg(long, env = "CITYSCAPE_POST_LIMIT", default_value_t = 30)]
     pub post_limit: u32,
 
-    /// Directory of the stylesheet, icons and images served under /static.
-    #[arg(long, env = "CITYSCAPE_STATIC_DIR", default_value = "static")]
-    pub static_dir: PathBuf,
+    /// Serve the stylesheet, icons and images from this directory as it is, instead of the
+    /// copies inside the binary: for working on them. It must exist.
+    #[arg(long, env = "CITYSCAPE_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
 
     /// Largest size the database may grow to, in MB; `0` is no limit beyond the disk's. At the
     /// limit writes are refused as on a full disk (507) and reads go on.

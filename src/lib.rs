@@ -19,6 +19,7 @@ pub mod routes;
 pub mod security;
 pub mod server;
 pub mod state;
+pub mod static_assets;
 pub mod timing;
 pub mod upstream;
 pub mod view_counts;

@@ -29,21 +29,24 @@ use crate::{
 };
 
 /// Static files change only with a release; a day of caching, then a cheap revalidation
-/// (ServeDir answers `If-Modified-Since`).
+/// (ServeDir answers `If-Modified-Since`). A fingerprinted URL (`?v=` the content's hash) never
+/// changes its content: a year, immutable.
 const STATIC_CACHE_CONTROL: &str = "public, max-age=86400";
+const FINGERPRINTED_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 /// Photos are named by their content and never change.
 const PHOTO_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
-/// The longest file name the file systems we serve from accept; a longer path segment cannot
-/// name a file. Nor can a path longer than any of ours (the system's limit is 4,096 bytes,
-/// the directory's own path included).
-const MAX_FILE_NAME_BYTES: usize = 255;
+/// No file we serve has a name near this long; a longer segment names none, and asking the file
+/// system would only get "file name too long" (its limit is 255 bytes, and `ServeDir` also tries
+/// the name with `.br` or `.gz` added). Nor can a path longer than any of ours (the system's
+/// limit is 4,096 bytes, the directory's own path included).
+const MAX_FILE_NAME_BYTES: usize = 200;
 const MAX_FILE_PATH_BYTES: usize = 1024;
 /// Bodies: a form with a photo (5 MB and the other fields), and any other form.
 const PHOTO_FORM_BODY_LIMIT: usize = 6 * 1024 * 1024;
 const FORM_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState, config: &Config) -> Router {
-    let static_dir = &config.static_dir;
+    let static_dir = state.assets.dir.clone();
     let body_deadline = BodyDeadline(Duration::from_millis(config.body_timeout_ms));
     let pages = Router::new()
         .route("/", get(home::show))
@@ -97,15 +100,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
     );
 
     let assets = Router::new()
-        .nest_service("/static", ServeDir::new(static_dir))
+        // Each file's brotli and gzip variants were made at build time: served with their own
+        // length, never compressed per request.
+        .nest_service(
+            "/static",
+            ServeDir::new(&static_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .route_service(
             "/favicon.ico",
             ServeFile::new(static_dir.join("favicon.ico")),
         )
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            |response: &Response| cache_found(response, STATIC_CACHE_CONTROL),
-        ))
+        .layer(middleware::from_fn(static_cache_control))
         .layer(middleware::from_fn(only_file_paths))
         .layer(middleware::map_response_with_state(
             state.clone(),
@@ -141,6 +148,24 @@ pub fn router(state: AppState, config: &Config) -> Router {
                 .on_failure(()),
         )
         .with_state(state)
+}
+
+/// The static files' caching: immutable under a fingerprinted URL, a day otherwise.
+async fn static_cache_control(request: Request, next: Next) -> Response {
+    let fingerprinted = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("v=")));
+    let mut response = next.run(request).await;
+    let policy = if fingerprinted {
+        FINGERPRINTED_CACHE_CONTROL
+    } else {
+        STATIC_CACHE_CONTROL
+    };
+    if let Some(value) = cache_found(&response, policy) {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    response
 }
 
 /// Files found are cached as `policy` says; a file not found is not cached (it may appear: the

@@ -14,6 +14,7 @@ use crate::{
     lookup::Lookups,
     photo_store::PhotoStore,
     protect::{self, PostLimiter},
+    static_assets::{StaticAssets, StaticError},
     upstream::{UpstreamError, Upstreams},
     view_counts::ViewCounts,
 };
@@ -26,8 +27,8 @@ pub struct AppState {
     pub views: ViewCounts,
     pub lookups: Arc<Lookups>,
     pub simulated: bool,
-    /// A hash of the stylesheet, for cache-busting its URL.
-    pub asset_version: String,
+    /// Where the static files are served from, and the stylesheet's fingerprint.
+    pub assets: StaticAssets,
     pub photos: PhotoStore,
     pub csrf: CsrfConfig,
     /// The secret from the data directory, which also keys the private edit tokens.
@@ -53,6 +54,8 @@ pub enum StartupError {
     Upstream(#[from] UpstreamError),
     #[error("could not listen, or prepare the data directory: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Static(#[from] StaticError),
 }
 
 impl AppState {
@@ -74,7 +77,7 @@ impl AppState {
             views,
             lookups: Arc::new(lookups),
             simulated: config.upstream == UpstreamMode::Simulated,
-            asset_version: asset_version(&config.static_dir).await,
+            assets: StaticAssets::prepare(config.static_dir.as_deref(), &config.data_dir).await?,
             photos: PhotoStore::open(&config.data_dir).await?,
             csrf: protect::csrf_config(&secret),
             secret: secret.into(),
@@ -87,19 +90,7 @@ impl AppState {
         Layout {
             title: title.into(),
             simulated: self.simulated,
-            asset_version: self.asset_version.clone(),
-        }
-    }
-}
-
-/// The first hex digits of the stylesheet's SHA-256; "dev" when it cannot be read.
-async fn asset_version(static_dir: &std::path::Path) -> String {
-    use sha2::{Digest, Sha256};
-    match tokio::fs::read(static_dir.join("style.css")).await {
-        Ok(bytes) => protect::to_hex(&Sha256::digest(&bytes)[..6]),
-        Err(error) => {
-            tracing::warn!(%error, "stylesheet not found");
-            "dev".to_owned()
+            asset_version: self.assets.version.clone(),
         }
     }
 }

@@ -39,12 +39,22 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     }
     raise_open_file_limit();
     let listener = listen(config.bind)?;
+    let absolute = |path: &std::path::Path| {
+        std::path::absolute(path)
+            .unwrap_or_else(|_| path.to_owned())
+            .display()
+            .to_string()
+    };
     tracing::info!(
         address = %format!("http://{}", listener.local_addr()?),
         upstream = ?config.upstream,
         cache = ?config.cache,
+        database = %database_file(&config.database_url).map_or_else(|| config.database_url.clone(), |f| absolute(&f)),
+        data_dir = %absolute(&config.data_dir),
+        static_dir = %state.assets.dir.display(),
         "listening"
     );
+    let views = state.views.clone();
     serve(
         listener,
         routes::router(state, &config),
@@ -52,8 +62,22 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         shutdown_signal(),
     )
     .await?;
+    // The page views counted since the last write are not lost to a clean stop.
+    views.flush().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The file a SQLite URL names (`sqlite://cityscape.db?mode=rwc` → `cityscape.db`), for the log.
+fn database_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let file = rest
+        .split('?')
+        .next()
+        .filter(|f| !f.is_empty() && *f != ":memory:")?;
+    Some(std::path::PathBuf::from(file))
 }
 
 pub fn listen(address: SocketAddr) -> std::io::Result<TcpListener> {

@@ -18,8 +18,8 @@ pub struct Server {
     pub log: Receiver<String>,
 }
 
-/// Starts the binary in simulated mode on a free port with its files under `dir`, and waits
-/// for its "listening" line.
+/// Starts the binary in simulated mode on a free port, in `dir` and with its files there, and
+/// waits for its "listening" line.
 pub fn start(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
     start_under(dir, extra_env, &[])
 }
@@ -51,8 +51,8 @@ pub fn start_under(dir: &Path, extra_env: &[(&str, &str)], wrapper: &[&str]) -> 
         ))
         .arg("--data-dir")
         .arg(dir.join("data"))
-        .arg("--static-dir")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/static"))
+        // Started where there is no `static/`: the binary serves the files it carries.
+        .current_dir(dir)
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped());
     for (name, value) in extra_env {

@@ -23,4 +23,6 @@ mod security;
 mod simulated;
 mod slow_clients;
 mod static_assets;
+mod static_embedded;
 mod storage;
+mod view_counts;

@@ -1,0 +1,77 @@
+//! Puts `static/` inside the binary, with brotli and gzip variants made here, once, rather than
+//! on every request: `src/static_assets.rs` lays them out at start for tower-http's `ServeDir`.
+
+use std::{
+    error::Error,
+    fmt::Write as _,
+    fs,
+    io::Write as _,
+    path::{Path, PathBuf},
+};
+
+/// Only text compresses; pictures already are.
+const COMPRESSIBLE: &[&str] = &["css", "js", "svg", "html", "txt", "json", "ico"];
+
+fn main() -> Result<(), Box<dyn Error>> {
+    println!("cargo::rerun-if-changed=static");
+    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("static");
+    fs::create_dir_all(&out)?;
+    let mut names: Vec<String> = Vec::new();
+    for entry in fs::read_dir("static")? {
+        let path = entry?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        let bytes = fs::read(&path)?;
+        fs::write(out.join(&name), &bytes)?;
+        names.push(name.clone());
+        if compressible(&path) {
+            for (suffix, compressed) in [("br", brotli(&bytes)?), ("gz", gzip(&bytes)?)] {
+                // A variant no smaller than the file is of no use to anyone.
+                if compressed.len() < bytes.len() {
+                    let variant = format!("{name}.{suffix}");
+                    fs::write(out.join(&variant), compressed)?;
+                    names.push(variant);
+                }
+            }
+        }
+    }
+    names.sort();
+    let mut table = String::from("&[\n");
+    for name in &names {
+        writeln!(
+            table,
+            "    ({name:?}, include_bytes!(concat!(env!(\"OUT_DIR\"), \"/static/{name}\"))),"
+        )?;
+    }
+    table.push(']');
+    fs::write(
+        PathBuf::from(std::env::var("OUT_DIR")?).join("static_files.rs"),
+        table,
+    )?;
+    Ok(())
+}
+
+fn compressible(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| COMPRESSIBLE.contains(&e))
+}
+
+fn brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        writer.write_all(bytes)?;
+    }
+    Ok(out)
+}
+
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    encoder.finish()
+}
