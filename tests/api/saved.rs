@@ -173,6 +173,26 @@ async fn saving_without_the_csrf_token_is_403_and_saves_nothing() {
     assert_eq!(app.count_rows("saved_places").await, 0);
 }
 
+/// A town near Portland for each US code, each saved by `browser`.
+async fn save_towns(app: &TestApp, browser: &reqwest::Client, codes: &[String]) {
+    for code in codes {
+        app.mount_geocoder(
+            &format!("/us/{code}"),
+            ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
+                code, "Town", "State", "ST", "45.5", "-122.8",
+            )),
+        )
+        .await;
+    }
+    for code in codes {
+        assert_eq!(
+            save(app, browser, "us", code).await.status(),
+            StatusCode::SEE_OTHER,
+            "{code}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn saved_places_are_fetched_all_at_once() {
     use crate::concurrency::{InFlight, start_in_flight_server};
@@ -188,24 +208,9 @@ async fn saved_places_are_fetched_all_at_once() {
         &fake,
     ])
     .await;
-    let codes = ["97229", "10001", "60601", "94105", "02108", "73301"];
-    for code in codes {
-        app.mount_geocoder(
-            &format!("/us/{code}"),
-            ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
-                code, "Town", "State", "ST", "45.5", "-122.8",
-            )),
-        )
-        .await;
-    }
+    let codes = ["97229", "10001", "60601", "94105", "02108", "73301"].map(str::to_owned);
     let browser = browser();
-    for code in codes {
-        assert_eq!(
-            save(&app, &browser, "us", code).await.status(),
-            StatusCode::SEE_OTHER,
-            "{code}"
-        );
-    }
+    save_towns(&app, &browser, &codes).await;
     in_flight.reset();
 
     let home = browser
@@ -225,23 +230,8 @@ async fn a_full_list_of_saved_places_is_shown_within_its_deadline_while_the_serv
     // answer nothing for far longer than the upstream timeout allows.
     let app = crate::helpers::spawn_app_with(&["--upstream-timeout-ms", "20000"]).await;
     let codes: Vec<String> = (0..24).map(|i| format!("{:05}", 97200 + i)).collect();
-    for code in &codes {
-        app.mount_geocoder(
-            &format!("/us/{code}"),
-            ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
-                code, "Town", "State", "ST", "45.5", "-122.8",
-            )),
-        )
-        .await;
-    }
     let browser = browser();
-    for code in &codes {
-        assert_eq!(
-            save(&app, &browser, "us", code).await.status(),
-            StatusCode::SEE_OTHER,
-            "{code}"
-        );
-    }
+    save_towns(&app, &browser, &codes).await;
     let hang = ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(60));
     app.mount_weather(hang.clone()).await;
     app.mount_sun(hang).await;
