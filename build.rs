@@ -19,8 +19,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut names: Vec<String> = Vec::new();
     for entry in fs::read_dir("static")? {
         let path = entry?.path();
-        if !path.is_file() {
-            continue;
+        if path.is_dir() {
+            // Served by name from one directory: a file in a folder would be a 404.
+            return Err(format!(
+                "{} is a directory; static/ holds files only",
+                path.display()
+            )
+            .into());
         }
         let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
             continue;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, MatchedPath, Request},
+    extract::{DefaultBodyLimit, MatchedPath, Request, State},
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -112,7 +112,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/favicon.ico",
             ServeFile::new(static_dir.join("favicon.ico")),
         )
-        .layer(middleware::from_fn(static_cache_control))
+        .layer(middleware::from_fn_with_state(
+            state.assets.development,
+            static_cache_control,
+        ))
         .layer(middleware::from_fn(only_file_paths))
         .layer(middleware::map_response_with_state(
             state.clone(),
@@ -150,12 +153,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .with_state(state)
 }
 
-/// The static files' caching: immutable under a fingerprinted URL, a day otherwise.
-async fn static_cache_control(request: Request, next: Next) -> Response {
-    let fingerprinted = request
-        .uri()
-        .query()
-        .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("v=")));
+/// The static files' caching: immutable under a fingerprinted URL (unless served from a
+/// development directory, whose files change under the same URL), a day otherwise. Caches keep
+/// one copy per `Accept-Encoding`, as the body differs by it.
+async fn static_cache_control(
+    State(development): State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let fingerprinted = !development
+        && request
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("v=")));
     let mut response = next.run(request).await;
     let policy = if fingerprinted {
         FINGERPRINTED_CACHE_CONTROL
@@ -163,7 +173,9 @@ async fn static_cache_control(request: Request, next: Next) -> Response {
         STATIC_CACHE_CONTROL
     };
     if let Some(value) = cache_found(&response, policy) {
-        response.headers_mut().insert(header::CACHE_CONTROL, value);
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, value);
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }

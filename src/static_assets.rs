@@ -20,6 +20,9 @@ pub struct StaticAssets {
     /// The first hex digits of the stylesheet's SHA-256 ("dev" when a development directory has
     /// none): `style.css?v={version}`.
     pub version: String,
+    /// Served from `--static-dir`, whose files change while the server runs: never cached as
+    /// immutable.
+    pub development: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +58,7 @@ impl StaticAssets {
                 Ok(Self {
                     dir: absolute,
                     version,
+                    development: true,
                 })
             }
             None => {
@@ -69,7 +73,11 @@ impl StaticAssets {
                     .find(|(name, _)| *name == "style.css")
                     .map(|(_, bytes)| fingerprint(bytes))
                     .unwrap_or_else(|| "dev".to_owned());
-                Ok(Self { dir, version })
+                Ok(Self {
+                    dir,
+                    version,
+                    development: false,
+                })
             }
         }
     }

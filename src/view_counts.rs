@@ -20,6 +20,9 @@ pub struct ViewCounts {
     writer: Writer,
     source: Source,
     pending: Arc<Mutex<HashMap<PlaceKey, Pending>>>,
+    /// Held for a whole flush, so a second flush (a stop, a home page) waits for one running
+    /// rather than finding the counts taken and not yet written.
+    flushing: Arc<Mutex<()>>,
 }
 
 /// Views of one place not yet written.
@@ -36,6 +39,7 @@ impl ViewCounts {
             writer,
             source,
             pending: Arc::default(),
+            flushing: Arc::default(),
         };
         let flusher = counts.clone();
         tokio::spawn(async move {
@@ -61,9 +65,19 @@ impl ViewCounts {
         entry.views
     }
 
-    /// Writes every pending count in one transaction. On failure the counts go back to pending,
-    /// to be tried with the next.
+    /// Writes every pending count in one transaction. It runs as a task of its own, so a caller
+    /// that goes away (a home page whose client left) cannot cut it short; on failure the
+    /// counts go back to pending, to be tried with the next.
     pub async fn flush(&self) {
+        let counts = self.clone();
+        if let Err(error) = tokio::spawn(async move { counts.flush_now().await }).await {
+            tracing::error!(%error, "page views flush task failed");
+        }
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn flush_now(&self) {
+        let _one_at_a_time = self.flushing.lock().await;
         let batch: Vec<Pending> = {
             let mut pending = self.pending.lock().await;
             if pending.is_empty() {

@@ -240,10 +240,22 @@ impl DataFormat {
                 let &[letter, digit, second_letter] = area.as_bytes() else {
                     return None;
                 };
+                // A full code's local delivery unit is digit, letter, digit ("0H0").
+                let unit_ok = match compact.get(3..) {
+                    Some("") => true,
+                    Some(unit) => {
+                        let unit = unit.as_bytes();
+                        unit.len() == 3
+                            && unit.first().is_some_and(u8::is_ascii_digit)
+                            && unit.get(1).is_some_and(u8::is_ascii_uppercase)
+                            && unit.get(2).is_some_and(u8::is_ascii_digit)
+                    }
+                    None => false,
+                };
                 let well_formed = letter.is_ascii_uppercase()
                     && digit.is_ascii_digit()
                     && second_letter.is_ascii_uppercase()
-                    && (compact.len() == 3 || compact.len() == 6);
+                    && unit_ok;
                 if !well_formed {
                     return None;
                 }
@@ -379,6 +391,7 @@ mod tests {
         ("CA", "H0H 0H0", Some("H0H"), Some(Change::Shortened)),
         ("CA", "K1A", Some("K1A"), None),
         ("CA", "K1A 0B", None, None),
+        ("CA", "K1A 000", None, None),
         ("SE", "111 22", Some("11122"), Some(Change::Reformatted)),
         ("DE", "10115", Some("10115"), None),
         ("DE", "1011", None, None),

@@ -116,3 +116,16 @@ async fn a_missing_file_is_not_cached() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_development_directory_is_never_cached_as_immutable() {
+    // The test server serves `--static-dir`, whose files change under the same URL.
+    let app = spawn_app().await;
+
+    let response = app.get("/static/style.css?v=0123456789ab").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let policy = header(&response, "cache-control");
+    assert!(!policy.contains("immutable"), "{policy}");
+    assert!(policy.contains("max-age=86400"), "{policy}");
+}

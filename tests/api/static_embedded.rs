@@ -52,6 +52,7 @@ async fn a_binary_started_anywhere_serves_the_files_it_carries() {
     assert_eq!(css.status(), StatusCode::OK);
     assert!(header(&css, "content-type").starts_with("text/css"));
     assert!(header(&css, "cache-control").contains("immutable"));
+    assert_eq!(header(&css, "vary"), "accept-encoding");
     let last_modified = header(&css, "last-modified");
     assert_eq!(css.bytes().await.unwrap_or_default().as_ref(), STYLESHEET);
 
