@@ -61,6 +61,13 @@ pub enum StartupError {
 impl AppState {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let (pool, writer) = db::connect(&config.database_url, config.database_max_mb).await?;
+        let moved = db::places::move_to_data_form(&writer).await?;
+        if moved > 0 {
+            tracing::info!(
+                moved,
+                "stored places moved to the postal-code form the geocoder holds"
+            );
+        }
         let upstreams = Upstreams::from_config(config)?;
         let lookups = Lookups::new(
             pool.clone(),

@@ -209,3 +209,85 @@ pub async fn most_viewed(
     .fetch_all(pool)
     .await
 }
+
+/// Places stored before postal codes were kept in the form the geocoder's data holds
+/// ("SW1A 1AA" where the data has "SW1A") move to that form, so that their events, saves and
+/// views show on the page people reach now. Where the new form is stored already, the two rows
+/// become one. Codes that no longer parse are left as they are. Returns how many rows moved.
+pub async fn move_to_data_form(writer: &Writer) -> Result<usize, sqlx::Error> {
+    writer
+        .write(async |tx| {
+            let rows: Vec<(i64, String, String, String)> =
+                sqlx::query_as("SELECT id, source, country_code, postal_code FROM places")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut moved = 0;
+            for (id, source, country, code) in rows {
+                let Ok(key) = PlaceKey::parse(&country, &code) else {
+                    continue;
+                };
+                if key.postal_code.as_str() == code {
+                    continue;
+                }
+                let stored: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM places WHERE source = ? AND country_code = ? AND postal_code = ?",
+                )
+                .bind(&source)
+                .bind(&country)
+                .bind(key.postal_code.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                match stored {
+                    None => {
+                        sqlx::query("UPDATE places SET postal_code = ? WHERE id = ?")
+                            .bind(key.postal_code.as_str())
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Some(target) => merge_into(&mut *tx, id, target).await?,
+                }
+                moved += 1;
+            }
+            Ok(moved)
+        })
+        .await
+}
+
+/// Moves a place row's events, saves and views to another row, then removes it.
+async fn merge_into(
+    tx: &mut sqlx::SqliteConnection,
+    from: i64,
+    into: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE events SET place_id = ?1 WHERE place_id = ?2")
+        .bind(into)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT OR IGNORE INTO saved_places (visitor_id, place_id, saved_at)
+         SELECT visitor_id, ?1, saved_at FROM saved_places WHERE place_id = ?2",
+    )
+    .bind(into)
+    .bind(from)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE places SET
+           view_count = view_count + (SELECT view_count FROM places WHERE id = ?2),
+           last_viewed_at = (SELECT max(coalesce(p.last_viewed_at, o.last_viewed_at),
+                                        coalesce(o.last_viewed_at, p.last_viewed_at))
+                             FROM places p, places o WHERE p.id = ?1 AND o.id = ?2)
+         WHERE id = ?1",
+    )
+    .bind(into)
+    .bind(from)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM places WHERE id = ?")
+        .bind(from)
+        .execute(&mut *tx)
+        .await
+        .map(|_| ())
+}

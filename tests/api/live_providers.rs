@@ -391,3 +391,84 @@ async fn sun_times_written_in_a_far_zones_offset_read_as_the_same_instants() {
         }
     }
 }
+
+#[tokio::test]
+async fn places_stored_under_a_code_typed_the_old_way_move_to_the_data_form_at_start() {
+    // Arrange: rows stored before codes were kept in the data's form: a full British postcode
+    // alone, and one whose outward code is stored too (the two become one).
+    let app = spawn_app().await;
+    let pool = sqlx::SqlitePool::connect(&app.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let starts =
+        (Utc::now() + TimeDelta::days(5)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    for (code, views, title) in [
+        ("SW1A 1AA", 2, "Old board event"),
+        ("M1 1AE", 3, "Merged event A"),
+        ("M1", 4, "Merged event B"),
+    ] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO places (source, country_code, postal_code, name, latitude, longitude,
+                                 time_zone, created_at, view_count, last_viewed_at)
+             VALUES ('live', 'GB', ?, 'Town', 51.5, -0.14, 'Europe/London', ?, ?, ?)
+             RETURNING id",
+        )
+        .bind(code)
+        .bind(&starts)
+        .bind(views)
+        .bind(&starts)
+        .fetch_one(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query(
+            "INSERT INTO events (place_id, title, starts_at, poster_name, edit_token_hash,
+                                 submission_id, created_at)
+             VALUES (?, ?, ?, 'Ana', 'x', ?, ?)",
+        )
+        .bind(id)
+        .bind(title)
+        .bind(&starts)
+        .bind(code)
+        .bind(&starts)
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    // Act: the server starts again on the same database.
+    let restarted = app.start_another_server().await;
+
+    // Assert: each board shows its events under the code people reach now.
+    let titles = |body: Value| -> Vec<String> {
+        let mut titles: Vec<String> = body["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["title"].as_str().map(str::to_owned))
+            .collect();
+        titles.sort();
+        titles
+    };
+    for (path, expected) in [
+        ("/api/places/gb/SW1A/events", vec!["Old board event"]),
+        (
+            "/api/places/gb/M1/events",
+            vec!["Merged event A", "Merged event B"],
+        ),
+    ] {
+        let body: Value = app
+            .get_from(&restarted, path)
+            .await
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(body), expected, "{path}");
+    }
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT postal_code, view_count FROM places ORDER BY postal_code")
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rows, vec![("M1".to_owned(), 7), ("SW1A".to_owned(), 2)]);
+    pool.close().await;
+}
