@@ -11,39 +11,30 @@ use std::{
     collections::HashMap,
     future::Future,
     net::SocketAddr,
-    pin::Pin,
     sync::{
         Arc, Mutex, PoisonError,
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     },
-    task::{Context, Poll},
     time::{Duration, Instant},
 };
 
-use axum::{
-    Router,
-    body::{Body, Bytes},
-    extract::ConnectInfo,
-    http::Request,
-};
+use axum::{Router, body::Body, extract::ConnectInfo, http::Request};
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
-    io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf},
+    io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
     sync::{Notify, watch},
 };
 use tower::ServiceExt;
 
+use super::io::{SentWhile, StallGuard};
 use crate::config::Config;
 
 /// File descriptors kept for the database, photo files, upstream calls and logs.
 const RESERVED_FILES: u64 = 128;
 /// After a failed accept (no file descriptor left, most often), wait this long before the next.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
-/// A client that takes no bytes of an answer for this long has stopped reading: its connection
-/// is closed rather than held (hyper has no write timeout of its own).
-const SEND_STALL: Duration = Duration::from_secs(30);
 /// How long a stopping server waits for answers still being sent before it exits anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
@@ -209,105 +200,6 @@ async fn run_connection(
     drop(slot);
 }
 
-/// An answer's body that keeps its connection marked busy until it has been sent.
-struct SentWhile {
-    body: Body,
-    _busy: Busy,
-}
-
-impl http_body::Body for SentWhile {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
-        Pin::new(&mut self.body).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.body.size_hint()
-    }
-}
-
-/// The socket, failing a write that has made no progress for [`SEND_STALL`].
-struct StallGuard {
-    stream: TcpStream,
-    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
-}
-
-impl StallGuard {
-    /// Passes on a write's readiness; a write still pending after the stall limit fails.
-    fn watch<T>(
-        &mut self,
-        cx: &mut Context<'_>,
-        polled: Poll<std::io::Result<T>>,
-    ) -> Poll<std::io::Result<T>> {
-        if polled.is_ready() {
-            self.stalled = None;
-            return polled;
-        }
-        let timer = self
-            .stalled
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(SEND_STALL)));
-        if timer.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the client stopped reading the answer",
-            )));
-        }
-        Poll::Pending
-    }
-}
-
-impl AsyncRead for StallGuard {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for StallGuard {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        let polled = Pin::new(&mut self.stream).poll_write(cx, buf);
-        self.watch(cx, polled)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        let polled = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
-        self.watch(cx, polled)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        let polled = Pin::new(&mut self.stream).poll_flush(cx);
-        self.watch(cx, polled)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-}
-
 /// The answer to a connection over the cap when no idle one can make room.
 async fn refuse(mut stream: TcpStream) {
     const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
@@ -355,7 +247,7 @@ impl ConnectionState {
 }
 
 /// Marks a request in flight on its connection until dropped.
-struct Busy(Arc<ConnectionState>);
+pub(super) struct Busy(Arc<ConnectionState>);
 
 impl Drop for Busy {
     fn drop(&mut self) {

@@ -2,6 +2,7 @@
 //! requests, then exit).
 
 mod connections;
+mod io;
 
 use std::net::SocketAddr;
 
