@@ -358,6 +358,18 @@ impl TestApp {
     }
 }
 
+/// The titles of the events in an API answer's `events`, sorted.
+pub fn sorted_titles(answer: &Value) -> Vec<String> {
+    let mut titles: Vec<String> = answer["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["title"].as_str().map(str::to_owned))
+        .collect();
+    titles.sort();
+    titles
+}
+
 /// An event form with sensible values; `overrides` replace or add fields.
 pub fn event_form(tokens: &FormTokens, overrides: &[(&str, &str)]) -> reqwest::multipart::Form {
     let start = (Utc::now() + chrono::TimeDelta::days(10))

@@ -19,7 +19,7 @@ use cityscape::domain::{
 
 use crate::{
     fixtures::{self, SunAnswer},
-    helpers::{TestApp, spawn_app, spawn_app_with},
+    helpers::{TestApp, sorted_titles, spawn_app, spawn_app_with},
 };
 
 /// Portland's postal code alone (the weather and sun answers are each test's own).
@@ -439,16 +439,6 @@ async fn places_stored_under_a_code_typed_the_old_way_move_to_the_data_form_at_s
     let restarted = app.start_another_server().await;
 
     // Assert: each board shows its events under the code people reach now.
-    let titles = |body: Value| -> Vec<String> {
-        let mut titles: Vec<String> = body["events"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e["title"].as_str().map(str::to_owned))
-            .collect();
-        titles.sort();
-        titles
-    };
     for (path, expected) in [
         ("/api/places/gb/SW1A/events", vec!["Old board event"]),
         (
@@ -462,7 +452,7 @@ async fn places_stored_under_a_code_typed_the_old_way_move_to_the_data_form_at_s
             .json()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(titles(body), expected, "{path}");
+        assert_eq!(sorted_titles(&body), expected, "{path}");
     }
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT postal_code, view_count FROM places ORDER BY postal_code")

@@ -4,8 +4,9 @@
 //! root; SQLite answers exactly as on a full disk (SQLITE_FULL).
 
 use reqwest::StatusCode;
+use serde_json::json;
 
-use crate::helpers::{browser, event_form, spawn_app_with};
+use crate::helpers::{browser, event_form, sorted_titles, spawn_app_with};
 
 const PLACE: &str = "/places/us/97229";
 
@@ -66,14 +67,7 @@ async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged()
     assert_eq!(health["database_full"], true);
     assert_eq!(app.get(PLACE).await.status(), StatusCode::OK, "reads go on");
 
-    let stored = |events: Vec<serde_json::Value>| {
-        let mut titles: Vec<String> = events
-            .iter()
-            .filter_map(|e| e["title"].as_str().map(str::to_owned))
-            .collect();
-        titles.sort();
-        titles
-    };
+    let stored = |events: Vec<serde_json::Value>| sorted_titles(&json!({ "events": events }));
     let mut expected = acknowledged.clone();
     expected.sort();
     for _ in 0..4 {

@@ -27,7 +27,7 @@ use image::{ExtendedColorType, ImageEncoder, RgbImage, codecs::png::PngEncoder};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use helpers::{FormTokens, browser, event_form, form_tokens_at, photo_part};
+use helpers::{FormTokens, browser, event_form, form_tokens_at, photo_part, sorted_titles};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_cityscape");
 const PLACE: &str = "/places/us/97229";
@@ -166,14 +166,7 @@ async fn listed_titles(server: &Namespaced) -> Vec<String> {
         .json()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut titles: Vec<String> = body["events"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["title"].as_str().map(str::to_owned))
-        .collect();
-    titles.sort();
-    titles
+    sorted_titles(&body)
 }
 
 async fn health(server: &Namespaced) -> (StatusCode, Value) {
