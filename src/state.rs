@@ -61,7 +61,7 @@ pub enum StartupError {
 impl AppState {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let (pool, writer) = db::connect(&config.database_url, config.database_max_mb).await?;
-        let moved = db::places::move_to_data_form(&writer).await?;
+        let moved = db::places::move_to_data_form(&pool, &writer).await?;
         if moved > 0 {
             tracing::info!(
                 moved,

@@ -214,42 +214,46 @@ pub async fn most_viewed(
 /// ("SW1A 1AA" where the data has "SW1A") move to that form, so that their events, saves and
 /// views show on the page people reach now. Where the new form is stored already, the two rows
 /// become one. Codes that no longer parse are left as they are. Returns how many rows moved.
-pub async fn move_to_data_form(writer: &Writer) -> Result<usize, sqlx::Error> {
+pub async fn move_to_data_form(pool: &SqlitePool, writer: &Writer) -> Result<usize, sqlx::Error> {
+    // Read first, on a reader: almost always nothing moves, and then no write is begun.
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT id, source, country_code, postal_code FROM places")
+            .fetch_all(pool)
+            .await?;
+    let moves: Vec<(i64, String, String, String)> = rows
+        .into_iter()
+        .filter_map(|(id, source, country, code)| {
+            let key = PlaceKey::parse(&country, &code).ok()?;
+            (key.postal_code.as_str() != code)
+                .then(|| (id, source, country, key.postal_code.as_str().to_owned()))
+        })
+        .collect();
+    if moves.is_empty() {
+        return Ok(0);
+    }
     writer
         .write(async |tx| {
-            let rows: Vec<(i64, String, String, String)> =
-                sqlx::query_as("SELECT id, source, country_code, postal_code FROM places")
-                    .fetch_all(&mut *tx)
-                    .await?;
-            let mut moved = 0;
-            for (id, source, country, code) in rows {
-                let Ok(key) = PlaceKey::parse(&country, &code) else {
-                    continue;
-                };
-                if key.postal_code.as_str() == code {
-                    continue;
-                }
+            for (id, source, country, code) in &moves {
                 let stored: Option<i64> = sqlx::query_scalar(
                     "SELECT id FROM places WHERE source = ? AND country_code = ? AND postal_code = ?",
                 )
-                .bind(&source)
-                .bind(&country)
-                .bind(key.postal_code.as_str())
+                .bind(source)
+                .bind(country)
+                .bind(code)
                 .fetch_optional(&mut *tx)
                 .await?;
                 match stored {
                     None => {
                         sqlx::query("UPDATE places SET postal_code = ? WHERE id = ?")
-                            .bind(key.postal_code.as_str())
+                            .bind(code)
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
                     }
-                    Some(target) => merge_into(&mut *tx, id, target).await?,
+                    Some(target) => merge_into(&mut *tx, *id, target).await?,
                 }
-                moved += 1;
             }
-            Ok(moved)
+            Ok(moves.len())
         })
         .await
 }
