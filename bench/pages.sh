@@ -39,8 +39,9 @@ done
 # The place is geocoded and its weather and sun fetched once; every request after is cached.
 curl -fs "http://127.0.0.1:$app_port/places/us/97229" >/dev/null
 
-# nginx serves the very files Cityscape laid out, with their .br and .gz variants.
-static_dir=$(ls -d "$work"/data/static-* | head -1)
+# nginx serves the very files built into Cityscape, with the same .br and .gz variants (build.rs
+# made them in the build's output directory).
+static_dir=$(ls -td target/release/build/cityscape-*/out/static | head -1)
 brotli_module=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
 {
   echo "user root; worker_processes 2; daemon on; pid $work/nginx.pid; error_log $work/nginx.log;"

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, MatchedPath, Request, State},
+    extract::{DefaultBodyLimit, MatchedPath, Request},
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -26,13 +26,9 @@ use crate::{
     handlers::{api, events, health, home, place, saved},
     photo_store, protect, security,
     state::AppState,
+    static_assets::{self, STATIC_CACHE_CONTROL},
 };
 
-/// Static files change only with a release; a day of caching, then a cheap revalidation
-/// (ServeDir answers `If-Modified-Since`). A fingerprinted URL (`?v=` the content's hash) never
-/// changes its content: a year, immutable.
-const STATIC_CACHE_CONTROL: &str = "public, max-age=86400";
-const FINGERPRINTED_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 /// Photos are named by their content and never change.
 const PHOTO_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 /// No file we serve has a name near this long; a longer segment names none, and asking the file
@@ -46,7 +42,6 @@ const PHOTO_FORM_BODY_LIMIT: usize = 6 * 1024 * 1024;
 const FORM_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState, config: &Config) -> Router {
-    let static_dir = state.assets.dir.clone();
     let body_deadline = BodyDeadline(Duration::from_millis(config.body_timeout_ms));
     let pages = Router::new()
         .route("/", get(home::show))
@@ -99,28 +94,34 @@ pub fn router(state: AppState, config: &Config) -> Router {
         middleware::map_response_with_state(state.clone(), error::render_json),
     );
 
-    let assets = Router::new()
-        // Each file's brotli and gzip variants were made at build time: served with their own
-        // length, never compressed per request.
-        .nest_service(
-            "/static",
-            ServeDir::new(&static_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .route_service(
-            "/favicon.ico",
-            ServeFile::new(static_dir.join("favicon.ico")),
-        )
-        .layer(middleware::from_fn_with_state(
-            state.assets.development,
-            static_cache_control,
-        ))
-        .layer(middleware::from_fn(only_file_paths))
-        .layer(middleware::map_response_with_state(
-            state.clone(),
-            error::render_html,
-        ));
+    // Each file's brotli and gzip variants were made at build time: served with their own
+    // length, never compressed per request, so outside the compression layer. The embedded
+    // files' service sets their caching itself.
+    let assets = match &state.assets.source {
+        static_assets::Source::Embedded(files) => Router::new()
+            .nest_service("/static", files.clone())
+            .route_service("/favicon.ico", files.clone()),
+        static_assets::Source::Development(dir) => Router::new()
+            .nest_service(
+                "/static",
+                ServeDir::new(dir).precompressed_br().precompressed_gzip(),
+            )
+            .route_service("/favicon.ico", ServeFile::new(dir.join("favicon.ico")))
+            // Its files change under the same URL: never immutable.
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                |response: &Response| cache_found(response, STATIC_CACHE_CONTROL),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::VARY,
+                HeaderValue::from_static("accept-encoding"),
+            ))
+            .layer(middleware::from_fn(only_file_paths)),
+    };
+    let assets = assets.layer(middleware::map_response_with_state(
+        state.clone(),
+        error::render_html,
+    ));
 
     let photos = Router::new()
         .nest_service(photo_store::URL_PREFIX, ServeDir::new(state.photos.dir()))
@@ -137,10 +138,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
     pages
         .nest("/api", api)
         .merge(health)
-        .merge(assets)
         .merge(photos)
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(CompressionLayer::new())
+        .merge(assets)
         .layer(middleware::from_fn(security::harden))
         .layer(
             TraceLayer::new_for_http()
@@ -151,33 +152,6 @@ pub fn router(state: AppState, config: &Config) -> Router {
                 .on_failure(()),
         )
         .with_state(state)
-}
-
-/// The static files' caching: immutable under a fingerprinted URL (unless served from a
-/// development directory, whose files change under the same URL), a day otherwise. Caches keep
-/// one copy per `Accept-Encoding`, as the body differs by it.
-async fn static_cache_control(
-    State(development): State<bool>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let fingerprinted = !development
-        && request
-            .uri()
-            .query()
-            .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("v=")));
-    let mut response = next.run(request).await;
-    let policy = if fingerprinted {
-        FINGERPRINTED_CACHE_CONTROL
-    } else {
-        STATIC_CACHE_CONTROL
-    };
-    if let Some(value) = cache_found(&response, policy) {
-        let headers = response.headers_mut();
-        headers.insert(header::CACHE_CONTROL, value);
-        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    }
-    response
 }
 
 /// Files found are cached as `policy` says; a file not found is not cached (it may appear: the

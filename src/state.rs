@@ -1,5 +1,6 @@
 //! What every handler shares: the database pool and the lookups (upstream clients and caches).
-//! Built once at start-up; cheap to clone.
+//! Built once at start-up; cloning it (every layer and handler does, on every request) copies
+//! one pointer.
 
 use std::sync::Arc;
 
@@ -20,7 +21,17 @@ use crate::{
 };
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     /// Read-only connections; every write goes through `writer`.
     pub pool: SqlitePool,
     pub writer: db::Writer,
@@ -78,18 +89,18 @@ impl AppState {
         );
         let secret = protect::load_or_create_secret(&config.data_dir).await?;
         let views = ViewCounts::start(writer.clone(), lookups.source());
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             pool,
             writer,
             views,
             lookups: Arc::new(lookups),
             simulated: config.upstream == UpstreamMode::Simulated,
-            assets: StaticAssets::prepare(config.static_dir.as_deref(), &config.data_dir).await?,
+            assets: StaticAssets::prepare(config.static_dir.as_deref()).await?,
             photos: PhotoStore::open(&config.data_dir).await?,
             csrf: protect::csrf_config(&secret),
             secret: secret.into(),
             post_limiter: protect::post_limiter(config.post_limit),
-        })
+        })))
     }
 
     /// The layout fields every page shares.

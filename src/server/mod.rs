@@ -52,7 +52,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         cache = ?config.cache,
         database = %database_file(&config.database_url).map_or_else(|| config.database_url.clone(), |f| absolute(&f)),
         data_dir = %absolute(&config.data_dir),
-        static_dir = %state.assets.dir.display(),
+        static_files = %state.assets.describe(),
         "listening"
     );
     let views = state.views.clone();

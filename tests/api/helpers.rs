@@ -65,10 +65,6 @@ pub async fn spawn_app_with(extra_args: &[&str]) -> TestApp {
         ("--data-dir", data_dir.as_str()),
         // Tests post quickly; the rate limit has its own test.
         ("--post-limit", "0"),
-        (
-            "--static-dir",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/static"),
-        ),
     ];
     let mut args = vec!["cityscape".to_owned()];
     for (flag, value) in defaults {
