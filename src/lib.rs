@@ -5,6 +5,7 @@
 //!
 //! The library holds everything so that tests can build the router; `main.rs` only starts it.
 
+pub mod boards;
 pub mod body_deadline;
 pub mod config;
 pub mod cookies;

@@ -8,7 +8,7 @@ use axum::{
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{MethodRouter, get, post},
 };
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -42,33 +42,38 @@ const PHOTO_FORM_BODY_LIMIT: usize = 6 * 1024 * 1024;
 const FORM_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState, config: &Config) -> Router {
+    // Every form post passes the same guards, around its own route: the pages people read do
+    // not pay for them.
     let body_deadline = BodyDeadline(Duration::from_millis(config.body_timeout_ms));
+    let guarded = |route: MethodRouter<AppState>| {
+        route
+            .layer(middleware::from_fn_with_state(
+                body_deadline,
+                body_deadline::limit_body_time,
+            ))
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                protect::limit_posts,
+            ))
+            .layer(middleware::from_fn(security::refuse_cross_site))
+    };
     let pages = Router::new()
         .route("/", get(home::show))
         .route("/search", get(home::search))
         .route("/places/{country}/{postal_code}", get(place::show))
         .route(
             "/places/{country}/{postal_code}/events",
-            post(events::post::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT)),
+            guarded(post(events::post::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT))),
         )
         .route("/events/{id}", get(events::show))
         .route(
             "/events/{id}/edit",
-            get(events::edit::edit).post(events::edit::update),
+            get(events::edit::edit).merge(guarded(post(events::edit::update))),
         )
-        .route("/events/{id}/delete", post(events::edit::delete))
-        .route("/saved", post(saved::save))
-        .route("/saved/remove", post(saved::remove))
+        .route("/events/{id}/delete", guarded(post(events::edit::delete)))
+        .route("/saved", guarded(post(saved::save)))
+        .route("/saved/remove", guarded(post(saved::remove)))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            body_deadline,
-            body_deadline::limit_body_time,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            protect::limit_posts,
-        ))
-        .layer(middleware::from_fn(security::refuse_cross_site))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::map_response_with_state(
             state.clone(),

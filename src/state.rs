@@ -9,9 +9,13 @@ use axum_csrf::CsrfConfig;
 use sqlx::SqlitePool;
 
 use crate::{
+    boards::Boards,
     config::{Config, UpstreamMode},
     db,
-    handlers::layout::Layout,
+    handlers::{
+        layout::Layout,
+        place::{ConditionsCache, conditions_cache},
+    },
     lookup::Lookups,
     photo_store::PhotoStore,
     protect::{self, PostLimiter},
@@ -36,6 +40,9 @@ pub struct Shared {
     pub pool: SqlitePool,
     pub writer: db::Writer,
     pub views: ViewCounts,
+    pub boards: Boards,
+    /// The place pages' weather and sun sections, made once a minute per place.
+    pub conditions: ConditionsCache,
     pub lookups: Arc<Lookups>,
     pub simulated: bool,
     /// Where the static files are served from, and the stylesheet's fingerprint.
@@ -88,11 +95,14 @@ impl AppState {
             config.cache,
         );
         let secret = protect::load_or_create_secret(&config.data_dir).await?;
-        let views = ViewCounts::start(writer.clone(), lookups.source());
+        let views = ViewCounts::start(writer.clone(), pool.clone(), lookups.source());
+        let boards = Boards::new(pool.clone(), lookups.source());
         Ok(Self(Arc::new(Shared {
             pool,
             writer,
             views,
+            boards,
+            conditions: conditions_cache(),
             lookups: Arc::new(lookups),
             simulated: config.upstream == UpstreamMode::Simulated,
             assets: StaticAssets::prepare(config.static_dir.as_deref()).await?,

@@ -1,28 +1,60 @@
-//! Page views, counted in memory and written in one transaction a second. A view is not a
-//! write anyone waits for: counting it on the writer at every page view made each page wait its
-//! turn behind posts (and posts behind pages), with an fsync each.
+//! Page views, counted in memory and written in one transaction a second, and the home page's
+//! lists they make. A view is not a write anyone waits for: counting it on the writer at every
+//! page view made each page wait its turn behind posts (and posts behind pages), with an fsync
+//! each. A crash loses at most the last second's views.
+//!
+//! Each place's total is read from SQLite once (then again each `TOTAL_REREAD`, so views counted
+//! by another process show too) and kept up to date here, so a page view reads nothing. The
+//! recent and most-viewed lists are read once per batch of views written, not once per visit.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::Mutex;
+use sqlx::SqlitePool;
 
 use crate::{
-    db::{self, Writer, places::Source},
+    db::{
+        self, Writer,
+        places::{Source, ViewedPlace},
+    },
     domain::{Place, PlaceKey},
 };
 
 /// How often the counts are written.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// How long a place's total is trusted before it is read from SQLite again.
+const TOTAL_REREAD: Duration = Duration::from_secs(60);
+/// How many places each home-page list shows.
+pub const LIST_LENGTH: i64 = 8;
 
 #[derive(Clone)]
 pub struct ViewCounts {
     writer: Writer,
+    pool: SqlitePool,
     source: Source,
-    pending: Arc<Mutex<HashMap<PlaceKey, Pending>>>,
+    counts: Arc<std::sync::Mutex<Counts>>,
     /// Held for a whole flush, so a second flush (a stop, a home page) waits for one running
-    /// rather than finding the counts taken and not yet written.
-    flushing: Arc<Mutex<()>>,
+    /// rather than finding the counts taken and not yet written; and held while a total is read,
+    /// so no view is counted both as written and as pending.
+    flushing: Arc<tokio::sync::Mutex<()>>,
+    /// Counts the flushes that wrote something; lists read before the last one are stale.
+    written: Arc<AtomicU64>,
+    lists: Arc<std::sync::Mutex<Option<Arc<Lists>>>>,
+}
+
+#[derive(Default)]
+struct Counts {
+    /// Views not yet written.
+    pending: HashMap<PlaceKey, Pending>,
+    /// Each place's views, written and pending, as far as this process knows.
+    totals: HashMap<PlaceKey, Total>,
 }
 
 /// Views of one place not yet written.
@@ -32,14 +64,29 @@ struct Pending {
     last_viewed_at: DateTime<Utc>,
 }
 
+struct Total {
+    views: i64,
+    read_at: Instant,
+}
+
+/// The home page's lists, as written.
+pub struct Lists {
+    pub recent: Vec<ViewedPlace>,
+    pub popular: Vec<ViewedPlace>,
+    written: u64,
+}
+
 impl ViewCounts {
     /// Starts the task that writes the counts every second, for as long as the runtime runs.
-    pub fn start(writer: Writer, source: Source) -> Self {
+    pub fn start(writer: Writer, pool: SqlitePool, source: Source) -> Self {
         let counts = Self {
             writer,
+            pool,
             source,
-            pending: Arc::default(),
+            counts: Arc::default(),
             flushing: Arc::default(),
+            written: Arc::default(),
+            lists: Arc::default(),
         };
         let flusher = counts.clone();
         tokio::spawn(async move {
@@ -52,17 +99,91 @@ impl ViewCounts {
         counts
     }
 
-    /// Counts one view of `place`; returns the views not yet written, this one included.
-    pub async fn record(&self, place: &Arc<Place>, at: DateTime<Utc>) -> i64 {
-        let mut pending = self.pending.lock().await;
-        let entry = pending.entry(place.key.clone()).or_insert_with(|| Pending {
-            place: place.clone(),
-            views: 0,
-            last_viewed_at: at,
+    fn counts(&self) -> std::sync::MutexGuard<'_, Counts> {
+        // A panic elsewhere while holding it leaves plain numbers behind: still usable.
+        self.counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Counts one view of `place`; returns its views so far, this one included.
+    pub async fn record(&self, place: &Arc<Place>, at: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+        {
+            let mut counts = self.counts();
+            let entry = counts
+                .pending
+                .entry(place.key.clone())
+                .or_insert_with(|| Pending {
+                    place: place.clone(),
+                    views: 0,
+                    last_viewed_at: at,
+                });
+            entry.views += 1;
+            entry.last_viewed_at = entry.last_viewed_at.max(at);
+            if let Some(total) = counts.totals.get_mut(&place.key)
+                && total.read_at.elapsed() < TOTAL_REREAD
+            {
+                total.views += 1;
+                return Ok(total.views);
+            }
+        }
+        let counted = Instant::now();
+        // Not known yet, or not lately: the written count, with no flush moving views from
+        // pending to written meanwhile, plus the pending ones (this one among them).
+        let _no_flush = self.flushing.lock().await;
+        // Another view read it while this one waited, this one included.
+        if let Some(total) = self.counts().totals.get(&place.key)
+            && total.read_at >= counted
+        {
+            return Ok(total.views);
+        }
+        let written = db::places::view_count(&self.pool, self.source, &place.key).await?;
+        let mut counts = self.counts();
+        let views = written + counts.pending.get(&place.key).map_or(0, |p| p.views);
+        counts.totals.insert(
+            place.key.clone(),
+            Total {
+                views,
+                read_at: Instant::now(),
+            },
+        );
+        Ok(views)
+    }
+
+    /// The recently viewed and most viewed places, every view so far included: views still
+    /// pending are written first (a no-op when there are none), and the lists are read again
+    /// only when views were written since they last were.
+    pub async fn lists(&self) -> Result<Arc<Lists>, sqlx::Error> {
+        if !self.counts().pending.is_empty() {
+            self.flush().await;
+        }
+        let written = self.written.load(Ordering::SeqCst);
+        if let Some(lists) = self.cached_lists()
+            && lists.written == written
+        {
+            return Ok(lists);
+        }
+        let (recent, popular) = tokio::join!(
+            db::places::recently_viewed(&self.pool, self.source, LIST_LENGTH),
+            db::places::most_viewed(&self.pool, self.source, LIST_LENGTH),
+        );
+        let lists = Arc::new(Lists {
+            recent: recent?,
+            popular: popular?,
+            written,
         });
-        entry.views += 1;
-        entry.last_viewed_at = entry.last_viewed_at.max(at);
-        entry.views
+        *self
+            .lists
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(lists.clone());
+        Ok(lists)
+    }
+
+    fn cached_lists(&self) -> Option<Arc<Lists>> {
+        self.lists
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Writes every pending count in one transaction. It runs as a task of its own, so a caller
@@ -79,11 +200,15 @@ impl ViewCounts {
     async fn flush_now(&self) {
         let _one_at_a_time = self.flushing.lock().await;
         let batch: Vec<Pending> = {
-            let mut pending = self.pending.lock().await;
-            if pending.is_empty() {
+            let mut counts = self.counts();
+            // Totals not viewed for a while are forgotten rather than kept for every place ever.
+            counts
+                .totals
+                .retain(|_, total| total.read_at.elapsed() < TOTAL_REREAD);
+            if counts.pending.is_empty() {
                 return;
             }
-            pending.drain().map(|(_, p)| p).collect()
+            counts.pending.drain().map(|(_, p)| p).collect()
         };
         let source = self.source;
         let written = self
@@ -96,17 +221,25 @@ impl ViewCounts {
                 Ok(())
             })
             .await;
-        if let Err(error) = written {
-            tracing::warn!(%error, places = batch.len(), "page views not written yet");
-            let mut pending = self.pending.lock().await;
-            for p in batch {
-                let entry = pending.entry(p.place.key.clone()).or_insert(Pending {
-                    place: p.place.clone(),
-                    views: 0,
-                    last_viewed_at: p.last_viewed_at,
-                });
-                entry.views += p.views;
-                entry.last_viewed_at = entry.last_viewed_at.max(p.last_viewed_at);
+        match written {
+            Ok(()) => {
+                self.written.fetch_add(1, Ordering::SeqCst);
+            }
+            Err(error) => {
+                tracing::warn!(%error, places = batch.len(), "page views not written yet");
+                let mut counts = self.counts();
+                for p in batch {
+                    let entry = counts
+                        .pending
+                        .entry(p.place.key.clone())
+                        .or_insert(Pending {
+                            place: p.place.clone(),
+                            views: 0,
+                            last_viewed_at: p.last_viewed_at,
+                        });
+                    entry.views += p.views;
+                    entry.last_viewed_at = entry.last_viewed_at.max(p.last_viewed_at);
+                }
             }
         }
     }

@@ -33,9 +33,6 @@ use crate::{
     timing::{ServerTiming, timed},
 };
 
-/// How many places each home-page list shows.
-const LIST_LENGTH: i64 = 8;
-
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
@@ -101,13 +98,13 @@ pub struct PlaceLink {
 }
 
 impl PlaceLink {
-    fn from_row(row: ViewedPlace, detail: String) -> Self {
+    fn from_row(row: &ViewedPlace, detail: String) -> Self {
         // Stored codes were parsed before they were stored, so they parse again.
         let href = PlaceKey::parse(&row.country_code, &row.postal_code)
             .map(|key| key.page_path())
             .unwrap_or_else(|_| "/".to_owned());
         let name = if row.region.is_empty() {
-            row.name
+            row.name.clone()
         } else {
             format!("{}, {}", row.name, row.region)
         };
@@ -134,19 +131,13 @@ async fn home_page(
     csrf: CsrfToken,
     jar: CookieJar,
 ) -> Result<Response, AppError> {
-    let source = state.lookups.source();
     let (jar, flash) = cookies::take_flash(jar);
     let visitor = cookies::visitor_id(&jar);
-    let lists = async {
-        // The lists show every view so far, the ones not yet written included.
-        state.views.flush().await;
-        tokio::join!(
-            db::places::recently_viewed(&state.pool, source, LIST_LENGTH),
-            db::places::most_viewed(&state.pool, source, LIST_LENGTH),
-        )
-    };
-    let (((recent, popular), db_took), (saved, saved_took)) =
-        tokio::join!(timed(lists), timed(saved_places(state, visitor.as_deref())));
+    let ((lists, db_took), (saved, saved_took)) = tokio::join!(
+        timed(state.views.lists()),
+        timed(saved_places(state, visitor.as_deref()))
+    );
+    let lists = lists?;
     let mut timing = ServerTiming::new();
     timing.record("db", db_took);
     timing.record("saved", saved_took);
@@ -156,8 +147,9 @@ async fn home_page(
         saved: saved?,
         flash: flash.map(|f| f.message()),
         authenticity_token: authenticity_token(&csrf)?,
-        recent: recent?
-            .into_iter()
+        recent: lists
+            .recent
+            .iter()
             .map(|row| {
                 let when = row
                     .last_viewed_at
@@ -167,8 +159,9 @@ async fn home_page(
                 PlaceLink::from_row(row, format!("viewed {when} UTC"))
             })
             .collect(),
-        popular: popular?
-            .into_iter()
+        popular: lists
+            .popular
+            .iter()
             .map(|row| {
                 let views = row.view_count;
                 PlaceLink::from_row(

@@ -15,9 +15,12 @@ use super::{
     extract::Path,
     layout::{self, Layout},
 };
+use std::sync::Arc;
+
 use crate::{
+    boards,
     cookies::{self, Flash},
-    db::{self, events::StoredEvent},
+    db,
     domain::{
         Place, PlaceKey,
         clock::{page_date_time, page_duration, page_time},
@@ -89,10 +92,6 @@ impl Extras {
     }
 }
 
-/// Upcoming events listed on the page, and recent past ones (collapsed).
-const UPCOMING_EVENTS: i64 = 50;
-const PAST_EVENTS: i64 = 10;
-
 /// The place page: resolve the place, then wait on weather, sun times and SQLite together.
 pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Response {
     let mut timing = ServerTiming::new();
@@ -105,30 +104,23 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
 
     let now = Utc::now();
     let today = place.local_time(now).date_naive();
-    let source = state.lookups.source();
     let database = async {
         let views = match extras.count_view {
-            true => {
-                let unwritten = state.views.record(&place, now).await;
-                let written = db::places::view_count(&state.pool, source, key).await;
-                Some(written.map(|written| written + unwritten))
-            }
+            true => Some(state.views.record(&place, now).await),
             false => None,
         };
         let saved = async {
             match &extras.visitor {
-                Some(visitor) => db::saved::is_saved(&state.pool, visitor, source, key).await,
+                Some(visitor) => {
+                    db::saved::is_saved(&state.pool, visitor, state.lookups.source(), key).await
+                }
                 None => Ok(false),
             }
         };
-        let (upcoming, past, saved) = tokio::join!(
-            db::events::upcoming(&state.pool, source, key, now, UPCOMING_EVENTS, 0),
-            db::events::recent_past(&state.pool, source, key, now, PAST_EVENTS),
-            saved,
-        );
-        (views, upcoming, past, saved)
+        let (board, saved) = tokio::join!(state.boards.board(key, now), saved);
+        (views, board, saved)
     };
-    let ((weather, weather_took), (sun, sun_took), ((views, upcoming, past, saved), db_took)) = tokio::join!(
+    let ((weather, weather_took), (sun, sun_took), ((views, board, saved), db_took)) = tokio::join!(
         timed(state.lookups.weather(&place)),
         timed(state.lookups.sun(&place, today)),
         timed(database),
@@ -142,22 +134,18 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         v.inspect_err(|error| tracing::warn!(%error, "page view not recorded"))
             .ok()
     });
-    let events = match (upcoming, past) {
-        (Ok(upcoming), Ok(past)) => Ok((upcoming, past)),
-        (Err(error), _) | (_, Err(error)) => {
-            tracing::error!(%error, "events not read");
-            Err("The events could not be loaded just now.".to_owned())
-        }
-    };
+    let events = board.map_err(|error| {
+        tracing::error!(%error, "events not read");
+        "The events could not be loaded just now.".to_owned()
+    });
     let saved = saved
         .inspect_err(|error| tracing::warn!(%error, "saved state not read"))
         .unwrap_or(false);
+    let conditions = conditions(state, &place, now, weather.as_deref(), &sun).await;
     let mut page = PlacePage::new(
         state.layout(place.display_name()),
         &place,
-        now,
-        weather.as_deref(),
-        &sun,
+        conditions,
         views,
     );
     page.board = Board::new(key, events, extras.form, extras.flash, saved);
@@ -177,16 +165,62 @@ pub struct PlacePage {
     pub country_name: &'static str,
     pub country_code: String,
     pub postal_code: String,
-    pub latitude: String,
-    pub longitude: String,
-    pub time_zone: String,
-    pub local_time: String,
-    pub weather: Result<WeatherView, String>,
-    pub sun: SunView,
+    pub time_zone: &'static str,
+    pub conditions: Arc<Conditions>,
     pub views: Option<i64>,
     pub api_path: String,
     pub board: Board,
     pub lookup_note: Option<String>,
+}
+
+/// What the page shows of the place now, the same for every visitor within a minute: made once
+/// a minute per place rather than at every view (formatting its times and numbers was a sixth of
+/// a view's time in the profile).
+pub struct Conditions {
+    pub local_time: String,
+    pub latitude: String,
+    pub longitude: String,
+    pub weather: Result<WeatherView, String>,
+    pub sun: SunView,
+}
+
+/// Conditions by place and minute (minutes since the epoch).
+pub type ConditionsCache = moka::future::Cache<(PlaceKey, i64), Arc<Conditions>>;
+
+pub fn conditions_cache() -> ConditionsCache {
+    moka::future::Cache::builder()
+        .max_capacity(10_000)
+        .time_to_live(std::time::Duration::from_secs(120))
+        .build()
+}
+
+/// The conditions this minute; a page whose weather failed is not kept, so the next view asks
+/// again.
+async fn conditions(
+    state: &AppState,
+    place: &Place,
+    now: DateTime<Utc>,
+    weather: Result<&Weather, &UpstreamError>,
+    sun: &SunTimes,
+) -> Arc<Conditions> {
+    let key = (place.key.clone(), now.timestamp().div_euclid(60));
+    if let Some(kept) = state.conditions.get(&key).await {
+        return kept;
+    }
+    let zone = place.time_zone;
+    let made = Arc::new(Conditions {
+        local_time: page_date_time(place.local_time(now)),
+        latitude: format!("{:.4}", place.coordinates.latitude),
+        longitude: format!("{:.4}", place.coordinates.longitude),
+        weather: weather
+            .map(|w| WeatherView::new(w, now, zone))
+            .map_err(|e| format!("{}.", e.public_message())),
+        sun: SunView::new(sun, zone),
+    });
+    if made.weather.is_ok() {
+        state.conditions.insert(key, made.clone()).await;
+    }
+    made
 }
 
 /// The events board and the save button.
@@ -208,14 +242,14 @@ pub struct Board {
 impl Board {
     fn new(
         key: &PlaceKey,
-        events: Result<(Vec<StoredEvent>, Vec<StoredEvent>), String>,
+        events: Result<Arc<boards::Board>, String>,
         form: EventForm,
         flash: Option<Flash>,
         saved: bool,
     ) -> Self {
-        let (upcoming, past, unavailable) = match events {
-            Ok((upcoming, past)) => (upcoming, past, None),
-            Err(message) => (Vec::new(), Vec::new(), Some(message)),
+        let (upcoming, past, unavailable) = match &events {
+            Ok(board) => (board.upcoming.as_slice(), board.past.as_slice(), None),
+            Err(message) => (&[][..], &[][..], Some(message.clone())),
         };
         Self {
             upcoming: upcoming.iter().map(EventView::new).collect(),
@@ -277,12 +311,9 @@ impl PlacePage {
     pub fn new(
         layout: Layout,
         place: &Place,
-        now: DateTime<Utc>,
-        weather: Result<&Weather, &UpstreamError>,
-        sun: &SunTimes,
+        conditions: Arc<Conditions>,
         views: Option<i64>,
     ) -> Self {
-        let zone = place.time_zone;
         Self {
             layout,
             name: place.name.clone(),
@@ -290,14 +321,8 @@ impl PlacePage {
             country_name: place.country_name(),
             country_code: place.key.country.as_str().to_owned(),
             postal_code: place.key.postal_code.to_string(),
-            latitude: format!("{:.4}", place.coordinates.latitude),
-            longitude: format!("{:.4}", place.coordinates.longitude),
-            time_zone: zone.name().to_owned(),
-            local_time: page_date_time(place.local_time(now)),
-            weather: weather
-                .map(|w| WeatherView::new(w, now, zone))
-                .map_err(|e| format!("{}.", e.public_message())),
-            sun: SunView::new(sun, zone),
+            time_zone: place.time_zone.name(),
+            conditions,
             views,
             api_path: format!(
                 "/api/places/{}/{}",

@@ -124,7 +124,7 @@ impl EmbeddedFiles {
         }
     }
 
-    /// The answer for a request whose path's last segment names the file.
+    /// The answer for a request whose path (under `/static`, or `/favicon.ico`) names a file.
     pub fn answer(
         &self,
         method: &Method,
@@ -138,7 +138,8 @@ impl EmbeddedFiles {
                 .body(Body::empty())
                 .unwrap_or_default();
         }
-        let name = path.rsplit('/').next().unwrap_or("");
+        // The files lie in one directory: a path through another names none of them.
+        let name = path.strip_prefix('/').unwrap_or(path);
         let Some(file) = self.files.get(name) else {
             return bare(StatusCode::NOT_FOUND)
                 .body(Body::empty())

@@ -332,6 +332,9 @@ async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
     assert_eq!(updated.status(), StatusCode::SEE_OTHER);
     let events = app.listed_events("us", "97229").await;
     assert_eq!(events[0]["title"], "Winter market, moved indoors");
+    // The place page (its board kept in memory since the views above) shows the edit at once.
+    let board = app.browse(&browser, PLACE).await;
+    assert!(board.contains("Winter market, moved indoors"), "{board}");
 
     let delete_fields = |token: &str| {
         vec![
@@ -342,9 +345,18 @@ async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
     let refused = post(format!("/events/{id}/delete"), delete_fields("ffff")).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.listed_events("us", "97229").await.len(), 1);
+    assert!(
+        app.browse(&browser, PLACE)
+            .await
+            .contains("Winter market, moved indoors")
+    );
     let deleted = post(format!("/events/{id}/delete"), delete_fields(token)).await;
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     assert!(app.listed_events("us", "97229").await.is_empty());
+    assert!(
+        !app.browse(&browser, PLACE).await.contains("Winter market"),
+        "the deleted event is gone from the next view"
+    );
     assert_eq!(
         app.get(&format!("/events/{id}")).await.status(),
         StatusCode::NOT_FOUND

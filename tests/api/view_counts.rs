@@ -34,6 +34,12 @@ async fn page_views_are_written_within_the_flush_interval() {
 
     assert!(page.contains("Viewed 8 times."), "{page}");
     assert_eq!(stored_views(&app.database_url).await, 8);
+    // The count kept in memory goes on from the written one, neither losing nor doubling the
+    // views the flush moved.
+    let (_, page) = app.get_text("/places/us/97229").await;
+    assert!(page.contains("Viewed 9 times."), "{page}");
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("9 views"), "{home}");
 }
 
 #[tokio::test]

@@ -141,7 +141,9 @@ pub async fn update(
     let now = Utc::now().min(event.starts_at + chrono::TimeDelta::days(1));
     match fields.parse(event.time_zone, now) {
         Ok(updated) => {
-            if !db::events::update(&state.writer, id, &updated).await? {
+            let updated = db::events::update(&state.writer, id, &updated).await;
+            state.boards.changed();
+            if !updated? {
                 return Err(AppError::NotFound(
                     "There is no such event. It may have been deleted.".to_owned(),
                 ));
@@ -189,7 +191,9 @@ pub async fn delete(
         Some(_) => Some(state.photos.lock().await),
         None => None,
     };
-    if let Some(orphan) = db::events::delete(&state.writer, id).await? {
+    let deleted = db::events::delete(&state.writer, id).await;
+    state.boards.changed();
+    if let Some(orphan) = deleted? {
         state.photos.remove(&orphan).await;
     }
     let board = format!("{}#events", event.place.page_path());

@@ -151,6 +151,7 @@ pub async fn create(
         now,
     )
     .await;
+    state.boards.changed();
     // A photo no stored event shows (the insert failed, or this was a repeat) leaves no file.
     if let Some(hash) = submission.photo
         && !matches!(stored, Ok(Stored::New(_)))

@@ -1,0 +1,121 @@
+//! The places' events boards, from memory. Every place-page view shows its place's board; read
+//! from SQLite each time, that was two queries per view. A board is kept until one of two things
+//! changes it: a write to any event (post, edit, delete: `changed`, called once the write is
+//! committed and before the answer to it is sent, so the poster's next view shows it), or the
+//! moment its soonest upcoming event is over and moves to the past list.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use moka::future::Cache;
+use sqlx::SqlitePool;
+
+use crate::{
+    db::{self, events::StoredEvent, places::Source},
+    domain::PlaceKey,
+};
+
+/// Upcoming events listed on the page, and recent past ones (collapsed).
+const UPCOMING_EVENTS: i64 = 50;
+const PAST_EVENTS: i64 = 10;
+/// However quiet a board, it is read again after this (bounds what a write made by another
+/// process, which `changed` never hears of, can leave unseen).
+const LONGEST_KEPT: TimeDelta = TimeDelta::seconds(60);
+/// Boards of this many places are kept; the least used go first.
+const PLACES_KEPT: u64 = 10_000;
+
+/// One place's board as read at some moment.
+pub struct Board {
+    pub upcoming: Vec<StoredEvent>,
+    pub past: Vec<StoredEvent>,
+    /// The writes seen when the read began: any write since makes it stale.
+    generation: u64,
+    /// The last moment the lists are right: when the soonest upcoming event is over (it moves
+    /// to the past), or `LONGEST_KEPT` after the read.
+    valid_until: DateTime<Utc>,
+}
+
+#[derive(Clone)]
+pub struct Boards {
+    cache: Cache<PlaceKey, Arc<Board>>,
+    /// Counts event writes; a board read before the last one is stale.
+    generation: Arc<AtomicU64>,
+    pool: SqlitePool,
+    source: Source,
+}
+
+impl Boards {
+    pub fn new(pool: SqlitePool, source: Source) -> Self {
+        Self {
+            cache: Cache::builder()
+                .max_capacity(PLACES_KEPT)
+                .time_to_live(Duration::from_secs(
+                    LONGEST_KEPT.num_seconds().unsigned_abs(),
+                ))
+                .build(),
+            generation: Arc::default(),
+            pool,
+            source,
+        }
+    }
+
+    /// Called after every write to events, committed or not.
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The board of `key` as of `now`: from memory when nothing changed it since it was read.
+    pub async fn board(
+        &self,
+        key: &PlaceKey,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Board>, Arc<sqlx::Error>> {
+        let fresh = |board: &Board| {
+            board.generation == self.generation.load(Ordering::SeqCst) && now <= board.valid_until
+        };
+        if let Some(board) = self.cache.get(key).await {
+            if fresh(&board) {
+                return Ok(board);
+            }
+            self.cache.invalidate(key).await;
+        }
+        // Readers of the same place wait on one read.
+        let board = self
+            .cache
+            .try_get_with_by_ref(key, async { self.read(key, now).await.map(Arc::new) })
+            .await?;
+        if fresh(&board) {
+            return Ok(board);
+        }
+        // A read that began before a write ended (or that another reader began earlier): this
+        // view reads for itself.
+        self.cache.invalidate(key).await;
+        self.read(key, now).await.map(Arc::new).map_err(Arc::new)
+    }
+
+    async fn read(&self, key: &PlaceKey, now: DateTime<Utc>) -> Result<Board, sqlx::Error> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let (upcoming, past) = tokio::join!(
+            db::events::upcoming(&self.pool, self.source, key, now, UPCOMING_EVENTS, 0),
+            db::events::recent_past(&self.pool, self.source, key, now, PAST_EVENTS),
+        );
+        let upcoming = upcoming?;
+        let valid_until = upcoming
+            .iter()
+            .map(|event| event.ends_at.unwrap_or(event.starts_at))
+            .min()
+            .map_or(now + LONGEST_KEPT, |over| over.min(now + LONGEST_KEPT));
+        Ok(Board {
+            upcoming,
+            past: past?,
+            generation,
+            valid_until,
+        })
+    }
+}
