@@ -33,10 +33,14 @@ if [ "$(cat /proc/sys/net/core/somaxconn)" -lt "$max_conns" ]; then
   fi
 fi
 
-cargo build --release --quiet
+# SERVER=path/to/cityscape runs another build (an older commit's, to compare) instead.
+if [ -z "${SERVER:-}" ]; then
+  cargo build --release --quiet
+  SERVER=target/release/cityscape
+fi
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-RUST_LOG=warn target/release/cityscape --bind "127.0.0.1:$port" --upstream simulated --cache off \
+RUST_LOG=warn "$SERVER" --bind "127.0.0.1:$port" --upstream simulated --cache off \
   --database-url "sqlite://$work/bench.db?mode=rwc" --data-dir "$work/data" --post-limit 0 \
   2>"$work/server.log" &
 server=$!

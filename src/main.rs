@@ -7,11 +7,8 @@ use tracing_subscriber::EnvFilter;
 
 use cityscape::{config::Config, server};
 
-/// mimalloc rather than glibc's allocator: requests allocate and free many small blocks on
-/// two threads, and glibc's arenas both cost more per call and held more memory per connection
-/// (the README's benchmark section has the figures).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -53,10 +53,6 @@ async fn eight_large_photos_at_once_stay_within_the_memory_budget() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let binary::Server { child, address, .. } = binary::start(dir.path(), &[]);
     let child = KillOnDrop(child);
-    let browser = browser();
-    let token = form_tokens_at(&browser, &format!("{address}/places/us/97229"))
-        .await
-        .authenticity_token;
     let large: Vec<Vec<u8>> = (0..8)
         .map(|i| flat_png(5000, 5000, 40 + i, ExtendedColorType::Rgba8))
         .collect();
@@ -65,6 +61,12 @@ async fn eight_large_photos_at_once_stay_within_the_memory_budget() {
         too_many_pixels.len() < 5 * 1024 * 1024,
         "small enough to upload"
     );
+    // The form opened only now: making the photos takes longer than the server keeps an idle
+    // connection open (10 s), and this client, busy making them, would not notice the close.
+    let browser = browser();
+    let token = form_tokens_at(&browser, &format!("{address}/places/us/97229"))
+        .await
+        .authenticity_token;
 
     // Act: all sixteen posted at once.
     let posts = large
