@@ -2,7 +2,8 @@
 # The paths people use, side by side in one run on this machine (127.0.0.1 only): a bare axum
 # "hello" handler built from the same axum (examples/hello.rs) as the framework's own speed,
 # Cityscape's place page (everything cached), home page and stylesheet, and the same stylesheet
-# from nginx (worker_processes 2; installed with apt-get when missing). wrk -t2 -c64 -d8s each.
+# from nginx (worker_processes 2; installed with apt-get when missing), and through tower-http's
+# ServeDir (`--static-dir`) for comparison. wrk -t2 -c64 -d8s each.
 #
 #   bench/pages.sh
 #
@@ -53,6 +54,19 @@ brotli_module=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
 } > "$work/nginx.conf"
 nginx -c "$work/nginx.conf" -p "$work"
 
+# The same files through tower-http's ServeDir (the development override), to compare with the
+# embedded files served from memory.
+servedir_port=$(free_port)
+RUST_LOG=warn target/release/cityscape --bind "127.0.0.1:$servedir_port" --upstream simulated \
+  --database-url "sqlite://$work/servedir.db?mode=rwc" --data-dir "$work/servedir-data" \
+  --static-dir "$static_dir" 2>"$work/servedir.log" &
+servedir=$!
+trap 'kill "$app" "$hello" "$servedir" 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$servedir_port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
 run() { # name url [header]
   local out
   if [ -n "${3:-}" ]; then
@@ -75,6 +89,8 @@ home_rps=$(run "home page" "http://127.0.0.1:$app_port/")
 api_rps=$(run "/api/places, cached" "http://127.0.0.1:$app_port/api/places/us/97229")
 css_rps=$(run "stylesheet" "http://127.0.0.1:$app_port/static/style.css")
 css_br_rps=$(run "stylesheet, br/gzip" "http://127.0.0.1:$app_port/static/style.css" "Accept-Encoding: br, gzip")
+servedir_rps=$(run "stylesheet via ServeDir" "http://127.0.0.1:$servedir_port/static/style.css")
+servedir_br_rps=$(run "stylesheet via ServeDir, br/gzip" "http://127.0.0.1:$servedir_port/static/style.css" "Accept-Encoding: br, gzip")
 nginx_rps=$(run "nginx stylesheet" "http://127.0.0.1:$nginx_port/static/style.css")
 nginx_br_rps=$(run "nginx stylesheet, br/gzip" "http://127.0.0.1:$nginx_port/static/style.css" "Accept-Encoding: br, gzip")
 place_p99=$(wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$app_port/places/us/97229" | awk '$1 == "99%" {print $2}')
@@ -86,3 +102,4 @@ echo "/api/places / hello       = $(ratio "$api_rps" "$hello_rps")"
 echo "place page p99 at 64 conns = $place_p99   (target ≤ 5 ms)"
 echo "stylesheet / nginx        = $(ratio "$css_rps" "$nginx_rps")   (target ≥ 0.8)"
 echo "stylesheet br / nginx br  = $(ratio "$css_br_rps" "$nginx_br_rps")   (target ≥ 0.8)"
+echo "ServeDir / nginx          = $(ratio "$servedir_rps" "$nginx_rps"), with br: $(ratio "$servedir_br_rps" "$nginx_br_rps")"

@@ -8,11 +8,11 @@
 
 use axum::{
     Json,
-    extract::State,
     http::{StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use serde::Serialize;
+use tower::util::MapResponseLayer;
 
 use crate::{
     handlers::layout::Layout, lookup::LookupError, state::AppState, upstream::UpstreamError,
@@ -229,8 +229,21 @@ pub struct ErrorPage {
     pub message: String,
 }
 
-/// Gives every page-side error response its page in the site's layout.
-pub async fn render_html(State(state): State<AppState>, response: Response) -> Response {
+/// The layer that gives every page-side error response its page in the site's layout. A plain
+/// tower `MapResponse` (no boxing per request, unlike axum's `map_response`): it wraps the
+/// static files too.
+pub fn html_error_pages(
+    state: AppState,
+) -> MapResponseLayer<impl Fn(Response) -> Response + Clone + Send + Sync + 'static> {
+    MapResponseLayer::new(move |response| render_html(&state, response))
+}
+
+/// The layer that gives every API error response its JSON body.
+pub fn json_error_bodies() -> MapResponseLayer<fn(Response) -> Response> {
+    MapResponseLayer::new(render_json)
+}
+
+fn render_html(state: &AppState, response: Response) -> Response {
     let Some(report) = report_for(&response) else {
         return response;
     };
@@ -257,8 +270,7 @@ struct ErrorBody {
     error: String,
 }
 
-/// Gives every API error response its JSON body.
-pub async fn render_json(response: Response) -> Response {
+fn render_json(response: Response) -> Response {
     let Some(report) = report_for(&response) else {
         return response;
     };

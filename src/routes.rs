@@ -75,10 +75,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/saved/remove", guarded(post(saved::remove)))
         .fallback(not_found)
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(middleware::map_response_with_state(
-            state.clone(),
-            error::render_html,
-        ));
+        .layer(error::html_error_pages(state.clone()));
 
     let api = Router::new()
         .route("/sun/{zip}/{country}", get(api::sun))
@@ -90,14 +87,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         )
         .fallback(not_found)
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(middleware::map_response_with_state(
-            state.clone(),
-            error::render_json,
-        ));
+        .layer(error::json_error_bodies());
 
-    let health = Router::new().route("/healthz", get(health::check)).layer(
-        middleware::map_response_with_state(state.clone(), error::render_json),
-    );
+    let health = Router::new()
+        .route("/healthz", get(health::check))
+        .layer(error::json_error_bodies());
 
     // Each file's brotli and gzip variants were made at build time: served with their own
     // length, never compressed per request, so outside the compression layer. The embedded
@@ -123,10 +117,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             ))
             .layer(middleware::from_fn(only_file_paths)),
     };
-    let assets = assets.layer(middleware::map_response_with_state(
-        state.clone(),
-        error::render_html,
-    ));
+    let assets = assets.layer(error::html_error_pages(state.clone()));
 
     let photos = Router::new()
         .nest_service(photo_store::URL_PREFIX, ServeDir::new(state.photos.dir()))
@@ -135,10 +126,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             |response: &Response| cache_found(response, PHOTO_CACHE_CONTROL),
         ))
         .layer(middleware::from_fn(only_file_paths))
-        .layer(middleware::map_response_with_state(
-            state.clone(),
-            error::render_html,
-        ));
+        .layer(error::html_error_pages(state.clone()));
 
     pages
         .nest("/api", api)
@@ -147,7 +135,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(CompressionLayer::new())
         .merge(assets)
-        .layer(middleware::from_fn(security::harden))
+        .layer(security::HardenLayer)
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
