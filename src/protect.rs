@@ -104,7 +104,13 @@ pub fn csrf_config(secret: &[u8]) -> CsrfConfig {
 }
 
 pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
 }
 
 fn from_hex(text: &str) -> Option<Vec<u8>> {
@@ -145,6 +151,7 @@ mod tests {
     fn hex_round_trips_and_refuses_garbage() {
         let bytes = vec![0u8, 1, 171, 255];
         assert_eq!(from_hex(&to_hex(&bytes)), Some(bytes));
+        assert_eq!(to_hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
         assert_eq!(from_hex("abc"), None);
         assert_eq!(from_hex("zz"), None);
         assert_eq!(random_token(16).len(), 32);
