@@ -85,6 +85,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo >&2
 hello_rps=$(run "axum hello (baseline)" "http://127.0.0.1:$hello_port/")
 place_rps=$(run "place page, cached" "http://127.0.0.1:$app_port/places/us/97229")
+place_browser_rps=$(run "place page, as browsers ask" "http://127.0.0.1:$app_port/places/us/97229" "Accept-Encoding: gzip, deflate, br, zstd")
 home_rps=$(run "home page" "http://127.0.0.1:$app_port/")
 api_rps=$(run "/api/places, cached" "http://127.0.0.1:$app_port/api/places/us/97229")
 css_rps=$(run "stylesheet" "http://127.0.0.1:$app_port/static/style.css")
@@ -97,6 +98,7 @@ place_p99=$(wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$app_port/pla
 
 echo
 echo "place page / hello        = $(ratio "$place_rps" "$hello_rps")   (target ≥ 0.3)"
+echo "place page compressed / hello = $(ratio "$place_browser_rps" "$hello_rps")   (brotli per request)"
 echo "home page / hello         = $(ratio "$home_rps" "$hello_rps")   (target ≥ 0.3)"
 echo "/api/places / hello       = $(ratio "$api_rps" "$hello_rps")"
 echo "place page p99 at 64 conns = $place_p99   (target ≤ 5 ms)"

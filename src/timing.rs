@@ -40,7 +40,12 @@ impl ServerTiming {
         for (i, (name, took)) in self.0.iter().enumerate() {
             let tenths = (took.as_micros() + 50) / 100;
             let separator = if i == 0 { "" } else { ", " };
-            let _ = write!(value, "{separator}{name};dur={}.{}", tenths / 10, tenths % 10);
+            let _ = write!(
+                value,
+                "{separator}{name};dur={}.{}",
+                tenths / 10,
+                tenths % 10
+            );
         }
         value
     }
