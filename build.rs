@@ -1,5 +1,5 @@
 //! Puts `static/` inside the binary, with brotli and gzip variants made here, once, rather than
-//! on every request: `src/static_assets.rs` lays them out at start for tower-http's `ServeDir`.
+//! on every request: `src/static_assets/` serves them from memory.
 
 use std::{
     error::Error,
