@@ -85,6 +85,16 @@ impl Boards {
             }
             self.cache.invalidate(key).await;
         }
+        // Boxed: the reads are rare, and inline they made every view's future kilobytes larger.
+        Box::pin(self.read_through(key, now, fresh)).await
+    }
+
+    async fn read_through(
+        &self,
+        key: &PlaceKey,
+        now: DateTime<Utc>,
+        fresh: impl Fn(&Board) -> bool,
+    ) -> Result<Arc<Board>, Arc<sqlx::Error>> {
         // Readers of the same place wait on one read.
         let board = self
             .cache

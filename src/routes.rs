@@ -98,8 +98,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
     // length, never compressed per request, so outside the compression layer. The embedded
     // files' service sets their caching itself.
     let assets = match &state.assets.source {
+        // Routed by name rather than nested: nesting rebuilt each request's URI.
         static_assets::Source::Embedded(files) => Router::new()
-            .nest_service("/static", files.clone())
+            .route_service("/static/{name}", files.clone())
             .route_service("/favicon.ico", files.clone()),
         static_assets::Source::Development(dir) => Router::new()
             .nest_service(

@@ -127,6 +127,11 @@ impl ViewCounts {
                 return Ok(total.views);
             }
         }
+        // Boxed: the read is rare, and inline it made every view's future larger.
+        Box::pin(self.read_total(place)).await
+    }
+
+    async fn read_total(&self, place: &Arc<Place>) -> Result<i64, sqlx::Error> {
         let counted = Instant::now();
         // Not known yet, or not lately: the written count, with no flush moving views from
         // pending to written meanwhile, plus the pending ones (this one among them).

@@ -112,7 +112,13 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         let saved = async {
             match &extras.visitor {
                 Some(visitor) => {
-                    db::saved::is_saved(&state.pool, visitor, state.lookups.source(), key).await
+                    Box::pin(db::saved::is_saved(
+                        &state.pool,
+                        visitor,
+                        state.lookups.source(),
+                        key,
+                    ))
+                    .await
                 }
                 None => Ok(false),
             }

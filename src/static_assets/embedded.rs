@@ -26,6 +26,9 @@ use sha2::{Digest, Sha256};
 use super::encoding::{self, Coding};
 use crate::protect::to_hex;
 
+/// Where the files are served: `/static/{name}`, and the favicon also at `/favicon.ico`.
+pub const URL_PREFIX: &str = "/static/";
+
 /// One file and its build-time variants.
 struct File {
     content_type: HeaderValue,
@@ -33,6 +36,8 @@ struct File {
     fingerprint: String,
     /// The file as it is, and the variants made of it.
     variants: Vec<(Coding, Variant)>,
+    /// The codings of the compressed variants, for choosing among them.
+    compressed: Vec<Coding>,
 }
 
 struct Variant {
@@ -48,14 +53,6 @@ impl File {
             .iter()
             .find(|(c, _)| *c == coding)
             .map(|(_, v)| v)
-    }
-
-    fn compressed(&self) -> Vec<Coding> {
-        self.variants
-            .iter()
-            .map(|(c, _)| *c)
-            .filter(|c| *c != Coding::Identity)
-            .collect()
     }
 }
 
@@ -90,6 +87,7 @@ impl EmbeddedFiles {
                 content_type: content_type(base),
                 fingerprint: String::new(),
                 variants: Vec::new(),
+                compressed: Vec::new(),
             });
             if coding == Coding::Identity {
                 file.fingerprint = super::fingerprint(bytes);
@@ -106,6 +104,9 @@ impl EmbeddedFiles {
             headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
             if let Some(encoding) = coding.content_encoding() {
                 headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+            }
+            if coding != Coding::Identity {
+                file.compressed.push(coding);
             }
             file.variants.push((
                 coding,
@@ -124,7 +125,7 @@ impl EmbeddedFiles {
         }
     }
 
-    /// The answer for a request whose path (under `/static`, or `/favicon.ico`) names a file.
+    /// The answer for a request whose path (`/static/{name}`, or `/favicon.ico`) names a file.
     pub fn answer(
         &self,
         method: &Method,
@@ -139,7 +140,10 @@ impl EmbeddedFiles {
                 .unwrap_or_default();
         }
         // The files lie in one directory: a path through another names none of them.
-        let name = path.strip_prefix('/').unwrap_or(path);
+        let name = path
+            .strip_prefix(URL_PREFIX)
+            .or_else(|| path.strip_prefix('/'))
+            .unwrap_or(path);
         let Some(file) = self.files.get(name) else {
             return bare(StatusCode::NOT_FOUND)
                 .body(Body::empty())
@@ -159,7 +163,7 @@ impl EmbeddedFiles {
             Some(_) => Coding::Identity,
             None => encoding::choose(
                 text(header::ACCEPT_ENCODING).unwrap_or(""),
-                &file.compressed(),
+                &file.compressed,
             ),
         };
         let Some(variant) = file.variant(coding) else {
