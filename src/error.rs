@@ -7,8 +7,9 @@
 //! unknown routes and the framework's own bare 4xx/5xx answers alike.
 
 use axum::{
-    Json,
-    http::{StatusCode, header},
+    BoxError, Json,
+    body::{Body, Bytes},
+    http::{self, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use serde::Serialize;
@@ -232,15 +233,27 @@ pub struct ErrorPage {
 /// The layer that gives every page-side error response its page in the site's layout. A plain
 /// tower `MapResponse` (no boxing per request, unlike axum's `map_response`): it wraps the
 /// static files too.
-pub fn html_error_pages(
+/// Over any body, so that it goes on together with the layers beneath it (`CatchPanicLayer`
+/// answers with a body of its own type).
+pub fn html_error_pages<B>(
     state: AppState,
-) -> MapResponseLayer<impl Fn(Response) -> Response + Clone + Send + Sync + 'static> {
-    MapResponseLayer::new(move |response| render_html(&state, response))
+) -> MapResponseLayer<impl Fn(http::Response<B>) -> Response + Clone + Send + Sync + 'static>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    MapResponseLayer::new(move |response: http::Response<B>| {
+        render_html(&state, response.map(Body::new))
+    })
 }
 
-/// The layer that gives every API error response its JSON body.
-pub fn json_error_bodies() -> MapResponseLayer<fn(Response) -> Response> {
-    MapResponseLayer::new(render_json)
+/// The layer that gives every API error response its JSON body, over any body.
+pub fn json_error_bodies<B>() -> MapResponseLayer<fn(http::Response<B>) -> Response>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    MapResponseLayer::new(|response: http::Response<B>| render_json(response.map(Body::new)))
 }
 
 fn render_html(state: &AppState, response: Response) -> Response {
