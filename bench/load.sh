@@ -13,6 +13,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. bench/common.sh
 CONNECTIONS=${CONNECTIONS:-"20 1000"}
 DURATION=${DURATION:-15s}
 MEAN_WAIT=0.94488   # mean simulated geocoding wait + mean simulated sun wait, in seconds
@@ -39,16 +40,13 @@ if [ -z "${SERVER:-}" ]; then
   SERVER=target/release/cityscape
 fi
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 RUST_LOG=warn "$SERVER" --bind "127.0.0.1:$port" --upstream simulated --cache off \
   --database-url "sqlite://$work/bench.db?mode=rwc" --data-dir "$work/data" --post-limit 0 \
   2>"$work/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+wait_until_up "$port"
 
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }

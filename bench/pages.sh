@@ -13,6 +13,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. bench/common.sh
 DURATION=${DURATION:-8s}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 if ! command -v nginx >/dev/null; then
@@ -24,7 +25,6 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 cargo build --release --quiet --bin cityscape --example hello
 work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 app_port=$(free_port); hello_port=$(free_port); nginx_port=$(free_port)
 RUST_LOG=warn target/release/cityscape --bind "127.0.0.1:$app_port" --upstream simulated \
   --database-url "sqlite://$work/bench.db?mode=rwc" --data-dir "$work/data" --post-limit 0 \
@@ -33,10 +33,7 @@ app=$!
 target/release/examples/hello "127.0.0.1:$hello_port" &
 hello=$!
 trap 'kill "$app" "$hello" 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$app_port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+wait_until_up "$app_port"
 # The place is geocoded and its weather and sun fetched once; every request after is cached.
 curl -fs "http://127.0.0.1:$app_port/places/us/97229" >/dev/null
 
@@ -62,10 +59,7 @@ RUST_LOG=warn target/release/cityscape --bind "127.0.0.1:$servedir_port" --upstr
   --static-dir "$static_dir" 2>"$work/servedir.log" &
 servedir=$!
 trap 'kill "$app" "$hello" "$servedir" 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$servedir_port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+wait_until_up "$servedir_port"
 
 run() { # name url [header]
   local out

@@ -11,6 +11,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. bench/common.sh
 path=${1:-/places/us/97229}
 header=${2:-}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
@@ -22,16 +23,13 @@ ulimit -n "$(ulimit -Hn)"
 
 cargo build --release --quiet --bin cityscape
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 RUST_LOG=warn target/release/cityscape --bind "127.0.0.1:$port" --upstream simulated \
   --database-url "sqlite://$work/bench.db?mode=rwc" --data-dir "$work/data" --post-limit 0 \
   2>"$work/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+wait_until_up "$port"
 # Everything the path waits on is looked up once; the profile is of the cached path.
 curl -fs "http://127.0.0.1:$port$path" >/dev/null
 

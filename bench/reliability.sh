@@ -14,22 +14,20 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. bench/common.sh
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 cargo build --release --quiet
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 RUST_LOG=warn target/release/cityscape --bind "127.0.0.1:$port" --upstream simulated \
   --database-url "sqlite://$work/bench.db?mode=rwc" --data-dir "$work/data" --post-limit 0 \
   2>"$work/server.log" &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$port"
-for _ in $(seq 100); do
-  curl -fs "$base/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+wait_until_up "$port"
 curl -fs "$base/places/us/97229" >/dev/null   # the place is geocoded and cached once
 
 field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }

@@ -32,7 +32,7 @@ const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// How long a place's total is trusted before it is read from SQLite again.
 const TOTAL_REREAD: Duration = Duration::from_secs(60);
 /// How many places each home-page list shows.
-pub const LIST_LENGTH: i64 = 8;
+const LIST_LENGTH: i64 = 8;
 
 #[derive(Clone)]
 pub struct ViewCounts {

@@ -62,6 +62,8 @@ pub struct EmbeddedFiles {
     files: Arc<HashMap<&'static str, File>>,
     /// When this server started: the files cannot have changed since.
     last_modified: HeaderValue,
+    /// The same, to the second, to compare `If-Modified-Since` with.
+    modified: Option<SystemTime>,
 }
 
 impl EmbeddedFiles {
@@ -119,10 +121,20 @@ impl EmbeddedFiles {
         }
         // A variant whose file is missing could never be chosen correctly: leave it out.
         files.retain(|_, file| file.variant(Coding::Identity).is_some());
+        let modified = last_modified
+            .to_str()
+            .ok()
+            .and_then(|v| httpdate::parse_http_date(v).ok());
         Self {
             files: Arc::new(files),
             last_modified,
+            modified,
         }
+    }
+
+    /// The fingerprint of the file `name` as it is (for its `?v=`), when there is such a file.
+    pub fn fingerprint(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(|file| file.fingerprint.as_str())
     }
 
     /// The answer for a request whose path (`/static/{name}`, or `/favicon.ico`) names a file.
@@ -240,12 +252,7 @@ impl EmbeddedFiles {
             .get(header::IF_MODIFIED_SINCE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| httpdate::parse_http_date(v).ok());
-        let ours = self
-            .last_modified
-            .to_str()
-            .ok()
-            .and_then(|v| httpdate::parse_http_date(v).ok());
-        matches!((since, ours), (Some(since), Some(ours)) if since >= ours)
+        matches!((since, self.modified), (Some(since), Some(ours)) if since >= ours)
     }
 }
 

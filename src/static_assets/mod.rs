@@ -72,13 +72,10 @@ impl StaticAssets {
     }
 
     pub fn embedded() -> Self {
-        let version = EMBEDDED
-            .iter()
-            .find(|(name, _)| *name == "style.css")
-            .map(|(_, bytes)| fingerprint(bytes))
-            .unwrap_or_else(|| "dev".to_owned());
+        let files = EmbeddedFiles::new(EMBEDDED);
+        let version = files.fingerprint("style.css").unwrap_or("dev").to_owned();
         Self {
-            source: Source::Embedded(EmbeddedFiles::new(EMBEDDED)),
+            source: Source::Embedded(files),
             version,
         }
     }
