@@ -8,16 +8,20 @@ use axum::{
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{MethodRouter, get, post},
+    routing::{MethodRouter, any, get, post},
 };
-use tower::ServiceBuilder;
+use tower::{
+    ServiceBuilder,
+    layer::util::{Identity, Stack},
+};
 use tower_http::{
     CompressionLevel,
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
-    trace::TraceLayer,
+    classify::{ServerErrorsAsFailures, SharedClassifier},
+    trace::{DefaultOnBodyChunk, DefaultOnEos, TraceLayer},
 };
 use tracing::Span;
 
@@ -43,22 +47,59 @@ const MAX_FILE_PATH_BYTES: usize = 1024;
 const PHOTO_FORM_BODY_LIMIT: usize = 6 * 1024 * 1024;
 const FORM_BODY_LIMIT: usize = 64 * 1024;
 
+/// What every request passes through first, whatever it asks for: its log line and the
+/// security headers on its answer.
+type RequestTrace<B> = TraceLayer<
+    SharedClassifier<ServerErrorsAsFailures>,
+    fn(&Request) -> Span,
+    (),
+    fn(&axum::http::Response<B>, Duration, &Span),
+    DefaultOnBodyChunk,
+    DefaultOnEos,
+    (),
+>;
+type AroundEveryRoute<B, L> =
+    ServiceBuilder<Stack<L, Stack<security::HardenLayer, Stack<RequestTrace<B>, Identity>>>>;
+
+/// The layers every route has, with `inner` (a part of the site's own layers) beneath them.
+/// Each `Router::layer` boxes every route's service and its future once more per request, and
+/// `nest` adds a level of its own: so each part of the site is layered once, with all its
+/// layers together, and the parts are merged (not nested) into one table of routes.
+fn around_every_route<B, L>(inner: L) -> AroundEveryRoute<B, L> {
+    let trace: RequestTrace<B> = TraceLayer::new_for_http()
+        .make_span_with(request_span as fn(&Request) -> Span)
+        .on_request(())
+        .on_response(log_response::<B> as fn(&axum::http::Response<B>, Duration, &Span))
+        // Errors are logged once, where they happen (AppError); this line is enough.
+        .on_failure(());
+    ServiceBuilder::new()
+        .layer(trace)
+        .layer(security::HardenLayer)
+        .layer(inner)
+}
+
 pub fn router(state: AppState, config: &Config) -> Router {
     // Every form post passes the same guards, around its own route: the pages people read do
     // not pay for them.
     let body_deadline = BodyDeadline(Duration::from_millis(config.body_timeout_ms));
     let guarded = |route: MethodRouter<AppState>| {
-        route
-            .layer(middleware::from_fn_with_state(
-                body_deadline,
-                body_deadline::limit_body_time,
-            ))
-            .layer(middleware::from_fn_with_state(
-                state.clone(),
-                protect::limit_posts,
-            ))
-            .layer(middleware::from_fn(security::refuse_cross_site))
+        route.layer(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn(security::refuse_cross_site))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    protect::limit_posts,
+                ))
+                .layer(middleware::from_fn_with_state(
+                    body_deadline,
+                    body_deadline::limit_body_time,
+                )),
+        )
     };
+    // Pages and API answers are made per request, so compressed per request: at the fastest
+    // level, which still takes the place page from 8.2 to 2.9 KB with brotli, at about half the
+    // cost per request of the default level (bench/pages.sh, "as browsers ask").
+    let compressed = || CompressionLayer::new().quality(CompressionLevel::Fastest);
     let pages = Router::new()
         .route("/", get(home::show))
         .route("/search", get(home::search))
@@ -76,95 +117,84 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/saved", guarded(post(saved::save)))
         .route("/saved/remove", guarded(post(saved::remove)))
         .fallback(not_found)
-        .layer(
+        .layer(around_every_route(
             ServiceBuilder::new()
+                .layer(compressed())
+                .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
                 .layer(error::html_error_pages(state.clone()))
                 .layer(CatchPanicLayer::custom(error::panic_response)),
-        );
+        ));
 
     let api = Router::new()
-        .route("/sun/{zip}/{country}", get(api::sun))
-        .route("/weather/{zip}/{country}", get(api::weather))
-        .route("/places/{country}/{postal_code}", get(api::place))
+        .route("/api/sun/{zip}/{country}", get(api::sun))
+        .route("/api/weather/{zip}/{country}", get(api::weather))
+        .route("/api/places/{country}/{postal_code}", get(api::place))
         .route(
-            "/places/{country}/{postal_code}/events",
+            "/api/places/{country}/{postal_code}/events",
             get(events::json::list),
         )
-        .fallback(not_found)
-        .layer(
+        // Any other address under /api answers in JSON too.
+        .route("/api", any(not_found))
+        .route("/api/{*rest}", any(not_found))
+        .route("/healthz", get(health::check))
+        .layer(around_every_route(
             ServiceBuilder::new()
+                .layer(compressed())
                 .layer(error::json_error_bodies())
                 .layer(CatchPanicLayer::custom(error::panic_response)),
-        );
-
-    let health = Router::new()
-        .route("/healthz", get(health::check))
-        .layer(error::json_error_bodies());
+        ));
 
     // Each file's brotli and gzip variants were made at build time: served with their own
-    // length, never compressed per request, so outside the compression layer. The embedded
-    // files' service sets their caching itself.
+    // length, never compressed per request. The embedded files' service sets their caching
+    // itself.
     let assets = match &state.assets.source {
-        // Routed by name rather than nested: nesting rebuilt each request's URI.
-        static_assets::Source::Embedded(files) => Router::new()
-            .route_service("/static/{name}", files.clone())
-            .route_service("/favicon.ico", files.clone()),
+        // Routed by name rather than nested: nesting rebuilt each request's URI. Layered
+        // before routing, so a request for a file passes one box, not two.
+        static_assets::Source::Embedded(files) => {
+            let files = around_every_route(error::html_error_pages(state.clone()))
+                .service(files.clone());
+            Router::new()
+                .route_service("/static/{name}", files.clone())
+                .route_service("/favicon.ico", files)
+        }
         static_assets::Source::Development(dir) => Router::new()
             .nest_service(
                 "/static",
                 ServeDir::new(dir).precompressed_br().precompressed_gzip(),
             )
             .route_service("/favicon.ico", ServeFile::new(dir.join("favicon.ico")))
-            // Its files change under the same URL: never immutable.
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                |response: &Response| cache_found(response, STATIC_CACHE_CONTROL),
-            ))
-            .layer(SetResponseHeaderLayer::overriding(
-                header::VARY,
-                HeaderValue::from_static("accept-encoding"),
-            ))
-            .layer(middleware::from_fn(only_file_paths)),
+            .layer(around_every_route(
+                ServiceBuilder::new()
+                    .layer(error::html_error_pages(state.clone()))
+                    .layer(middleware::from_fn(only_file_paths))
+                    .layer(SetResponseHeaderLayer::overriding(
+                        header::VARY,
+                        HeaderValue::from_static("accept-encoding"),
+                    ))
+                    // Its files change under the same URL: never immutable.
+                    .layer(SetResponseHeaderLayer::overriding(
+                        header::CACHE_CONTROL,
+                        |response: &Response| cache_found(response, STATIC_CACHE_CONTROL),
+                    )),
+            )),
     };
-    let assets = assets.layer(error::html_error_pages(state.clone()));
 
     let photos = Router::new()
         .nest_service(photo_store::URL_PREFIX, ServeDir::new(state.photos.dir()))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            |response: &Response| cache_found(response, PHOTO_CACHE_CONTROL),
-        ))
-        .layer(middleware::from_fn(only_file_paths))
-        .layer(error::html_error_pages(state.clone()));
+        .layer(around_every_route(
+            ServiceBuilder::new()
+                .layer(error::html_error_pages(state.clone()))
+                .layer(middleware::from_fn(only_file_paths))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    |response: &Response| cache_found(response, PHOTO_CACHE_CONTROL),
+                )),
+        ));
 
     pages
-        .nest("/api", api)
-        .merge(health)
-        .merge(photos)
-        // Each `Router::layer` boxes every route's service and its future once more per
-        // request: layers that go on together are applied together.
-        .layer(
-            ServiceBuilder::new()
-                // Pages are made per request, so compressed per request: at the fastest level,
-                // which still takes the place page from 8.2 to 2.9 KB with brotli, at about half
-                // the cost per request of the default level (bench/pages.sh, "as browsers ask").
-                .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
-                .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT)),
-        )
+        .merge(api)
         .merge(assets)
-        .layer(
-            ServiceBuilder::new()
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(request_span)
-                        .on_request(())
-                        .on_response(log_response)
-                        // Errors are logged once, where they happen (AppError); this line is
-                        // enough.
-                        .on_failure(()),
-                )
-                .layer(security::HardenLayer),
-        )
+        .merge(photos)
         .with_state(state)
 }
 
@@ -218,7 +248,7 @@ fn request_span(request: &Request) -> Span {
 }
 
 /// One line per request: the span gives method and path; this adds status and latency.
-fn log_response(response: &Response, latency: Duration, _span: &Span) {
+fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, _span: &Span) {
     tracing::info!(
         status = response.status().as_u16(),
         latency_ms = format_args!("{:.1}", latency.as_secs_f64() * 1000.0),

@@ -59,11 +59,11 @@ pub struct Harden<S> {
     inner: S,
 }
 
-impl<S, B> Service<Request<B>> for Harden<S>
+impl<S, B, ResBody> Service<Request<B>> for Harden<S>
 where
-    S: Service<Request<B>, Response = Response>,
+    S: Service<Request<B>, Response = Response<ResBody>>,
 {
-    type Response = Response;
+    type Response = Response<ResBody>;
     type Error = S::Error;
     type Future = HardenFuture<S::Future>;
 
@@ -87,11 +87,11 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<F, E> Future for HardenFuture<F>
+impl<F, B, E> Future for HardenFuture<F>
 where
-    F: Future<Output = Result<Response, E>>,
+    F: Future<Output = Result<Response<B>, E>>,
 {
-    type Output = Result<Response, E>;
+    type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
