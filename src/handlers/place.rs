@@ -181,13 +181,21 @@ pub struct PlacePage {
 
 /// What the page shows of the place now, the same for every visitor within a minute: made once
 /// a minute per place rather than at every view (formatting its times and numbers was a sixth of
-/// a view's time in the profile).
+/// a view's time in the profile, and rendering its sections a tenth).
 pub struct Conditions {
     pub local_time: String,
     pub latitude: String,
     pub longitude: String,
-    pub weather: Result<WeatherView, String>,
-    pub sun: SunView,
+    /// The weather and sun sections, as HTML.
+    pub sections: String,
+}
+
+/// The weather and sun sections of a place page.
+#[derive(Template)]
+#[template(path = "partials/conditions.html")]
+struct ConditionsSections<'a> {
+    weather: &'a Result<WeatherView, String>,
+    sun: &'a SunView,
 }
 
 /// Conditions by place and minute (minutes since the epoch).
@@ -214,20 +222,33 @@ async fn conditions(
         return kept;
     }
     let zone = place.time_zone;
+    let weather = weather
+        .map(|w| WeatherView::new(w, now, zone))
+        .map_err(|e| format!("{}.", e.public_message()));
+    let sun = SunView::new(sun, zone);
+    let sections = ConditionsSections {
+        weather: &weather,
+        sun: &sun,
+    }
+    .render()
+    .unwrap_or_else(|error| {
+        tracing::error!(%error, "weather and sun sections not rendered");
+        SECTIONS_UNAVAILABLE.to_owned()
+    });
     let made = Arc::new(Conditions {
         local_time: page_date_time(place.local_time(now)),
         latitude: format!("{:.4}", place.coordinates.latitude),
         longitude: format!("{:.4}", place.coordinates.longitude),
-        weather: weather
-            .map(|w| WeatherView::new(w, now, zone))
-            .map_err(|e| format!("{}.", e.public_message())),
-        sun: SunView::new(sun, zone),
+        sections,
     });
-    if made.weather.is_ok() {
+    if weather.is_ok() {
         state.conditions.insert(key, made.clone()).await;
     }
     made
 }
+
+const SECTIONS_UNAVAILABLE: &str =
+    r#"<p class="notice" role="status">The weather and sun could not be shown just now.</p>"#;
 
 /// The events board and the save button.
 #[derive(Default)]
