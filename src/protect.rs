@@ -15,8 +15,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use axum_csrf::{CsrfConfig, CsrfToken, Key};
-use sha2::{Digest, Sha256};
 use governor::{Quota, RateLimiter, clock::Clock};
+use sha2::{Digest, Sha256};
 
 use crate::{error::AppError, state::AppState};
 

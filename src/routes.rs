@@ -17,10 +17,10 @@ use tower::{
 use tower_http::{
     CompressionLevel,
     catch_panic::CatchPanicLayer,
+    classify::{ServerErrorsAsFailures, SharedClassifier},
     compression::CompressionLayer,
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
-    classify::{ServerErrorsAsFailures, SharedClassifier},
     trace::{DefaultOnBodyChunk, DefaultOnEos, TraceLayer},
 };
 use tracing::Span;
@@ -151,8 +151,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Routed by name rather than nested: nesting rebuilt each request's URI. Layered
         // before routing, so a request for a file passes one box, not two.
         static_assets::Source::Embedded(files) => {
-            let files = around_every_route(error::html_error_pages(state.clone()))
-                .service(files.clone());
+            let files =
+                around_every_route(error::html_error_pages(state.clone())).service(files.clone());
             Router::new()
                 .route_service("/static/{name}", files.clone())
                 .route_service("/favicon.ico", files)
