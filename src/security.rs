@@ -97,15 +97,21 @@ where
         let this = self.project();
         let mut response = std::task::ready!(this.inner.poll(cx))?;
         let headers = response.headers_mut();
-        for (name, value) in HEADERS {
-            headers
-                .entry(name)
-                .or_insert(HeaderValue::from_static(value));
-        }
+        add_security_headers(headers);
         if *this.https {
             mark_cookies_secure(headers);
         }
         Poll::Ready(Ok(response))
+    }
+}
+
+/// Puts each security header on `headers` unless it is there already (an answer made ahead of
+/// time may carry them all: then nothing is added or grown per request).
+pub fn add_security_headers(headers: &mut HeaderMap) {
+    for (name, value) in HEADERS {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     }
 }
 

@@ -156,7 +156,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     );
     page.board = Board::new(key, events, extras.form, extras.flash, saved);
     page.lookup_note = extras.lookup_note;
-    match layout::render(&page) {
+    match layout::render_including(&page, page.conditions.sections.len()) {
         Ok(html) => (timing, html).into_response(),
         Err(e) => (timing, e).into_response(),
     }

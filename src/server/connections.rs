@@ -18,7 +18,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use axum::{Router, body::Body, extract::ConnectInfo, http::Request};
+use axum::{Router, extract::ConnectInfo, http::Request};
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
@@ -172,7 +172,7 @@ async fn run_connection(
             // The connection is busy until the answer's last byte is sent, not only until the
             // handler returns: a large photo still being sent is not idle.
             let response = app.oneshot(request).await;
-            response.map(|response| response.map(|body| Body::new(SentWhile { body, _busy: busy })))
+            response.map(|response| response.map(|body| SentWhile { body, _busy: busy }))
         }
     });
     let stream = StallGuard {

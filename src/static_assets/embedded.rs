@@ -24,7 +24,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 use super::encoding::{self, Coding};
-use crate::protect::to_hex;
+use crate::{protect::to_hex, security};
 
 /// Where the files are served: `/static/{name}`, and the favicon also at `/favicon.ico`.
 pub const URL_PREFIX: &str = "/static/";
@@ -43,7 +43,9 @@ struct File {
 struct Variant {
     bytes: Bytes,
     etag: HeaderValue,
-    /// Every header of its answer but the caching one, made once rather than per request.
+    /// Every header of its whole answer, made once rather than per request: under a URL with
+    /// the file's fingerprint, and under any other.
+    fingerprinted_headers: HeaderMap,
     headers: HeaderMap,
 }
 
@@ -97,9 +99,9 @@ impl EmbeddedFiles {
             let Ok(etag) = HeaderValue::from_str(&etag) else {
                 continue;
             };
-            // Room for the caching and security headers added on the way out.
-            let mut headers = HeaderMap::with_capacity(24);
+            let mut headers = HeaderMap::new();
             headers.insert(header::CONTENT_TYPE, file.content_type.clone());
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
             headers.insert(header::ETAG, etag.clone());
             headers.insert(header::LAST_MODIFIED, last_modified.clone());
             headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
@@ -107,6 +109,17 @@ impl EmbeddedFiles {
             if let Some(encoding) = coding.content_encoding() {
                 headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
             }
+            // The layer above would add these to each answer, growing its copy of the map.
+            security::add_security_headers(&mut headers);
+            let mut fingerprinted_headers = headers.clone();
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(super::STATIC_CACHE_CONTROL),
+            );
+            fingerprinted_headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(super::FINGERPRINTED_CACHE_CONTROL),
+            );
             if coding != Coding::Identity {
                 file.compressed.push(coding);
             }
@@ -115,6 +128,7 @@ impl EmbeddedFiles {
                 Variant {
                     bytes: Bytes::from_static(bytes),
                     etag,
+                    fingerprinted_headers,
                     headers,
                 },
             ));
@@ -190,18 +204,14 @@ impl EmbeddedFiles {
                 .any(|pair| pair.strip_prefix("v=") == Some(file.fingerprint.as_str()))
         });
         let mut answer = Response::new(Body::empty());
-        let answer_headers = answer.headers_mut();
-        answer_headers.clone_from(&variant.headers);
-        answer_headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(match fingerprinted {
-                true => super::FINGERPRINTED_CACHE_CONTROL,
-                false => super::STATIC_CACHE_CONTROL,
-            }),
-        );
+        *answer.headers_mut() = match fingerprinted {
+            true => variant.fingerprinted_headers.clone(),
+            false => variant.headers.clone(),
+        };
 
         if self.not_modified(headers, &variant.etag) {
             *answer.status_mut() = StatusCode::NOT_MODIFIED;
+            answer.headers_mut().remove(header::CONTENT_LENGTH);
             return answer;
         }
 
@@ -225,12 +235,15 @@ impl EmbeddedFiles {
                 if let Ok(value) = HeaderValue::from_str(&format!("bytes */{length}")) {
                     answer.headers_mut().insert(header::CONTENT_RANGE, value);
                 }
+                answer.headers_mut().remove(header::CONTENT_LENGTH);
                 return answer;
             }
         };
-        answer
-            .headers_mut()
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        if body.len() != variant.bytes.len() {
+            answer
+                .headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        }
         if *method != Method::HEAD {
             *answer.body_mut() = Body::from(body);
         }
