@@ -264,6 +264,7 @@ mod properties {
     use proptest::prelude::*;
 
     use super::*;
+    use proptest::prelude::any;
 
     /// Percent-encodes `bytes` as a client might: each byte as itself when it is a plain path
     /// character, else (or when `escape` says so) as `%XX` in either case of hex digit.
