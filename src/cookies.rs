@@ -37,6 +37,20 @@ pub fn is_https(headers: &HeaderMap) -> bool {
             .is_some_and(|f| f.to_ascii_lowercase().contains("proto=https"))
 }
 
+/// This site's address as the client reached it (`http://localhost:8080`), from the `Host`
+/// header and the scheme `is_https` finds; `None` when the host is missing or not a plain host
+/// name or address with an optional port.
+pub fn origin(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    let scheme = if is_https(headers) { "https" } else { "http" };
+    plain.then(|| format!("{scheme}://{}", host.to_ascii_lowercase()))
+}
+
 /// What the page after a redirect tells the person, once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Flash {

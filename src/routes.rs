@@ -113,7 +113,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/events/{id}/edit",
             get(events::edit::edit).merge(guarded(post(events::edit::update))),
         )
-        .route("/events/{id}/delete", guarded(post(events::edit::delete)))
+        .route(
+            "/events/{id}/delete",
+            get(events::edit::confirm_delete).merge(guarded(post(events::edit::delete))),
+        )
         .route("/saved", guarded(post(saved::save)))
         .route("/saved/remove", guarded(post(saved::remove)))
         .fallback(not_found)

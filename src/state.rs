@@ -119,6 +119,7 @@ impl AppState {
             title: title.into(),
             simulated: self.simulated,
             asset_version: self.assets.version.clone(),
+            script_version: self.assets.script_version.clone(),
         }
     }
 }

@@ -83,6 +83,14 @@ impl WmoCode {
     }
 }
 
+/// A temperature to the whole degree, as people read it: "-0.4" is "0 °C", not "-0 °C".
+pub fn whole_degrees(celsius: f64) -> String {
+    let rounded = celsius.round();
+    // -0.0 == 0.0: the sign of a zero is dropped here.
+    let rounded = if rounded == 0.0 { 0.0 } else { rounded };
+    format!("{rounded:.0} °C")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +138,23 @@ mod tests {
             .map(|h| h.temperature_c)
             .collect();
         assert_eq!(temps, vec![Some(5.0), Some(6.0), Some(7.0)]);
+    }
+
+    #[test]
+    fn a_temperature_just_below_zero_reads_as_zero() {
+        assert_eq!(whole_degrees(-0.4), "0 °C");
+        assert_eq!(whole_degrees(-0.0), "0 °C");
+        assert_eq!(whole_degrees(-0.6), "-1 °C");
+        assert_eq!(whole_degrees(2.5), "3 °C");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_temperature_reads_as_minus_zero(celsius in -100.0f64..100.0) {
+            let shown = whole_degrees(celsius);
+            proptest::prop_assert!(!shown.starts_with("-0"), "{} shows as {}", celsius, shown);
+            let number: f64 = shown.trim_end_matches(" °C").parse().unwrap_or(f64::NAN);
+            proptest::prop_assert!((number - celsius).abs() <= 0.5 + 1e-9);
+        }
     }
 }

@@ -234,7 +234,7 @@ async fn saved_place_view(state: &AppState, place: Place, deadline: Instant) -> 
             .as_ref()
             .ok()
             .and_then(|w| w.temperature_c)
-            .map(|t| format!("{t:.0} °C")),
+            .map(crate::domain::weather::whole_degrees),
         conditions: weather
             .as_ref()
             .ok()

@@ -13,6 +13,8 @@ pub struct Layout {
     pub simulated: bool,
     /// Changes when the stylesheet does, so browsers fetch a new one at once (`?v=`).
     pub asset_version: String,
+    /// The same for the script.
+    pub script_version: String,
 }
 
 /// Renders a page; a template error becomes a logged 500 in the site's layout.

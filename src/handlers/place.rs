@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::{
     extract::State,
+    http::HeaderMap,
     response::{IntoResponse, Response},
 };
 use axum_csrf::CsrfToken;
@@ -25,7 +26,7 @@ use crate::{
         Place, PlaceKey,
         clock::{page_date_time, page_duration, page_time},
         solar::{DayKind, SunTimes},
-        weather::Weather,
+        weather::{self, Weather},
     },
     error::AppError,
     state::AppState,
@@ -39,6 +40,7 @@ const FORECAST_HOURS: usize = 12;
 pub async fn show(
     State(state): State<AppState>,
     Path((country, postal_code)): Path<(String, String)>,
+    headers: HeaderMap,
     csrf: CsrfToken,
     jar: CookieJar,
 ) -> Response {
@@ -51,9 +53,15 @@ pub async fn show(
         Err(e) => return e.into_response(),
     };
     let (taken, flash) = cookies::take_flash(jar.clone());
+    // Only a page that shows a private link needs this site's own address.
+    let origin = match &flash {
+        Some(Flash::Posted { .. } | Flash::AlreadyPosted { .. }) => cookies::origin(&headers),
+        _ => None,
+    };
     let extras = Extras {
         form: EventForm::blank(authenticity_token),
         flash,
+        origin,
         visitor: cookies::visitor_id(&jar),
         count_view: true,
         lookup_note,
@@ -72,6 +80,9 @@ pub async fn show(
 pub struct Extras {
     pub form: EventForm,
     pub flash: Option<Flash>,
+    /// This site's address as the visitor reached it (`https://example.org`), to show a private
+    /// link whole.
+    pub origin: Option<String>,
     pub visitor: Option<String>,
     /// Counted for a plain visit, not for the form shown again after a mistake.
     pub count_view: bool,
@@ -85,6 +96,7 @@ impl Extras {
         Self {
             form,
             flash: None,
+            origin: None,
             visitor: cookies::visitor_id(jar),
             count_view: false,
             lookup_note: None,
@@ -154,7 +166,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         conditions,
         views,
     );
-    page.board = Board::new(key, events, extras.form, extras.flash, saved);
+    page.board = Board::new(key, events, extras.form, extras.flash, extras.origin, saved);
     page.lookup_note = extras.lookup_note;
     match layout::render_including(&page, page.conditions.sections.len()) {
         Ok(html) => (timing, html).into_response(),
@@ -258,8 +270,11 @@ pub struct Board {
     pub unavailable: Option<String>,
     pub form: EventForm,
     pub post_path: String,
+    /// A message for the top of the page (saved, removed, updated, deleted).
     pub flash: Option<&'static str>,
-    /// The private edit link, shown once right after posting.
+    /// Right after posting: the message and the private edit link, shown once, in the board
+    /// where the poster lands; the whole URL when the site's address is known.
+    pub posted: Option<&'static str>,
     pub private_link: Option<String>,
     pub saved: bool,
     pub country_segment: String,
@@ -272,6 +287,7 @@ impl Board {
         events: Result<Arc<boards::Board>, String>,
         form: EventForm,
         flash: Option<Flash>,
+        origin: Option<String>,
         saved: bool,
     ) -> Self {
         let (upcoming, past, unavailable) = match &events {
@@ -287,10 +303,20 @@ impl Board {
             private_link: match &flash {
                 Some(
                     Flash::Posted { event_id, token } | Flash::AlreadyPosted { event_id, token },
-                ) => Some(format!("/events/{event_id}/edit?token={token}")),
+                ) => Some(format!(
+                    "{}/events/{event_id}/edit?token={token}",
+                    origin.as_deref().unwrap_or("")
+                )),
                 _ => None,
             },
-            flash: flash.map(|f| f.message()),
+            posted: flash
+                .as_ref()
+                .filter(|f| matches!(f, Flash::Posted { .. } | Flash::AlreadyPosted { .. }))
+                .map(Flash::message),
+            flash: flash
+                .as_ref()
+                .filter(|f| !matches!(f, Flash::Posted { .. } | Flash::AlreadyPosted { .. }))
+                .map(Flash::message),
             saved,
             country_segment: key.country.path_segment(),
             postal_code: key.postal_code.to_string(),
@@ -363,7 +389,7 @@ impl PlacePage {
 }
 
 fn degrees(value: f64) -> String {
-    format!("{value:.0} °C")
+    weather::whole_degrees(value)
 }
 
 /// A value the provider did not give is shown as a dash.

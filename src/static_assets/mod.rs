@@ -29,6 +29,8 @@ pub struct StaticAssets {
     /// The first hex digits of the stylesheet's SHA-256 ("dev" when a development directory has
     /// none): `style.css?v={version}`.
     pub version: String,
+    /// The same for the script: `site.js?v={script_version}`.
+    pub script_version: String,
 }
 
 #[derive(Clone)]
@@ -58,25 +60,35 @@ impl StaticAssets {
         {
             return Err(StaticError::Missing(absolute));
         }
-        let version = match tokio::fs::read(absolute.join("style.css")).await {
-            Ok(bytes) => fingerprint(&bytes),
-            Err(error) => {
-                tracing::warn!(%error, dir = %absolute.display(), "no style.css in the static directory");
-                "dev".to_owned()
+        let version_of = |name: &'static str| {
+            let path = absolute.join(name);
+            async move {
+                match tokio::fs::read(&path).await {
+                    Ok(bytes) => fingerprint(&bytes),
+                    Err(error) => {
+                        tracing::warn!(%error, file = %path.display(), "not in the static directory");
+                        "dev".to_owned()
+                    }
+                }
             }
         };
+        let version = version_of("style.css").await;
+        let script_version = version_of("site.js").await;
         Ok(Self {
             source: Source::Development(absolute),
             version,
+            script_version,
         })
     }
 
     pub fn embedded() -> Self {
         let files = EmbeddedFiles::new(EMBEDDED);
         let version = files.fingerprint("style.css").unwrap_or("dev").to_owned();
+        let script_version = files.fingerprint("site.js").unwrap_or("dev").to_owned();
         Self {
             source: Source::Embedded(files),
             version,
+            script_version,
         }
     }
 

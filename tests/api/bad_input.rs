@@ -1898,7 +1898,7 @@ fn methods(corpus: &mut Corpus, app: &TestApp, id: &str) {
         (POST.to_owned(), POST_ONLY),
         (format!("/events/{id}"), GET_ONLY),
         (format!("/events/{id}/edit"), GET_AND_POST),
-        (format!("/events/{id}/delete"), POST_ONLY),
+        (format!("/events/{id}/delete"), GET_AND_POST),
         ("/saved".to_owned(), POST_ONLY),
         ("/saved/remove".to_owned(), POST_ONLY),
         ("/api/sun/97229/us".to_owned(), GET_ONLY),

@@ -3,7 +3,9 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, browser, event_form, header, private_link_in, spawn_app};
+use crate::helpers::{
+    TestApp, browser, event_form, header, private_link_in, private_url_in, spawn_app,
+};
 
 const PLACE: &str = "/places/us/97229";
 const POST: &str = "/places/us/97229/events";
@@ -25,15 +27,33 @@ async fn a_valid_event_is_stored_and_the_poster_sees_a_private_link_once() {
         .await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(header(&response, "location"), "/places/us/97229#events");
+    // The poster lands on the notice with the link, inside the board, not at the page's top.
+    assert_eq!(
+        header(&response, "location"),
+        "/places/us/97229#private-link"
+    );
     let html = app.browse(&browser, PLACE).await;
     assert!(html.contains("Your event is posted."));
     assert!(html.contains("Winter market"));
-    let link = private_link_in(&html).unwrap_or_else(|| panic!("no private link in the page"));
+    let notice = html
+        .find(r#"id="posted""#)
+        .unwrap_or_else(|| panic!("no notice"));
+    let board = html
+        .find(r#"id="events""#)
+        .unwrap_or_else(|| panic!("no board"));
     assert!(
-        link.starts_with("/events/") && link.contains("/edit?token="),
-        "{link}"
+        board < notice,
+        "the notice is in the board, where the poster lands"
     );
+    // The whole URL, on this server, ready to copy.
+    let url = private_url_in(&html).unwrap_or_else(|| panic!("no private link in the page"));
+    let expected = format!("{}/events/", app.address);
+    assert!(
+        url.starts_with(&expected) && url.contains("/edit?token="),
+        "{url}"
+    );
+    let link = private_link_in(&html).unwrap_or_else(|| panic!("no private link in the page"));
+    assert_eq!(app.get(&link).await.status(), StatusCode::OK);
 
     let html = app.browse(&browser, PLACE).await;
     assert!(!html.contains("private-link"), "the link shows only once");
@@ -350,6 +370,27 @@ async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
             .await
             .contains("Winter market, moved indoors")
     );
+    // The edit page's delete is a link to a page that asks once more; opening it deletes
+    // nothing, and with a wrong token it does not open.
+    assert!(
+        edit_html.contains(&format!(r#"href="/events/{id}/delete?token={token}""#)),
+        "the edit page links to the confirmation"
+    );
+    let ask = app.get(&format!("/events/{id}/delete?token={token}")).await;
+    assert_eq!(ask.status(), StatusCode::OK);
+    let ask = ask.text().await.unwrap_or_default();
+    assert!(
+        ask.contains("Delete “Winter market, moved indoors”?"),
+        "{ask}"
+    );
+    assert!(ask.contains(&format!(r#"method="post" action="/events/{id}/delete""#)));
+    assert_eq!(
+        app.get(&format!("/events/{id}/delete?token=ffff"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.listed_events("us", "97229").await.len(), 1);
     let deleted = post(format!("/events/{id}/delete"), delete_fields(token)).await;
     assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
     assert!(app.listed_events("us", "97229").await.is_empty());

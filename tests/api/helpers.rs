@@ -440,11 +440,18 @@ impl TestApp {
     }
 }
 
-/// The private edit link a page shows right after posting, if it shows one.
+/// The private edit link a page shows right after posting, if it shows one: its path (the page
+/// shows the whole URL, in a read-only field).
 pub fn private_link_in(html: &str) -> Option<String> {
-    html.split_once(r#"id="private-link" href=""#)
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(link, _)| unescape(link))
+    private_url_in(html).and_then(|url| url.find("/events/").map(|at| url[at..].to_owned()))
+}
+
+/// The whole private URL a page shows right after posting, if it shows one.
+pub fn private_url_in(html: &str) -> Option<String> {
+    let (_, field) = html.split_once(r#"id="private-link""#)?;
+    let (field, _) = field.split_once('>')?;
+    let (_, value) = field.split_once(r#"value=""#)?;
+    value.split_once('"').map(|(url, _)| unescape(url))
 }
 
 /// Serves a hand-made fake upstream on a free 127.0.0.1 port; returns its base URL.

@@ -22,6 +22,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const SCREENSHOT: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/place-with-event.png");
 /// The event page with long words, on a screen 400 pixels wide.
 const NARROW_SCREENSHOT: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/narrow-event.png");
+/// The place page with an event, at a phone's width and a desktop's (`place-390.png`, ...).
+const WIDTH_SCREENSHOTS: &str = env!("CARGO_TARGET_TMPDIR");
 
 /// chromedriver on a free port, stopped when dropped.
 struct Driver {
@@ -66,19 +68,24 @@ async fn start_driver() -> Driver {
     panic!("chromedriver did not start");
 }
 
+/// Chromium with a window `width` CSS pixels wide inside. Below 800 px it is a phone's screen
+/// (Chromium's windows have a minimum width larger than a phone's, so the device is emulated).
 async fn start_browser(driver: &Driver, profile: &std::path::Path, width: u32) -> Client {
+    let mut options = json!({
+        "binary": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+            format!("--window-size={},1800", width.max(800)), format!("--user-data-dir={}", profile.display()),
+        ]
+    });
+    if width < 800 {
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": width, "height": 1800, "pixelRatio": 1.0, "mobile": true, "touch": true }
+        });
+    }
     let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".to_owned(),
-        json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                format!("--window-size={width},1800"), format!("--user-data-dir={}", profile.display()),
-            ]
-        }),
-    );
+    capabilities.insert("goog:chromeOptions".to_owned(), options);
     ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
         .connect(&driver.url)
@@ -163,7 +170,11 @@ async fn a_person_searches_posts_an_event_with_a_photo_and_saves_the_place() {
     click(&browser, "form.search button[type=submit]").await;
     wait_for_path(&browser, "/places/us/97229").await;
     assert_eq!(text_of(&browser, "h1").await, "Portland");
-    assert!(text_of(&browser, "#sun-heading").await.starts_with("Sun,"));
+    assert!(
+        text_of(&browser, "#sun-heading")
+            .await
+            .starts_with("Sunrise and sunset, ")
+    );
 
     // Post an event with a photo.
     let start = (chrono::Utc::now() + chrono::TimeDelta::days(7))
@@ -187,9 +198,33 @@ async fn a_person_searches_posts_an_event_with_a_photo_and_saves_the_place() {
         .unwrap_or_else(|e| panic!("{e}"));
     click(&browser, ".event-form button[type=submit]").await;
     assert!(
-        text_of(&browser, ".flash")
+        text_of(&browser, "#posted")
             .await
             .contains("Your event is posted.")
+    );
+    // The poster lands on the private link: on screen, focused, whole, and copyable (the
+    // script shows its button).
+    let landing = browser
+        .execute(
+            "const field = document.getElementById('private-link'); \
+             const box = field.getBoundingClientRect(); \
+             return [document.activeElement === field, box.top >= 0 && box.bottom <= innerHeight, \
+                     field.value, !document.querySelector('[data-copy]').hidden];",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(landing[0], json!(true), "the private link has the focus");
+    assert_eq!(landing[1], json!(true), "the private link is on screen");
+    let url = landing[2].as_str().unwrap_or_default();
+    assert!(
+        url.starts_with(&format!("{}/events/", app.address)) && url.contains("/edit?token="),
+        "{url}"
+    );
+    assert_eq!(
+        landing[3],
+        json!(true),
+        "the copy button shows with the script"
     );
     assert!(
         text_of(&browser, ".events")
@@ -293,7 +328,7 @@ async fn on_a_narrow_screen_long_unbroken_words_wrap_and_the_strict_policy_keeps
     fill(&browser, "#name", &"Mira".repeat(15)).await;
     click(&browser, ".event-form button[type=submit]").await;
     assert!(
-        text_of(&browser, ".flash")
+        text_of(&browser, "#posted")
             .await
             .contains("Your event is posted.")
     );
@@ -313,7 +348,7 @@ async fn on_a_narrow_screen_long_unbroken_words_wrap_and_the_strict_policy_keeps
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(display, json!("flex"));
-    click(&browser, ".events h4 a").await;
+    click(&browser, ".events h3 a").await;
     assert_eq!(text_of(&browser, "h1").await, long_word);
     let event_overflow = overflow(&browser).await;
     let screenshot = browser.screenshot().await.unwrap_or_else(|e| panic!("{e}"));
@@ -325,4 +360,86 @@ async fn on_a_narrow_screen_long_unbroken_words_wrap_and_the_strict_policy_keeps
     );
 
     browser.close().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[tokio::test]
+async fn every_page_fits_a_phone_of_320_or_390_px_and_a_desktop() {
+    // Arrange: an event with a photo, as a poster leaves it, and its private link.
+    let app = spawn_app_with(&["--upstream", "simulated"]).await;
+    let driver = start_driver().await;
+    let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let photo = scratch.path().join("market.png");
+    std::fs::write(&photo, pictures::png(1600, 1200)).unwrap_or_else(|e| panic!("{e}"));
+    let poster = start_browser(&driver, &scratch.path().join("poster"), 1280).await;
+    poster
+        .goto(&format!("{}/places/us/97229", app.address))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(3))
+        .format("%Y-%m-%dT18:30")
+        .to_string();
+    fill(&poster, "#title", "Choir rehearsal in the old library").await;
+    set_value(&poster, "#starts_at", &start).await;
+    fill(&poster, "#description", "Open to all voices.").await;
+    fill(&poster, "#name", "Jun").await;
+    poster
+        .find(Locator::Css("#photo"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&poster, ".event-form button[type=submit]").await;
+    let link = poster
+        .execute(
+            "const f = document.getElementById('private-link'); return f ? f.value : '';",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    let link = link.as_str().unwrap_or_default().to_owned();
+    assert!(link.contains("/edit?token="), "no private link: {link:?}");
+    let event = link
+        .split_once("/edit?")
+        .map(|(event, _)| event.to_owned())
+        .unwrap_or_default();
+    let delete = link.replace("/edit?", "/delete?");
+    poster.close().await.unwrap_or_else(|e| panic!("{e}"));
+    let pages = [
+        format!("{}/", app.address),
+        format!("{}/places/us/97229", app.address),
+        event,
+        link,
+        delete,
+        format!("{}/no/such/page", app.address),
+    ];
+
+    for width in [320, 390, 1280] {
+        let browser =
+            start_browser(&driver, &scratch.path().join(format!("at-{width}")), width).await;
+        for page in &pages {
+            // Act
+            browser.goto(page).await.unwrap_or_else(|e| panic!("{e}"));
+            // Assert: nothing reaches past the screen's right edge. (A phone's browser widens
+            // its layout to fit what overflows, so the page's width is compared with the
+            // screen's, not with the window's.)
+            let page_width = browser
+                .execute("return document.documentElement.scrollWidth;", vec![])
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .as_i64()
+                .unwrap_or(i64::MAX);
+            let overflow = page_width - i64::from(width);
+            assert!(
+                overflow <= 0,
+                "{page} at {width} px overflows by {overflow} px"
+            );
+            if page.ends_with("/places/us/97229") && width != 320 {
+                let screenshot = browser.screenshot().await.unwrap_or_else(|e| panic!("{e}"));
+                let file = format!("{WIDTH_SCREENSHOTS}/place-{width}.png");
+                std::fs::write(&file, &screenshot).unwrap_or_else(|e| panic!("{file}: {e}"));
+            }
+        }
+        browser.close().await.unwrap_or_else(|e| panic!("{e}"));
+    }
 }

@@ -167,6 +167,43 @@ pub async fn update(
     }
 }
 
+#[derive(Template)]
+#[template(path = "event_delete.html")]
+pub struct DeleteEventPage {
+    pub layout: Layout,
+    pub event_href: String,
+    pub edit_href: String,
+    pub event_id: i64,
+    pub title: String,
+    pub has_photo: bool,
+    pub authenticity_token: String,
+    pub token: String,
+}
+
+/// `GET /events/{id}/delete?token=...`: the step before deleting, which asks once more (one
+/// click on the edit page must not remove an event for everyone).
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let token = query.token.unwrap_or_default();
+    let event = event_for_editing(&state, id, &token).await?;
+    let page = DeleteEventPage {
+        layout: state.layout(format!("Delete {}", event.title)),
+        event_href: format!("/events/{}", event.id),
+        edit_href: format!("/events/{}/edit?token={}", event.id, token),
+        event_id: event.id,
+        title: event.title.clone(),
+        has_photo: event.photo.is_some(),
+        authenticity_token: authenticity_token(&csrf)?,
+        token,
+    };
+    Ok((csrf, render(&page)?).into_response())
+}
+
 #[derive(Debug, Deserialize)]
 pub struct DeleteForm {
     #[serde(default)]

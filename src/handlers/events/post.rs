@@ -171,7 +171,9 @@ pub async fn create(
             token: edit_token,
         },
     };
-    Ok((cookies::set_flash(jar, &flash), see_other(&back_to_board)).into_response())
+    // The poster lands on the private link, in the board: a fragment naming a field focuses it.
+    let notice = format!("{}#private-link", key.page_path());
+    Ok((cookies::set_flash(jar, &flash), see_other(&notice)).into_response())
 }
 
 /// The form's id when it is one this app made; otherwise a fresh one (no duplicate check).
