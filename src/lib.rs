@@ -7,6 +7,7 @@
 
 pub mod boards;
 pub mod body_deadline;
+pub mod charts;
 pub mod config;
 pub mod cookies;
 pub mod db;

@@ -119,6 +119,94 @@ pub fn compute(at: Coordinates, date: NaiveDate, source: SunSource) -> SunTimes 
     }
 }
 
+/// How light the sky is, by the sun's elevation: the bands the twilights are named for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Light {
+    Night,
+    Astronomical,
+    Nautical,
+    Civil,
+    Day,
+}
+
+impl Light {
+    /// The light with the sun's centre at `elevation` degrees (sunrise's −0.833° allows for
+    /// refraction and the sun's radius, as the sun times do).
+    pub fn at_elevation(elevation: f64) -> Self {
+        match elevation {
+            e if e > 90.0 - SUNRISE_ZENITH => Light::Day,
+            e if e > 90.0 - CIVIL_ZENITH => Light::Civil,
+            e if e > 90.0 - NAUTICAL_ZENITH => Light::Nautical,
+            e if e > 90.0 - ASTRONOMICAL_ZENITH => Light::Astronomical,
+            _ => Light::Night,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Light::Night => "night",
+            Light::Astronomical => "astronomical twilight",
+            Light::Nautical => "nautical twilight",
+            Light::Civil => "civil twilight",
+            Light::Day => "daylight",
+        }
+    }
+}
+
+/// The sun's elevation above the horizon at an instant, in degrees (NOAA's equations, without
+/// refraction).
+pub fn elevation(at: Coordinates, instant: DateTime<Utc>) -> f64 {
+    let julian_day = instant.timestamp() as f64 / 86_400.0 + 2_440_587.5;
+    let t = julian_century(julian_day);
+    let declination = sun_declination(t).to_radians();
+    let latitude = at.latitude.to_radians();
+    let minutes_of_day = (instant.timestamp().rem_euclid(86_400)) as f64 / 60.0;
+    let true_solar_minutes =
+        (minutes_of_day + equation_of_time(t) + 4.0 * at.longitude).rem_euclid(1440.0);
+    let hour_angle = (true_solar_minutes / 4.0 - 180.0).to_radians();
+    let cos_zenith =
+        latitude.sin() * declination.sin() + latitude.cos() * declination.cos() * hour_angle.cos();
+    90.0 - cos_zenith.clamp(-1.0, 1.0).acos().to_degrees()
+}
+
+/// One stretch of the same light.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LightSpan {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub light: Light,
+}
+
+/// The light from `from` to `to`, in spans, the sun's elevation sampled every `step` (a span's
+/// edge is right to within a step).
+pub fn light_spans(
+    at: Coordinates,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    step: TimeDelta,
+) -> Vec<LightSpan> {
+    let mut spans: Vec<LightSpan> = Vec::new();
+    if to <= from || step <= TimeDelta::zero() {
+        return spans;
+    }
+    let mut instant = from;
+    while instant < to {
+        let next = (instant + step).min(to);
+        // The light in the middle of the step stands for the step.
+        let light = Light::at_elevation(elevation(at, instant + (next - instant) / 2));
+        match spans.last_mut() {
+            Some(last) if last.light == light => last.to = next,
+            _ => spans.push(LightSpan {
+                from: instant,
+                to: next,
+                light,
+            }),
+        }
+        instant = next;
+    }
+    spans
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Side {
     Morning,
@@ -363,5 +451,67 @@ mod tests {
             SunSource::ComputedFallback,
         );
         assert_eq!(sun.day_kind(), DayKind::PolarDay);
+    }
+
+    #[test]
+    fn the_sun_is_highest_near_solar_noon_and_below_the_horizon_at_midnight() {
+        let portland = at(45.5, -122.7);
+        let sun = compute(portland, date(2026, 6, 21), SunSource::Simulated);
+        let noon = elevation(portland, sun.solar_noon);
+        // 90 − latitude + 23.44 at the June solstice.
+        assert!((noon - 67.9).abs() < 0.3, "{noon}");
+        assert!(elevation(portland, sun.solar_noon + TimeDelta::hours(12)) < -15.0);
+        // At sunrise the centre is at −0.833° (less refraction, which `elevation` leaves out).
+        let rise = sun.sunrise.unwrap_or(sun.solar_noon);
+        assert!((elevation(portland, rise) + 0.833).abs() < 0.1);
+    }
+
+    #[test]
+    fn a_day_of_light_goes_through_each_twilight_in_order_and_polar_days_have_one_light() {
+        let day = |p: Coordinates, d: NaiveDate| {
+            let start = d.and_time(chrono::NaiveTime::MIN).and_utc()
+                - TimeDelta::minutes((p.longitude * 4.0) as i64);
+            light_spans(p, start, start + TimeDelta::days(1), TimeDelta::minutes(5))
+                .iter()
+                .map(|s| s.light)
+                .collect::<Vec<_>>()
+        };
+        use Light::*;
+        assert_eq!(
+            day(at(45.5, -122.7), date(2026, 12, 1)),
+            vec![
+                Night,
+                Astronomical,
+                Nautical,
+                Civil,
+                Day,
+                Civil,
+                Nautical,
+                Astronomical,
+                Night
+            ]
+        );
+        // Longyearbyen: polar night in December (twilight at most), midnight sun in June.
+        assert!(!day(at(78.2, 15.6), date(2026, 12, 21)).contains(&Day));
+        assert_eq!(day(at(78.2, 15.6), date(2026, 6, 21)), vec![Day]);
+        // Spans tile the interval.
+        let from = date(2026, 3, 1).and_time(chrono::NaiveTime::MIN).and_utc();
+        let spans = light_spans(
+            at(10.0, 10.0),
+            from,
+            from + TimeDelta::hours(25),
+            TimeDelta::minutes(7),
+        );
+        assert_eq!(spans.first().map(|s| s.from), Some(from));
+        assert_eq!(
+            spans.last().map(|s| s.to),
+            Some(from + TimeDelta::hours(25))
+        );
+        assert!(
+            spans
+                .windows(2)
+                .all(|w| w[0].to == w[1].from && w[0].light != w[1].light)
+        );
+        assert!(light_spans(at(0.0, 0.0), from, from, TimeDelta::minutes(5)).is_empty());
     }
 }

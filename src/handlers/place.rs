@@ -8,7 +8,7 @@ use axum::{
 };
 use axum_csrf::CsrfToken;
 use axum_extra::extract::CookieJar;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use super::{
@@ -20,12 +20,13 @@ use std::sync::Arc;
 
 use crate::{
     boards,
+    charts::sun_band::SunBand,
     cookies::{self, Flash},
     db,
     domain::{
-        Place, PlaceKey,
+        Coordinates, Place, PlaceKey,
         clock::{page_date_time, page_duration, page_time},
-        solar::{DayKind, SunTimes},
+        solar::{self, DayKind, SunSource, SunTimes},
         weather::{self, Weather},
     },
     error::AppError,
@@ -237,7 +238,7 @@ async fn conditions(
     let weather = weather
         .map(|w| WeatherView::new(w, now, zone))
         .map_err(|e| format!("{}.", e.public_message()));
-    let sun = SunView::new(sun, zone);
+    let sun = SunView::new(sun, zone, place.coordinates, now);
     let sections = ConditionsSections {
         weather: &weather,
         sun: &sun,
@@ -346,7 +347,16 @@ pub struct SunView {
     pub date: String,
     /// Said instead of sunrise and sunset on polar days and nights.
     pub polar_note: Option<&'static str>,
+    /// What the sun does next: "Sets in 2 h 10 min, at 16:30", "Rises tomorrow at 07:28".
+    pub next: Option<String>,
+    /// Sunrise, solar noon and sunset, said plainly above the chart.
+    pub main: Vec<SunEvent>,
+    /// After sunset, tomorrow's sunrise and sunset too.
+    pub tomorrow: Option<String>,
     pub day_length: String,
+    /// "2 min 41 s shorter than yesterday".
+    pub day_length_change: Option<String>,
+    pub band: Option<SunBand>,
     pub events: Vec<SunEvent>,
     pub source: &'static str,
     pub computed_locally: bool,
@@ -421,12 +431,39 @@ impl WeatherView {
 }
 
 impl SunView {
-    fn new(sun: &SunTimes, zone: Tz) -> Self {
+    fn new(sun: &SunTimes, zone: Tz, at: Coordinates, now: DateTime<Utc>) -> Self {
         let time = |at: Option<DateTime<Utc>>| at.map(|t| page_time(t, zone));
         let event = |label, at, main| SunEvent {
             label,
             time: time(at),
             main,
+        };
+        // The neighbouring days are computed here (NOAA), whatever gave today's times.
+        let yesterday = sun
+            .date
+            .pred_opt()
+            .map(|d| solar::compute(at, d, SunSource::Simulated));
+        let tomorrow = sun
+            .date
+            .succ_opt()
+            .map(|d| solar::compute(at, d, SunSource::Simulated));
+        let after_sunset = sun.sunset.is_some_and(|set| now >= set);
+        let next = match (sun.sunrise, sun.sunset) {
+            (Some(rise), _) if now < rise => Some(format!(
+                "Rises in {}, at {}",
+                page_duration(rise - now),
+                page_time(rise, zone)
+            )),
+            (_, Some(set)) if now < set => Some(format!(
+                "Sets in {}, at {}",
+                page_duration(set - now),
+                page_time(set, zone)
+            )),
+            _ => tomorrow
+                .as_ref()
+                .and_then(|t| t.sunrise)
+                .filter(|_| after_sunset)
+                .map(|rise| format!("Rises tomorrow at {}", page_time(rise, zone))),
         };
         Self {
             date: sun.date.format("%A %-d %B %Y").to_string(),
@@ -435,7 +472,23 @@ impl SunView {
                 DayKind::PolarDay => Some("Polar day: the sun does not set today."),
                 DayKind::PolarNight => Some("Polar night: the sun does not rise today."),
             },
+            next,
+            main: vec![
+                event("Sunrise", sun.sunrise, true),
+                event("Solar noon", Some(sun.solar_noon), true),
+                event("Sunset", sun.sunset, true),
+            ],
+            tomorrow: tomorrow.filter(|_| after_sunset).map(|t| {
+                format!(
+                    "Tomorrow: sunrise {}, sunset {}, day length {}.",
+                    time(t.sunrise).unwrap_or_else(|| "none".to_owned()),
+                    time(t.sunset).unwrap_or_else(|| "none".to_owned()),
+                    page_duration(t.day_length)
+                )
+            }),
             day_length: page_duration(sun.day_length),
+            day_length_change: yesterday.map(|y| day_length_change(sun.day_length - y.day_length)),
+            band: SunBand::new(at, zone, sun.date, now),
             events: vec![
                 event(
                     "Astronomical twilight begins",
@@ -452,7 +505,23 @@ impl SunView {
                 event("Astronomical twilight ends", sun.astronomical.end, false),
             ],
             source: sun.source.describe(),
-            computed_locally: sun.source != crate::domain::solar::SunSource::SunriseSunset,
+            computed_locally: sun.source != SunSource::SunriseSunset,
         }
+    }
+}
+
+/// "2 min 41 s shorter than yesterday", "the same as yesterday".
+fn day_length_change(change: TimeDelta) -> String {
+    let seconds = change.num_seconds();
+    let size = seconds.unsigned_abs();
+    let amount = match (size / 60, size % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    };
+    match seconds.signum() {
+        0 => "the same as yesterday".to_owned(),
+        1 => format!("{amount} longer than yesterday"),
+        _ => format!("{amount} shorter than yesterday"),
     }
 }
