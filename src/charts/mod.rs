@@ -8,6 +8,7 @@
 //!
 //! Coordinates are in a fixed `viewBox` ([`WIDTH`] wide) that the page scales to its width.
 
+pub mod forecast;
 pub mod sun_band;
 
 /// The width of every chart's `viewBox`.

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use crate::{
     boards,
-    charts::sun_band::SunBand,
+    charts::{forecast::ForecastChart, sun_band::SunBand},
     cookies::{self, Flash},
     db,
     domain::{
@@ -35,8 +35,8 @@ use crate::{
     upstream::UpstreamError,
 };
 
-/// How many forecast hours the page lists.
-const FORECAST_HOURS: usize = 12;
+/// How many forecast hours the page draws and lists.
+const FORECAST_HOURS: usize = 48;
 
 pub async fn show(
     State(state): State<AppState>,
@@ -236,7 +236,7 @@ async fn conditions(
     }
     let zone = place.time_zone;
     let weather = weather
-        .map(|w| WeatherView::new(w, now, zone))
+        .map(|w| WeatherView::new(w, now, zone, place.coordinates))
         .map_err(|e| format!("{}.", e.public_message()));
     let sun = SunView::new(sun, zone, place.coordinates, now);
     let sections = ConditionsSections {
@@ -334,6 +334,7 @@ pub struct WeatherView {
     pub observed_at: String,
     pub source: &'static str,
     pub hours: Vec<HourView>,
+    pub chart: Option<ForecastChart>,
 }
 
 pub struct HourView {
@@ -408,8 +409,10 @@ fn or_dash(value: Option<f64>, show: impl Fn(f64) -> String) -> String {
 }
 
 impl WeatherView {
-    fn new(weather: &Weather, now: DateTime<Utc>, zone: Tz) -> Self {
+    fn new(weather: &Weather, now: DateTime<Utc>, zone: Tz, at: Coordinates) -> Self {
+        let next: Vec<_> = weather.next_hours(now, FORECAST_HOURS).collect();
         Self {
+            chart: ForecastChart::new(&next, at, zone),
             description: weather.code.map(|c| c.describe()).unwrap_or("–"),
             temperature: or_dash(weather.temperature_c, degrees),
             feels_like: or_dash(weather.feels_like_c, degrees),
@@ -417,8 +420,8 @@ impl WeatherView {
             wind: or_dash(weather.wind_speed_kmh, |w| format!("{w:.0} km/h")),
             observed_at: page_time(weather.observed_at, zone),
             source: weather.source,
-            hours: weather
-                .next_hours(now, FORECAST_HOURS)
+            hours: next
+                .iter()
                 .map(|hour| HourView {
                     time: page_time(hour.at, zone),
                     temperature: or_dash(hour.temperature_c, degrees),

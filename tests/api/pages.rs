@@ -130,7 +130,8 @@ async fn place_page_shows_the_place_its_weather_and_its_sun() {
         "7 °C",
         "Slight rain",
         "Feels like 5 °C",
-        "Next hours",
+        "The next 48 hours",
+        "Temperature and chance of rain, the next 48 hours",
         "Sunrise",
         "Civil twilight begins",
         "Nautical twilight ends",
@@ -248,4 +249,68 @@ async fn what_the_geocoder_says_is_escaped_on_the_page() {
     assert_eq!(status, StatusCode::OK);
     assert!(!html.contains("<script>alert(1)</script>"));
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+}
+
+/// Each chart on a place page is well-formed XML, an image with a title and a description, and
+/// has its data as a table in a `<details>` beside it.
+#[tokio::test]
+async fn the_place_page_charts_are_svg_images_with_words_and_a_table() {
+    let app = crate::helpers::spawn_app_with(&["--upstream", "simulated"]).await;
+    let (status, html) = app.get_text("/places/us/97229").await;
+    assert_eq!(status, StatusCode::OK);
+
+    let charts: Vec<&str> = html
+        .split("<svg ")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</svg>").map(|(svg, _)| svg))
+        .collect();
+    assert_eq!(charts.len(), 2, "the forecast and the sun band");
+    for chart in &charts {
+        let xml = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" {chart}</svg>"#);
+        let document =
+            roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("not XML ({e}): {xml}"));
+        let root = document.root_element();
+        assert_eq!(root.attribute("role"), Some("img"));
+        let text_of = |name: &str| {
+            root.children()
+                .find(|n| n.has_tag_name(name))
+                .and_then(|n| n.text())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(!text_of("title").is_empty(), "no title: {xml}");
+        assert!(text_of("desc").len() > 20, "no description: {xml}");
+        let labelled_by = root.attribute("aria-labelledby").unwrap_or_default();
+        for id in labelled_by.split(' ') {
+            assert!(
+                document
+                    .descendants()
+                    .any(|n| n.attribute("id") == Some(id)),
+                "{id}"
+            );
+        }
+    }
+    // The forecast's line has a point per hour; its table lists the same 48 hours.
+    let forecast_xml = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" {}</svg>"#,
+        charts[0]
+    );
+    let forecast = roxmltree::Document::parse(&forecast_xml).unwrap_or_else(|e| panic!("{e}"));
+    let points: usize = forecast
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .map(|n| n.attribute("points").unwrap_or_default().split(' ').count())
+        .sum();
+    assert_eq!(points, 48);
+    let table = html
+        .split_once(r#"<details class="hours-table">"#)
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let table = table
+        .split_once("</details>")
+        .map(|(t, _)| t)
+        .unwrap_or_default();
+    assert_eq!(table.matches(r#"<th scope="row">"#).count(), 48);
+    // The sun band's table of times is in a <details> too.
+    assert!(html.contains(r#"<details class="sun-table">"#));
 }
