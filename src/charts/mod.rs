@@ -10,6 +10,7 @@
 
 pub mod forecast;
 pub mod sun_band;
+pub mod waits;
 
 /// The width of every chart's `viewBox`.
 pub const WIDTH: f64 = 1000.0;

@@ -16,11 +16,11 @@ use super::{
     extract::Path,
     layout::{self, Layout},
 };
-use std::sync::Arc;
+use std::{sync::Arc, time::Instant};
 
 use crate::{
     boards,
-    charts::{forecast::ForecastChart, sun_band::SunBand},
+    charts::{forecast::ForecastChart, sun_band::SunBand, waits::WaitsChart},
     cookies::{self, Flash},
     db,
     domain::{
@@ -107,9 +107,10 @@ impl Extras {
 
 /// The place page: resolve the place, then wait on weather, sun times and SQLite together.
 pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Response {
+    let started = Instant::now();
     let mut timing = ServerTiming::new();
-    let (place, took) = timed(state.lookups.place(key)).await;
-    timing.record("geocode", took);
+    let (place, geocode_took) = timed(state.lookups.place(key)).await;
+    timing.record("geocode", geocode_took);
     let place = match place {
         Ok(place) => place,
         Err(e) => return (timing, AppError::from(e)).into_response(),
@@ -168,6 +169,15 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         views,
     );
     page.board = Board::new(key, events, extras.form, extras.flash, extras.origin, saved);
+    page.waits = Some(WaitsChart::new(
+        ("geocode", geocode_took),
+        &[
+            ("weather", weather_took),
+            ("sun", sun_took),
+            ("db", db_took),
+        ],
+        started.elapsed(),
+    ));
     page.lookup_note = extras.lookup_note;
     match layout::render_including(&page, page.conditions.sections.len()) {
         Ok(html) => (timing, html).into_response(),
@@ -190,6 +200,8 @@ pub struct PlacePage {
     pub api_path: String,
     pub board: Board,
     pub lookup_note: Option<String>,
+    /// This response's own waits, drawn.
+    pub waits: Option<WaitsChart>,
 }
 
 /// What the page shows of the place now, the same for every visitor within a minute: made once
@@ -395,6 +407,7 @@ impl PlacePage {
             ),
             board: Board::default(),
             lookup_note: None,
+            waits: None,
         }
     }
 }

@@ -264,7 +264,11 @@ async fn the_place_page_charts_are_svg_images_with_words_and_a_table() {
         .skip(1)
         .filter_map(|rest| rest.split_once("</svg>").map(|(svg, _)| svg))
         .collect();
-    assert_eq!(charts.len(), 2, "the forecast and the sun band");
+    assert_eq!(
+        charts.len(),
+        3,
+        "the forecast, the sun band and this page's waits"
+    );
     for chart in &charts {
         let xml = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" {chart}</svg>"#);
         let document =
@@ -313,4 +317,12 @@ async fn the_place_page_charts_are_svg_images_with_words_and_a_table() {
     assert_eq!(table.matches(r#"<th scope="row">"#).count(), 48);
     // The sun band's table of times is in a <details> too.
     assert!(html.contains(r#"<details class="sun-table">"#));
+    // The waits: the first visit waited on the (simulated) services, side by side.
+    assert!(html.contains("How this page waited"));
+    assert!(html.contains("The waits add up to"), "the first view waits");
+    let (_, again) = app.get_text("/places/us/97229").await;
+    assert!(
+        again.contains("was at hand"),
+        "the next view is made from memory"
+    );
 }

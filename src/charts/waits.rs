@@ -1,0 +1,130 @@
+//! How this page waited: its geocoding wait, then the weather, sun and database waits that ran
+//! side by side, against the page's own time. The course's lesson, drawn on every place page.
+
+use std::time::Duration;
+
+use super::coordinate;
+
+/// Where the bars start in the `viewBox` (0 0 1000 {rows × 40 + 10}): room for the names.
+const LEFT: f64 = 130.0;
+const RIGHT: f64 = 990.0;
+const ROW: f64 = 40.0;
+
+pub struct WaitsChart {
+    pub description: String,
+    pub rows: Vec<WaitRow>,
+    pub height: String,
+    /// The summary under the chart.
+    pub summary: String,
+}
+
+pub struct WaitRow {
+    pub name: &'static str,
+    pub y: String,
+    pub text_y: String,
+    pub x: String,
+    pub width: String,
+    pub took: String,
+}
+
+impl WaitsChart {
+    /// `first` ran alone, then `together` side by side; `page` is the page's whole time.
+    pub fn new(
+        first: (&'static str, Duration),
+        together: &[(&'static str, Duration)],
+        page: Duration,
+    ) -> Self {
+        let longest = together.iter().map(|(_, d)| *d).max().unwrap_or_default();
+        let sum: Duration = first.1 + together.iter().map(|(_, d)| *d).sum::<Duration>();
+        let scale_end = (first.1 + longest).max(page).max(Duration::from_micros(1));
+        let x = |at: Duration| LEFT + (RIGHT - LEFT) * at.as_secs_f64() / scale_end.as_secs_f64();
+        let rows: Vec<WaitRow> = std::iter::once((first.0, Duration::ZERO, first.1))
+            .chain(together.iter().map(|&(name, took)| (name, first.1, took)))
+            .enumerate()
+            .map(|(i, (name, start, took))| WaitRow {
+                name,
+                y: coordinate(10.0 + ROW * i as f64),
+                text_y: coordinate(10.0 + ROW * i as f64 + ROW / 2.0),
+                x: coordinate(x(start)),
+                // A wait of nothing still shows, as a sliver.
+                width: coordinate((x(start + took) - x(start)).max(2.0)),
+                took: milliseconds(took),
+            })
+            .collect();
+        let description = rows
+            .iter()
+            .map(|r| format!("{} {}", r.name, r.took))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let summary = if sum < Duration::from_millis(1) {
+            format!(
+                "Everything this page needed was at hand (kept from an earlier visit): it took {}.",
+                milliseconds(page)
+            )
+        } else {
+            format!(
+                "The waits add up to {}; the page took {}, because the weather, the sun and the \
+                 database were waited on side by side, not one after another.",
+                milliseconds(sum),
+                milliseconds(page)
+            )
+        };
+        Self {
+            description: format!("How long each wait of this page took: {description}."),
+            height: coordinate(ROW * rows.len() as f64 + 10.0),
+            rows,
+            summary,
+        }
+    }
+}
+
+/// `812 ms`, `0.3 ms`.
+fn milliseconds(took: Duration) -> String {
+    let tenths = (took.as_micros() + 50) / 100;
+    if tenths >= 100 {
+        format!("{} ms", (tenths + 5) / 10)
+    } else {
+        format!("{}.{} ms", tenths / 10, tenths % 10)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    #[test]
+    fn the_side_by_side_waits_start_where_the_first_ends_and_the_longest_reaches_the_end() {
+        let chart = WaitsChart::new(
+            ("geocode", MS(400)),
+            &[("weather", MS(300)), ("sun", MS(500)), ("db", MS(2))],
+            MS(900),
+        );
+        assert_eq!(chart.rows.len(), 4);
+        let number = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
+        let geocode_end = number(&chart.rows[0].x) + number(&chart.rows[0].width);
+        for row in &chart.rows[1..] {
+            assert!((number(&row.x) - geocode_end).abs() < 0.2, "{}", row.x);
+        }
+        let sun_end = number(&chart.rows[2].x) + number(&chart.rows[2].width);
+        assert!((sun_end - RIGHT).abs() < 0.2);
+        assert!(
+            chart
+                .summary
+                .starts_with("The waits add up to 1202 ms; the page took 900 ms")
+        );
+        assert!(chart.description.contains("sun 500 ms"));
+    }
+
+    #[test]
+    fn a_page_made_from_memory_says_so() {
+        let chart = WaitsChart::new(
+            ("geocode", Duration::from_micros(20)),
+            &[("weather", Duration::from_micros(30))],
+            Duration::from_micros(250),
+        );
+        assert!(chart.summary.contains("at hand"), "{}", chart.summary);
+        assert!(chart.summary.ends_with("it took 0.3 ms."));
+    }
+}
