@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod country;
 pub mod event;
+pub mod moon;
 pub mod photo;
 pub mod place;
 pub mod postal;

@@ -18,6 +18,7 @@ use crate::{
     domain::{
         Place, PlaceKey,
         clock::{course_duration, course_time, utc_offset},
+        moon::{MoonPhaseName, moon_at},
         solar::{DayKind, SunSource, SunTimes},
         weather::Weather,
     },
@@ -157,6 +158,10 @@ pub struct SunJson {
     pub day_kind: DayKind,
     pub day_length_seconds: i64,
     pub source: SunSource,
+    /// The moon on this day (at solar noon), computed here.
+    pub moon_phase: MoonPhaseName,
+    /// The lit fraction of the moon's disc, 0 to 1, to three decimals.
+    pub moon_illumination: f64,
     /// The same events as RFC 3339 instants in the place's zone.
     pub iso: SunIso,
     pub simulated: bool,
@@ -179,7 +184,10 @@ impl SunJson {
     pub fn new(sun: &SunTimes, zone: Tz, simulated: bool) -> Self {
         let course = |at: Option<DateTime<Utc>>| at.map(|t| course_time(t, zone));
         let full = |at: Option<DateTime<Utc>>| at.map(|t| iso(t, zone));
+        let moon = moon_at(sun.solar_noon);
         Self {
+            moon_phase: moon.phase,
+            moon_illumination: (moon.illumination * 1000.0).round() / 1000.0,
             sunrise: course(sun.sunrise),
             sunset: course(sun.sunset),
             solar_noon: course_time(sun.solar_noon, zone),

@@ -26,6 +26,7 @@ use crate::{
     domain::{
         Coordinates, Place, PlaceKey,
         clock::{page_date_time, page_duration, page_time},
+        moon::moon_at,
         solar::{self, DayKind, SunSource, SunTimes},
         weather::{self, Weather},
     },
@@ -370,6 +371,8 @@ pub struct SunView {
     /// "2 min 41 s shorter than yesterday".
     pub day_length_change: Option<String>,
     pub band: Option<SunBand>,
+    /// "Waxing gibbous, 78 % lit".
+    pub moon: String,
     pub events: Vec<SunEvent>,
     pub source: &'static str,
     pub computed_locally: bool,
@@ -505,6 +508,14 @@ impl SunView {
             day_length: page_duration(sun.day_length),
             day_length_change: yesterday.map(|y| day_length_change(sun.day_length - y.day_length)),
             band: SunBand::new(at, zone, sun.date, now),
+            moon: {
+                let moon = moon_at(sun.solar_noon);
+                format!(
+                    "{}, {:.0} % lit",
+                    moon.phase.words(),
+                    moon.illumination * 100.0
+                )
+            },
             events: vec![
                 event(
                     "Astronomical twilight begins",

@@ -102,6 +102,10 @@ async fn sun_api_reports_polar_night_without_inventing_a_sunrise() {
     assert_eq!(body["day_length"], "0:00:00");
     assert_eq!(body["timezone"], "America/Anchorage");
     assert!(body["civil_twilight_begin"].is_string());
+    // The moon, computed here for the date: 21 December 2026 is three days before full.
+    assert_eq!(body["moon_phase"], "waxing_gibbous");
+    let lit = body["moon_illumination"].as_f64().unwrap_or(-1.0);
+    assert!((0.85..0.99).contains(&lit), "{lit}");
 }
 
 #[tokio::test]
