@@ -8,6 +8,7 @@
 //!
 //! Coordinates are in a fixed `viewBox` ([`WIDTH`] wide) that the page scales to its width.
 
+pub mod daylight_year;
 pub mod forecast;
 pub mod sun_band;
 pub mod waits;

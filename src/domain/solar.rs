@@ -169,6 +169,13 @@ pub fn elevation(at: Coordinates, instant: DateTime<Utc>) -> f64 {
     90.0 - cos_zenith.clamp(-1.0, 1.0).acos().to_degrees()
 }
 
+/// The sun's declination at an instant, in degrees: positive while the sun is north of the
+/// equator (from the March equinox to the September one).
+pub fn declination(instant: DateTime<Utc>) -> f64 {
+    let julian_day = instant.timestamp() as f64 / 86_400.0 + 2_440_587.5;
+    sun_declination(julian_century(julian_day))
+}
+
 /// One stretch of the same light.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LightSpan {

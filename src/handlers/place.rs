@@ -8,7 +8,7 @@ use axum::{
 };
 use axum_csrf::CsrfToken;
 use axum_extra::extract::CookieJar;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use super::{
@@ -20,7 +20,9 @@ use std::{sync::Arc, time::Instant};
 
 use crate::{
     boards,
-    charts::{forecast::ForecastChart, sun_band::SunBand, waits::WaitsChart},
+    charts::{
+        daylight_year::DaylightYear, forecast::ForecastChart, sun_band::SunBand, waits::WaitsChart,
+    },
     cookies::{self, Flash},
     db,
     domain::{
@@ -371,6 +373,7 @@ pub struct SunView {
     /// "2 min 41 s shorter than yesterday".
     pub day_length_change: Option<String>,
     pub band: Option<SunBand>,
+    pub year: Option<DaylightYear>,
     /// "Waxing gibbous, 78 % lit".
     pub moon: String,
     pub events: Vec<SunEvent>,
@@ -508,6 +511,7 @@ impl SunView {
             day_length: page_duration(sun.day_length),
             day_length_change: yesterday.map(|y| day_length_change(sun.day_length - y.day_length)),
             band: SunBand::new(at, zone, sun.date, now),
+            year: DaylightYear::new(at, zone, sun.date.year(), sun.date),
             moon: {
                 let moon = moon_at(sun.solar_noon);
                 format!(

@@ -266,8 +266,8 @@ async fn the_place_page_charts_are_svg_images_with_words_and_a_table() {
         .collect();
     assert_eq!(
         charts.len(),
-        3,
-        "the forecast, the sun band and this page's waits"
+        4,
+        "the forecast, the sun band, the year's daylight and this page's waits"
     );
     for chart in &charts {
         let xml = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" {chart}</svg>"#);
@@ -317,6 +317,20 @@ async fn the_place_page_charts_are_svg_images_with_words_and_a_table() {
     assert_eq!(table.matches(r#"<th scope="row">"#).count(), 48);
     // The sun band's table of times is in a <details> too.
     assert!(html.contains(r#"<details class="sun-table">"#));
+    // The year: a point a day, between the axis's two ends.
+    let year_xml = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" {}</svg>"#,
+        charts[2]
+    );
+    let year = roxmltree::Document::parse(&year_xml).unwrap_or_else(|e| panic!("{e}"));
+    let area = year
+        .descendants()
+        .find(|n| n.has_tag_name("polygon"))
+        .and_then(|n| n.attribute("points"))
+        .unwrap_or_default();
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    let leap = chrono::NaiveDate::from_ymd_opt(this_year, 2, 29).is_some();
+    assert_eq!(area.split(' ').count(), if leap { 366 } else { 365 } + 2);
     // The waits: the first visit waited on the (simulated) services, side by side.
     assert!(html.contains("How this page waited"));
     assert!(html.contains("The waits add up to"), "the first view waits");
