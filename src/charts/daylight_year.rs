@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::{WIDTH, coordinate, sun_band::local_day};
+use super::{WIDTH, coordinate, sun_band::local_day, whole};
 use crate::domain::{
     Coordinates,
     clock::page_duration,
@@ -55,15 +55,11 @@ impl DaylightYear {
                 .map_or(0.0, |l| l.num_seconds() as f64 / 3600.0)
         };
 
-        let mut area = format!("{},{}", coordinate(LEFT), coordinate(BOTTOM));
+        let mut area = format!("{},{}", whole(LEFT), whole(BOTTOM));
         for i in 0..days.len() {
-            area.push_str(&format!(
-                " {},{}",
-                coordinate(x(i)),
-                coordinate(y(hours(i)))
-            ));
+            area.push_str(&format!(" {},{}", whole(x(i)), whole(y(hours(i)))));
         }
-        area.push_str(&format!(" {},{}", coordinate(WIDTH), coordinate(BOTTOM)));
+        area.push_str(&format!(" {},{}", whole(WIDTH), whole(BOTTOM)));
 
         let marker = |i: usize, label: String| Marker {
             x: coordinate(x(i)),

@@ -22,28 +22,17 @@ const MIN_SPAN_C: f64 = 6.0;
 
 pub struct ForecastChart {
     pub description: String,
-    /// Hours without daylight, shaded.
-    pub nights: Vec<Band>,
-    /// One bar per hour with a chance of rain.
-    pub rain: Vec<Bar>,
+    /// Hours without daylight, shaded: one path of rectangles.
+    pub nights: String,
+    /// One bar per hour with a chance of rain, its height the chance: one path of rectangles
+    /// (a path is a third of the bytes of as many `<rect>`s).
+    pub rain: String,
     /// The temperature line, in pieces where the provider had no number.
     pub lines: Vec<String>,
     pub ticks: Vec<Tick>,
     /// The top and bottom of the temperature scale, labelled.
     pub scale: Vec<Tick>,
     pub height: f64,
-}
-
-pub struct Band {
-    pub x: String,
-    pub width: String,
-}
-
-pub struct Bar {
-    pub x: String,
-    pub y: String,
-    pub width: String,
-    pub height: String,
 }
 
 pub struct Tick {
@@ -65,25 +54,34 @@ impl ForecastChart {
         let x = |t: DateTime<Utc>| LEFT + (WIDTH - LEFT) * (t - start).num_seconds() as f64 / span;
         let hour_width = x(start + TimeDelta::hours(1)) - x(start);
 
+        // A rectangle from `left` to `right`, `top` down to the axis.
+        let rectangle = |left: f64, right: f64, top: f64| {
+            format!(
+                "M{},{}H{}V{}H{}Z",
+                coordinate(left),
+                coordinate(top),
+                coordinate(right),
+                coordinate(BOTTOM),
+                coordinate(left)
+            )
+        };
         let nights = light_spans(at, start, end, TimeDelta::minutes(10))
             .into_iter()
             .filter(|s| s.light != Light::Day)
-            .map(|s| Band {
-                x: coordinate(x(s.from)),
-                width: coordinate(x(s.to) - x(s.from)),
-            })
+            .map(|s| rectangle(x(s.from), x(s.to), TOP))
             .collect();
 
         let rain = hours
             .iter()
             .filter_map(|h| {
                 let chance = h.precipitation_probability?.clamp(0.0, 100.0);
-                let height = (BOTTOM - TOP) * chance / 100.0;
-                (chance > 0.0).then(|| Bar {
-                    x: coordinate(x(h.at) + hour_width * 0.15),
-                    y: coordinate(BOTTOM - height),
-                    width: coordinate(hour_width * 0.7),
-                    height: coordinate(height),
+                let left = x(h.at) + hour_width * 0.15;
+                (chance > 0.0).then(|| {
+                    rectangle(
+                        left,
+                        left + hour_width * 0.7,
+                        BOTTOM - (BOTTOM - TOP) * chance / 100.0,
+                    )
                 })
             })
             .collect();
@@ -245,9 +243,18 @@ mod tests {
             );
         }
         // One bar, for the hour with a chance of rain, 80 % of the plot's height.
-        assert_eq!(chart.rain.len(), 1);
-        let height: f64 = chart.rain[0].height.parse().unwrap_or(0.0);
-        assert!((height - 0.8 * (BOTTOM - TOP)).abs() < 0.2);
+        assert_eq!(chart.rain.matches('M').count(), 1);
+        let top: f64 = chart
+            .rain
+            .split_once(',')
+            .and_then(|(_, rest)| rest.split_once('H'))
+            .and_then(|(top, _)| top.parse().ok())
+            .unwrap_or(f64::NAN);
+        assert!(
+            (BOTTOM - top - 0.8 * (BOTTOM - TOP)).abs() < 0.2,
+            "{}",
+            chart.rain
+        );
         assert!(
             chart.description.contains("low of 2 °C"),
             "{}",
@@ -263,7 +270,7 @@ mod tests {
         let data = hours(&[Some(1.0); 12]);
         let refs: Vec<&HourForecast> = data.iter().collect();
         let chart = ForecastChart::new(&refs, PORTLAND, chrono_tz::America::Los_Angeles);
-        assert!(chart.is_some_and(|c| c.nights.first().is_some_and(|n| n.x == "90")));
+        assert!(chart.is_some_and(|c| c.nights.starts_with("M90,20H")));
         let one: Vec<&HourForecast> = data.iter().take(1).collect();
         assert!(ForecastChart::new(&one, PORTLAND, chrono_tz::America::Los_Angeles).is_none());
     }

@@ -24,6 +24,14 @@ pub fn coordinate(value: f64) -> String {
     format!("{value}")
 }
 
+/// A coordinate to the whole unit (a thousandth of the width), for long series where the
+/// tenth is invisible and would only add bytes to every page.
+pub fn whole(value: f64) -> String {
+    let value = value.round();
+    let value = if value == 0.0 { 0.0 } else { value };
+    format!("{value}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
