@@ -1,8 +1,10 @@
-//! The app's own cookies: the anonymous visitor id behind saved places, and the one-time flash
-//! message shown after a form redirects.
+//! The app's own cookies: the anonymous visitor id behind saved places, the units and clock a
+//! person chose, and the one-time flash message shown after a form redirects.
 
 use axum::http::{HeaderMap, header};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use crate::domain::units::Preferences;
 
 const VISITOR: &str = "cityscape_visitor";
 const FLASH: &str = "cityscape_flash";
@@ -12,6 +14,25 @@ pub fn visitor_id(jar: &CookieJar) -> Option<String> {
     jar.get(VISITOR)
         .map(|c| c.value().to_owned())
         .filter(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+const PREFERENCES: &str = "cityscape_units";
+
+/// The units and clock this browser chose, if it chose.
+pub fn preferences(jar: &CookieJar) -> Option<Preferences> {
+    jar.get(PREFERENCES)
+        .and_then(|c| Preferences::from_cookie(c.value()))
+}
+
+/// Remembers a choice of units and clock for a year.
+pub fn preferences_cookie(prefs: Preferences, https: bool) -> Cookie<'static> {
+    Cookie::build((PREFERENCES, prefs.cookie_value()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(https)
+        .max_age(time::Duration::days(365))
+        .build()
 }
 
 /// A new visitor cookie: a year long, HttpOnly, SameSite=Lax, Secure when the request came

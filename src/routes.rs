@@ -29,7 +29,7 @@ use crate::{
     body_deadline::{self, BodyDeadline},
     config::Config,
     error::{self, AppError},
-    handlers::{api, events, health, home, place, saved},
+    handlers::{api, events, health, home, place, preferences, saved},
     photo_store, protect, security,
     state::AppState,
     static_assets::{self, STATIC_CACHE_CONTROL},
@@ -117,6 +117,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/events/{id}/delete",
             get(events::edit::confirm_delete).merge(guarded(post(events::edit::delete))),
         )
+        .route("/preferences", guarded(post(preferences::choose)))
         .route("/saved", guarded(post(saved::save)))
         .route("/saved/remove", guarded(post(saved::remove)))
         .fallback(not_found)

@@ -8,7 +8,8 @@ use super::{WIDTH, coordinate};
 use crate::domain::{
     Coordinates,
     solar::{Light, light_spans},
-    weather::{HourForecast, whole_degrees},
+    units::Preferences,
+    weather::HourForecast,
 };
 
 /// Where the plot sits in the `viewBox` (0 0 1000 300): room on the left for the temperature
@@ -43,7 +44,12 @@ pub struct Tick {
 
 impl ForecastChart {
     /// `None` when fewer than two hours are known: there is nothing to draw between.
-    pub fn new(hours: &[&HourForecast], at: Coordinates, zone: Tz) -> Option<Self> {
+    pub fn new(
+        hours: &[&HourForecast],
+        at: Coordinates,
+        zone: Tz,
+        prefs: Preferences,
+    ) -> Option<Self> {
         let (first, last) = (hours.first()?, hours.last()?);
         if hours.len() < 2 {
             return None;
@@ -130,7 +136,7 @@ impl ForecastChart {
                     at: coordinate(x(h.at)),
                     label: match local.hour() {
                         0 => local.format("%a").to_string(),
-                        12 => "12:00".to_owned(),
+                        12 => prefs.time(&local),
                         _ => String::new(),
                     },
                 })
@@ -139,16 +145,16 @@ impl ForecastChart {
         let scale = vec![
             Tick {
                 at: coordinate(y(top_c)),
-                label: whole_degrees(top_c),
+                label: prefs.temperature(top_c),
             },
             Tick {
                 at: coordinate(y(bottom_c)),
-                label: whole_degrees(bottom_c),
+                label: prefs.temperature(bottom_c),
             },
         ];
 
         Some(Self {
-            description: describe(hours, zone),
+            description: describe(hours, zone, prefs),
             nights,
             rain,
             lines,
@@ -160,8 +166,11 @@ impl ForecastChart {
 }
 
 /// The chart in words: where the temperature goes and when rain is likeliest.
-fn describe(hours: &[&HourForecast], zone: Tz) -> String {
-    let when = |h: &HourForecast| h.at.with_timezone(&zone).format("%A %H:%M").to_string();
+fn describe(hours: &[&HourForecast], zone: Tz, prefs: Preferences) -> String {
+    let when = |h: &HourForecast| {
+        let local = h.at.with_timezone(&zone);
+        format!("{} {}", local.format("%A"), prefs.time(&local))
+    };
     let by = |value: fn(&HourForecast) -> Option<f64>| {
         let known = || hours.iter().filter_map(|h| value(h).map(|v| (v, *h)));
         let high = known().max_by(|a, b| a.0.total_cmp(&b.0));
@@ -172,9 +181,9 @@ fn describe(hours: &[&HourForecast], zone: Tz) -> String {
     if let (Some((high, at_high)), Some((low, at_low))) = by(|h| h.temperature_c) {
         parts.push(format!(
             "Temperature from a low of {} ({}) to a high of {} ({})",
-            whole_degrees(low),
+            prefs.temperature(low),
             when(at_low),
-            whole_degrees(high),
+            prefs.temperature(high),
             when(at_high)
         ));
     }
@@ -210,6 +219,11 @@ mod tests {
             .collect()
     }
 
+    const METRIC: Preferences = Preferences {
+        units: crate::domain::units::Units::Metric,
+        clock: crate::domain::units::Clock::TwentyFourHour,
+    };
+
     const PORTLAND: Coordinates = Coordinates {
         latitude: 45.5,
         longitude: -122.7,
@@ -226,7 +240,8 @@ mod tests {
     fn the_line_has_a_point_per_hour_higher_for_warmer_and_breaks_where_a_value_is_missing() {
         let data = hours(&[Some(2.0), Some(4.0), None, Some(8.0), Some(6.0), Some(5.0)]);
         let refs: Vec<&HourForecast> = data.iter().collect();
-        let Some(chart) = ForecastChart::new(&refs, PORTLAND, chrono_tz::America::Los_Angeles)
+        let Some(chart) =
+            ForecastChart::new(&refs, PORTLAND, chrono_tz::America::Los_Angeles, METRIC)
         else {
             panic!("no chart")
         };
@@ -269,9 +284,11 @@ mod tests {
         // 08:00 UTC is 00:00 in Portland: the first hours are night.
         let data = hours(&[Some(1.0); 12]);
         let refs: Vec<&HourForecast> = data.iter().collect();
-        let chart = ForecastChart::new(&refs, PORTLAND, chrono_tz::America::Los_Angeles);
+        let chart = ForecastChart::new(&refs, PORTLAND, chrono_tz::America::Los_Angeles, METRIC);
         assert!(chart.is_some_and(|c| c.nights.starts_with("M90,20H")));
         let one: Vec<&HourForecast> = data.iter().take(1).collect();
-        assert!(ForecastChart::new(&one, PORTLAND, chrono_tz::America::Los_Angeles).is_none());
+        assert!(
+            ForecastChart::new(&one, PORTLAND, chrono_tz::America::Los_Angeles, METRIC).is_none()
+        );
     }
 }

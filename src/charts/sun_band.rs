@@ -7,8 +7,8 @@ use chrono_tz::Tz;
 use super::{WIDTH, coordinate};
 use crate::domain::{
     Coordinates,
-    clock::page_time,
     solar::{Light, light_spans},
+    units::Preferences,
 };
 
 /// How often the sun's elevation is sampled: a span's edge is right to within this.
@@ -55,7 +55,14 @@ pub fn local_day(zone: Tz, date: NaiveDate) -> Option<(DateTime<Utc>, DateTime<U
 }
 
 impl SunBand {
-    pub fn new(at: Coordinates, zone: Tz, date: NaiveDate, now: DateTime<Utc>) -> Option<Self> {
+    pub fn new(
+        at: Coordinates,
+        zone: Tz,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+        prefs: Preferences,
+    ) -> Option<Self> {
+        let page_time = |t: DateTime<Utc>, zone: Tz| prefs.time(&t.with_timezone(&zone));
         let (start, end) = local_day(zone, date)?;
         let length = (end - start).num_seconds() as f64;
         let x = |t: DateTime<Utc>| WIDTH * (t - start).num_seconds() as f64 / length;
@@ -68,7 +75,7 @@ impl SunBand {
                 light: span.light.name(),
                 from: page_time(span.from, zone),
                 to: if span.to == end {
-                    "24:00".to_owned()
+                    "midnight".to_owned()
                 } else {
                     page_time(span.to, zone)
                 },
@@ -87,7 +94,7 @@ impl SunBand {
                 ticks.push(Tick {
                     x: coordinate(x(hour)),
                     label: match local.hour() % 6 {
-                        0 => local.format("%H:%M").to_string(),
+                        0 => prefs.time(&local),
                         _ => String::new(),
                     },
                 });
@@ -117,6 +124,11 @@ fn class(light: Light) -> &'static str {
 mod tests {
     use super::*;
 
+    const H24: Preferences = Preferences {
+        units: crate::domain::units::Units::Metric,
+        clock: crate::domain::units::Clock::TwentyFourHour,
+    };
+
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
     }
@@ -143,6 +155,7 @@ mod tests {
             chrono_tz::America::Los_Angeles,
             date(2026, 12, 1),
             noon,
+            H24,
         );
         let Some(band) = band else { panic!("no band") };
         let classes: Vec<_> = band.spans.iter().map(|s| s.class).collect();
@@ -197,9 +210,9 @@ mod tests {
         };
         let zone = chrono_tz::Arctic::Longyearbyen;
         let now = Utc::now();
-        let winter = SunBand::new(longyearbyen, zone, date(2026, 12, 21), now);
+        let winter = SunBand::new(longyearbyen, zone, date(2026, 12, 21), now, H24);
         assert!(winter.is_some_and(|b| b.spans.iter().all(|s| s.class != "day")));
-        let summer = SunBand::new(longyearbyen, zone, date(2026, 6, 21), now);
+        let summer = SunBand::new(longyearbyen, zone, date(2026, 6, 21), now, H24);
         assert!(
             summer.is_some_and(|b| b.spans.len() == 1
                 && b.spans[0].class == "day"
@@ -216,7 +229,7 @@ mod tests {
         let zone = chrono_tz::America::Los_Angeles;
         let (start, end) = local_day(zone, date(2026, 11, 1)).unwrap_or_default();
         assert_eq!(end - start, TimeDelta::hours(25));
-        let band = SunBand::new(portland, zone, date(2026, 11, 1), start);
+        let band = SunBand::new(portland, zone, date(2026, 11, 1), start, H24);
         // 01:00 comes twice: the 3-hourly ticks stay at 00, 03, ... local.
         let ticks = band.map(|b| b.ticks.len()).unwrap_or(0);
         assert_eq!(ticks, 8);

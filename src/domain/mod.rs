@@ -12,6 +12,7 @@ pub mod postal_format;
 pub mod solar;
 pub mod text;
 pub mod timezone;
+pub mod units;
 pub mod weather;
 
 pub use country::CountryCode;

@@ -20,6 +20,7 @@ use crate::{
         clock::{course_duration, course_time, utc_offset},
         moon::{MoonPhaseName, moon_at},
         solar::{DayKind, SunSource, SunTimes},
+        units::{Units, fahrenheit, mph},
         weather::Weather,
     },
     error::AppError,
@@ -50,11 +51,30 @@ pub async fn sun(
         .into_response())
 }
 
-/// `GET /api/weather/{zip}/{country}`
+/// `?units=metric|imperial` (metric when absent).
+#[derive(Debug, Deserialize)]
+pub struct UnitsQuery {
+    pub units: Option<String>,
+}
+
+impl UnitsQuery {
+    fn units(&self) -> Result<Units, AppError> {
+        match self.units.as_deref() {
+            None => Ok(Units::Metric),
+            Some(text) => Units::parse(text).ok_or_else(|| {
+                AppError::BadRequest(format!("units {text:?} is not one of metric or imperial"))
+            }),
+        }
+    }
+}
+
+/// `GET /api/weather/{zip}/{country}[?units=imperial]`
 pub async fn weather(
     State(state): State<AppState>,
     Path((zip, country)): Path<(String, String)>,
+    Query(query): Query<UnitsQuery>,
 ) -> Result<Response, AppError> {
+    let units = query.units()?;
     let key = place_key(&country, &zip)?;
     let mut timing = ServerTiming::new();
     let place = match resolve(&state, &key, &mut timing).await {
@@ -63,15 +83,17 @@ pub async fn weather(
     };
     let (weather, took) = timed(state.lookups.weather(&place)).await;
     timing.record("weather", took);
-    let body = WeatherJson::new(&*weather?, place.time_zone, state.simulated);
+    let body = WeatherJson::new(&*weather?, place.time_zone, units, state.simulated);
     Ok((timing, Json(body)).into_response())
 }
 
-/// `GET /api/places/{country}/{postal_code}`
+/// `GET /api/places/{country}/{postal_code}[?units=imperial]`
 pub async fn place(
     State(state): State<AppState>,
     Path((country, postal_code)): Path<(String, String)>,
+    Query(query): Query<UnitsQuery>,
 ) -> Result<Response, AppError> {
+    let units = query.units()?;
     let key = place_key(&country, &postal_code)?;
     let mut timing = ServerTiming::new();
     let place = match resolve(&state, &key, &mut timing).await {
@@ -96,7 +118,7 @@ pub async fn place(
             .map(|e| format!("{}.", e.public_message())),
         weather: weather
             .ok()
-            .map(|w| WeatherJson::new(&w, zone, state.simulated)),
+            .map(|w| WeatherJson::new(&w, zone, units, state.simulated)),
         sun: SunJson::new(&sun, zone, state.simulated),
         simulated: state.simulated,
     };
@@ -220,14 +242,16 @@ impl SunJson {
     }
 }
 
-/// Weather normalised to metric units, whatever the provider.
+/// Weather in metric units (or imperial when asked), whatever the provider; each field's name
+/// says its unit.
 #[derive(Debug, Serialize)]
 pub struct WeatherJson {
+    /// `metric` or `imperial`.
+    pub units: &'static str,
     /// `null` where the provider gave no value.
-    pub temperature_c: Option<f64>,
-    pub feels_like_c: Option<f64>,
+    #[serde(flatten)]
+    pub readings: Readings,
     pub humidity_percent: Option<f64>,
-    pub wind_speed_kmh: Option<f64>,
     pub weather_code: Option<u8>,
     pub description: Option<&'static str>,
     pub observed_at: String,
@@ -238,21 +262,70 @@ pub struct WeatherJson {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Readings {
+    Metric {
+        temperature_c: Option<f64>,
+        feels_like_c: Option<f64>,
+        wind_speed_kmh: Option<f64>,
+    },
+    Imperial {
+        temperature_f: Option<f64>,
+        feels_like_f: Option<f64>,
+        wind_speed_mph: Option<f64>,
+    },
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum HourTemperature {
+    Metric { temperature_c: Option<f64> },
+    Imperial { temperature_f: Option<f64> },
+}
+
+/// A converted value to the tenth (the provider's own are to the tenth too).
+fn tenth(value: Option<f64>, convert: fn(f64) -> f64) -> Option<f64> {
+    value.map(|v| (convert(v) * 10.0).round() / 10.0)
+}
+
+fn temperature(celsius: Option<f64>, units: Units) -> HourTemperature {
+    match units {
+        Units::Metric => HourTemperature::Metric {
+            temperature_c: celsius,
+        },
+        Units::Imperial => HourTemperature::Imperial {
+            temperature_f: tenth(celsius, fahrenheit),
+        },
+    }
+}
+
+#[derive(Debug, Serialize)]
 pub struct HourJson {
     pub time: String,
-    pub temperature_c: Option<f64>,
+    #[serde(flatten)]
+    pub temperature: HourTemperature,
     pub precipitation_probability: Option<f64>,
     pub weather_code: Option<u8>,
     pub description: Option<&'static str>,
 }
 
 impl WeatherJson {
-    pub fn new(weather: &Weather, zone: Tz, simulated: bool) -> Self {
+    pub fn new(weather: &Weather, zone: Tz, units: Units, simulated: bool) -> Self {
         Self {
-            temperature_c: weather.temperature_c,
-            feels_like_c: weather.feels_like_c,
+            units: units.as_str(),
+            readings: match units {
+                Units::Metric => Readings::Metric {
+                    temperature_c: weather.temperature_c,
+                    feels_like_c: weather.feels_like_c,
+                    wind_speed_kmh: weather.wind_speed_kmh,
+                },
+                Units::Imperial => Readings::Imperial {
+                    temperature_f: tenth(weather.temperature_c, fahrenheit),
+                    feels_like_f: tenth(weather.feels_like_c, fahrenheit),
+                    wind_speed_mph: tenth(weather.wind_speed_kmh, mph),
+                },
+            },
             humidity_percent: weather.humidity_percent,
-            wind_speed_kmh: weather.wind_speed_kmh,
             weather_code: weather.code.map(|c| c.0),
             description: weather.code.map(|c| c.describe()),
             observed_at: iso(weather.observed_at, zone),
@@ -263,7 +336,7 @@ impl WeatherJson {
                 .iter()
                 .map(|h| HourJson {
                     time: iso(h.at, zone),
-                    temperature_c: h.temperature_c,
+                    temperature: temperature(h.temperature_c, units),
                     precipitation_probability: h.precipitation_probability,
                     weather_code: h.code.map(|c| c.0),
                     description: h.code.map(|c| c.describe()),

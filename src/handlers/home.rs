@@ -25,8 +25,8 @@ use crate::{
     db::{self, places::ViewedPlace},
     domain::{
         CountryCode, Place, PlaceKey, PostalCode,
-        clock::page_time,
         country::{COUNTRIES, Country},
+        units::Preferences,
     },
     error::AppError,
     state::AppState,
@@ -133,9 +133,10 @@ async fn home_page(
 ) -> Result<Response, AppError> {
     let (jar, flash) = cookies::take_flash(jar);
     let visitor = cookies::visitor_id(&jar);
+    let prefs = cookies::preferences(&jar);
     let ((lists, db_took), (saved, saved_took)) = tokio::join!(
         timed(state.views.lists()),
-        timed(saved_places(state, visitor.as_deref()))
+        timed(saved_places(state, visitor.as_deref(), prefs))
     );
     let lists = lists?;
     let mut timing = ServerTiming::new();
@@ -180,6 +181,7 @@ async fn home_page(
 async fn saved_places(
     state: &AppState,
     visitor: Option<&str>,
+    prefs: Option<Preferences>,
 ) -> Result<Vec<SavedPlaceView>, AppError> {
     let Some(visitor) = visitor else {
         return Ok(Vec::new());
@@ -189,12 +191,19 @@ async fn saved_places(
     Ok(futures::future::join_all(
         places
             .into_iter()
-            .map(|place| saved_place_view(state, place, deadline)),
+            .map(|place| saved_place_view(state, place, deadline, prefs)),
     )
     .await)
 }
 
-async fn saved_place_view(state: &AppState, place: Place, deadline: Instant) -> SavedPlaceView {
+/// In the units and clock the visitor chose, else in those of the place's country.
+async fn saved_place_view(
+    state: &AppState,
+    place: Place,
+    deadline: Instant,
+    prefs: Option<Preferences>,
+) -> SavedPlaceView {
+    let prefs = prefs.unwrap_or_else(|| Preferences::default_for(place.key.country.as_str()));
     let now = Utc::now();
     let today = place.local_time(now).date_naive();
     // Tomorrow's sun is asked for at once rather than after today's: one wait, not two.
@@ -234,7 +243,7 @@ async fn saved_place_view(state: &AppState, place: Place, deadline: Instant) -> 
             .as_ref()
             .ok()
             .and_then(|w| w.temperature_c)
-            .map(crate::domain::weather::whole_degrees),
+            .map(|c| prefs.temperature(c)),
         conditions: weather
             .as_ref()
             .ok()
@@ -247,7 +256,7 @@ async fn saved_place_view(state: &AppState, place: Place, deadline: Instant) -> 
             } else {
                 "tomorrow"
             };
-            format!("{day} {}", page_time(t, zone))
+            format!("{day} {}", prefs.time(&local))
         }),
         problem: weather.err(),
         country_segment: place.key.country.path_segment(),

@@ -8,4 +8,5 @@ pub mod health;
 pub mod home;
 pub mod layout;
 pub mod place;
+pub mod preferences;
 pub mod saved;

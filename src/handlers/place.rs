@@ -27,10 +27,11 @@ use crate::{
     db,
     domain::{
         Coordinates, Place, PlaceKey,
-        clock::{page_date_time, page_duration, page_time},
+        clock::{page_date_time, page_duration},
         moon::moon_at,
         solar::{self, DayKind, SunSource, SunTimes},
-        weather::{self, Weather},
+        units::{Clock, Preferences, Units},
+        weather::Weather,
     },
     error::AppError,
     state::AppState,
@@ -66,6 +67,7 @@ pub async fn show(
         form: EventForm::blank(authenticity_token),
         flash,
         origin,
+        prefs: cookies::preferences(&jar),
         visitor: cookies::visitor_id(&jar),
         count_view: true,
         lookup_note,
@@ -87,6 +89,8 @@ pub struct Extras {
     /// This site's address as the visitor reached it (`https://example.org`), to show a private
     /// link whole.
     pub origin: Option<String>,
+    /// The units and clock this browser chose; the place's country's when it chose none.
+    pub prefs: Option<Preferences>,
     pub visitor: Option<String>,
     /// Counted for a plain visit, not for the form shown again after a mistake.
     pub count_view: bool,
@@ -101,6 +105,7 @@ impl Extras {
             form,
             flash: None,
             origin: None,
+            prefs: cookies::preferences(jar),
             visitor: cookies::visitor_id(jar),
             count_view: false,
             lookup_note: None,
@@ -121,6 +126,9 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
 
     let now = Utc::now();
     let today = place.local_time(now).date_naive();
+    let prefs = extras
+        .prefs
+        .unwrap_or_else(|| Preferences::default_for(place.key.country.as_str()));
     let database = async {
         let views = match extras.count_view {
             true => Some(state.views.record(&place, now).await),
@@ -164,7 +172,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     let saved = saved
         .inspect_err(|error| tracing::warn!(%error, "saved state not read"))
         .unwrap_or(false);
-    let conditions = conditions(state, &place, now, weather.as_deref(), &sun).await;
+    let conditions = conditions(state, &place, now, weather.as_deref(), &sun, prefs).await;
     let mut page = PlacePage::new(
         state.layout(place.display_name()),
         &place,
@@ -182,6 +190,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         started.elapsed(),
     ));
     page.lookup_note = extras.lookup_note;
+    page.prefs = PrefsForm::new(prefs, key.page_path());
     match layout::render_including(&page, page.conditions.sections.len()) {
         Ok(html) => (timing, html).into_response(),
         Err(e) => (timing, e).into_response(),
@@ -205,6 +214,26 @@ pub struct PlacePage {
     pub lookup_note: Option<String>,
     /// This response's own waits, drawn.
     pub waits: Option<WaitsChart>,
+    pub prefs: PrefsForm,
+}
+
+/// The small form that picks units and clock, showing the current choice.
+#[derive(Default)]
+pub struct PrefsForm {
+    pub imperial: bool,
+    pub twelve_hour: bool,
+    /// Where the form comes back to.
+    pub back: String,
+}
+
+impl PrefsForm {
+    fn new(prefs: Preferences, back: String) -> Self {
+        Self {
+            imperial: prefs.units == Units::Imperial,
+            twelve_hour: prefs.clock == Clock::TwelveHour,
+            back,
+        }
+    }
 }
 
 /// What the page shows of the place now, the same for every visitor within a minute: made once
@@ -226,8 +255,8 @@ struct ConditionsSections<'a> {
     sun: &'a SunView,
 }
 
-/// Conditions by place and minute (minutes since the epoch).
-pub type ConditionsCache = moka::future::Cache<(PlaceKey, i64), Arc<Conditions>>;
+/// Conditions by place, minute (minutes since the epoch) and the units and clock they are in.
+pub type ConditionsCache = moka::future::Cache<(PlaceKey, i64, Preferences), Arc<Conditions>>;
 
 pub fn conditions_cache() -> ConditionsCache {
     moka::future::Cache::builder()
@@ -244,16 +273,17 @@ async fn conditions(
     now: DateTime<Utc>,
     weather: Result<&Weather, &UpstreamError>,
     sun: &SunTimes,
+    prefs: Preferences,
 ) -> Arc<Conditions> {
-    let key = (place.key.clone(), now.timestamp().div_euclid(60));
+    let key = (place.key.clone(), now.timestamp().div_euclid(60), prefs);
     if let Some(kept) = state.conditions.get(&key).await {
         return kept;
     }
     let zone = place.time_zone;
     let weather = weather
-        .map(|w| WeatherView::new(w, now, zone, place.coordinates))
+        .map(|w| WeatherView::new(w, now, zone, place.coordinates, prefs))
         .map_err(|e| format!("{}.", e.public_message()));
-    let sun = SunView::new(sun, zone, place.coordinates, now);
+    let sun = SunView::new(sun, zone, place.coordinates, now, prefs);
     let sections = ConditionsSections {
         weather: &weather,
         sun: &sun,
@@ -414,12 +444,9 @@ impl PlacePage {
             board: Board::default(),
             lookup_note: None,
             waits: None,
+            prefs: PrefsForm::default(),
         }
     }
-}
-
-fn degrees(value: f64) -> String {
-    weather::whole_degrees(value)
 }
 
 /// A value the provider did not give is shown as a dash.
@@ -428,21 +455,29 @@ fn or_dash(value: Option<f64>, show: impl Fn(f64) -> String) -> String {
 }
 
 impl WeatherView {
-    fn new(weather: &Weather, now: DateTime<Utc>, zone: Tz, at: Coordinates) -> Self {
+    fn new(
+        weather: &Weather,
+        now: DateTime<Utc>,
+        zone: Tz,
+        at: Coordinates,
+        prefs: Preferences,
+    ) -> Self {
         let next: Vec<_> = weather.next_hours(now, FORECAST_HOURS).collect();
+        let degrees = |c: f64| prefs.temperature(c);
+        let time = |t: DateTime<Utc>| prefs.time(&t.with_timezone(&zone));
         Self {
-            chart: ForecastChart::new(&next, at, zone),
+            chart: ForecastChart::new(&next, at, zone, prefs),
             description: weather.code.map(|c| c.describe()).unwrap_or("–"),
             temperature: or_dash(weather.temperature_c, degrees),
             feels_like: or_dash(weather.feels_like_c, degrees),
             humidity: or_dash(weather.humidity_percent, |h| format!("{h:.0} %")),
-            wind: or_dash(weather.wind_speed_kmh, |w| format!("{w:.0} km/h")),
-            observed_at: page_time(weather.observed_at, zone),
+            wind: or_dash(weather.wind_speed_kmh, |w| prefs.speed(w)),
+            observed_at: time(weather.observed_at),
             source: weather.source,
             hours: next
                 .iter()
                 .map(|hour| HourView {
-                    time: page_time(hour.at, zone),
+                    time: time(hour.at),
                     temperature: or_dash(hour.temperature_c, degrees),
                     precipitation: or_dash(hour.precipitation_probability, |p| format!("{p:.0} %")),
                     description: hour.code.map(|c| c.describe()).unwrap_or(""),
@@ -453,7 +488,14 @@ impl WeatherView {
 }
 
 impl SunView {
-    fn new(sun: &SunTimes, zone: Tz, at: Coordinates, now: DateTime<Utc>) -> Self {
+    fn new(
+        sun: &SunTimes,
+        zone: Tz,
+        at: Coordinates,
+        now: DateTime<Utc>,
+        prefs: Preferences,
+    ) -> Self {
+        let page_time = |t: DateTime<Utc>, zone: Tz| prefs.time(&t.with_timezone(&zone));
         let time = |at: Option<DateTime<Utc>>| at.map(|t| page_time(t, zone));
         let event = |label, at, main| SunEvent {
             label,
@@ -510,7 +552,7 @@ impl SunView {
             }),
             day_length: page_duration(sun.day_length),
             day_length_change: yesterday.map(|y| day_length_change(sun.day_length - y.day_length)),
-            band: SunBand::new(at, zone, sun.date, now),
+            band: SunBand::new(at, zone, sun.date, now, prefs),
             year: DaylightYear::new(at, zone, sun.date.year(), sun.date),
             moon: {
                 let moon = moon_at(sun.solar_noon);

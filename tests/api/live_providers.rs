@@ -131,7 +131,7 @@ async fn a_null_in_the_current_weather_leaves_the_other_values_shown() {
         mount_portland_geocoder(&app).await;
         app.mount_sun(ResponseTemplate::new(200).set_body_json(fixtures::any_sun_answer()))
             .await;
-        // 23.6 °C now: no forecast hour of the fixture is that warm, so "24 °C" is the current.
+        // 23.6 °C now: no forecast hour of the fixture is that warm, so "74 °F" is the current.
         let mut answer = fixtures::open_meteo(Tz::America__Los_Angeles, Utc::now(), 23.6);
         answer["current"][field] = Value::Null;
         app.mount_weather(ResponseTemplate::new(200).set_body_json(answer))
@@ -161,9 +161,10 @@ async fn a_null_in_the_current_weather_leaves_the_other_values_shown() {
         assert!(!page.contains("Weather unavailable"), "{field}");
         assert!(page.contains('–'), "{field}: no dash for the missing value");
         let shown = |text: &str| page.contains(text);
-        assert_eq!(shown("24 °C"), field != "temperature_2m", "{field}");
+        // A US place: 23.6 °C and 12.3 km/h read as 74 °F and 8 mph.
+        assert_eq!(shown("74 °F"), field != "temperature_2m", "{field}");
         assert_eq!(shown("81 %"), field != "relative_humidity_2m", "{field}");
-        assert_eq!(shown("12 km/h"), field != "wind_speed_10m", "{field}");
+        assert_eq!(shown("8 mph"), field != "wind_speed_10m", "{field}");
     }
 }
 

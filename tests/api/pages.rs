@@ -127,9 +127,12 @@ async fn place_page_shows_the_place_its_weather_and_its_sun() {
         "Oregon, United States",
         "America/Los_Angeles",
         "45.5483, -122.8284",
-        "7 °C",
+        // A US place reads in Fahrenheit and on a 12-hour clock until the visitor picks.
+        "45 °F",
         "Slight rain",
-        "Feels like 5 °C",
+        "Feels like 42 °F",
+        r#"<option value="imperial" selected>"#,
+        r#"<option value="12" selected>"#,
         "The next 48 hours",
         "Temperature and chance of rain, the next 48 hours",
         "Sunrise",
@@ -339,4 +342,85 @@ async fn the_place_page_charts_are_svg_images_with_words_and_a_table() {
         again.contains("was at hand"),
         "the next view is made from memory"
     );
+}
+
+/// The units and clock a person picks stay with them across the redirect and every page after;
+/// the API answers in either on request.
+#[tokio::test]
+async fn a_choice_of_units_and_clock_is_kept_and_the_api_converts_on_request() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let browser = crate::helpers::browser();
+    let tokens = app.form_tokens(&browser, "/places/us/97229").await;
+    let post = |fields: Vec<(&'static str, String)>| {
+        let browser = browser.clone();
+        let url = format!("{}/preferences", app.address);
+        async move {
+            browser
+                .post(url)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+
+    // Act: metric and a 24-hour clock, for a US place.
+    let chosen = post(vec![
+        ("authenticity_token", tokens.authenticity_token.clone()),
+        ("units", "metric".to_owned()),
+        ("clock", "24".to_owned()),
+        ("back", "/places/us/97229".to_owned()),
+    ])
+    .await;
+
+    // Assert: back to the page (Post/Redirect/Get), now in °C and on a 24-hour clock.
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        crate::helpers::header(&chosen, "location"),
+        "/places/us/97229"
+    );
+    let html = app.browse(&browser, "/places/us/97229").await;
+    assert!(html.contains("7 °C") && html.contains("Feels like 5 °C"));
+    assert!(
+        !html.contains(" AM<") && !html.contains(" PM<"),
+        "a 24-hour clock"
+    );
+    assert!(html.contains(r#"<option value="metric" selected>"#));
+
+    // A bad choice changes nothing and says why; a form from elsewhere goes home, not away.
+    let bad = post(vec![
+        ("authenticity_token", tokens.authenticity_token.clone()),
+        ("units", "kelvin".to_owned()),
+        ("clock", "24".to_owned()),
+        ("back", "/places/us/97229".to_owned()),
+    ])
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let away = post(vec![
+        ("authenticity_token", tokens.authenticity_token.clone()),
+        ("units", "imperial".to_owned()),
+        ("clock", "12".to_owned()),
+        ("back", "//evil.example/".to_owned()),
+    ])
+    .await;
+    assert_eq!(crate::helpers::header(&away, "location"), "/");
+    let html = app.browse(&browser, "/places/us/97229").await;
+    assert!(html.contains("45 °F"), "the last good choice holds");
+
+    // The API: metric unless asked; imperial to the tenth (7.4 °C = 45.3 °F, 12.3 km/h =
+    // 7.6 mph).
+    let (_, metric) = app.get_json("/api/weather/97229/us").await;
+    assert_eq!(metric["units"], "metric");
+    assert_eq!(metric["temperature_c"], 7.4);
+    let (status, imperial) = app.get_json("/api/weather/97229/us?units=imperial").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(imperial["units"], "imperial");
+    assert_eq!(imperial["temperature_f"], 45.3);
+    assert_eq!(imperial["feels_like_f"], 41.7);
+    assert_eq!(imperial["wind_speed_mph"], 7.6);
+    assert!(imperial.get("temperature_c").is_none());
+    assert!(imperial["hourly"][0]["temperature_f"].is_number());
+    let (status, _) = app.get_json("/api/weather/97229/us?units=kelvin").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

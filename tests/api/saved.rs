@@ -61,7 +61,8 @@ async fn saving_a_place_sets_an_anonymous_cookie_and_lists_it_with_weather_and_s
     let html = home.text().await.unwrap_or_default();
     let mine = html.split("My places").nth(1).unwrap_or_default();
     assert!(mine.contains("Portland, Oregon (US 97229)"), "{mine}");
-    assert!(mine.contains("7 °C") && mine.contains("sunset "), "{mine}");
+    // A US place: in Fahrenheit (7.4 °C), the visitor having chosen nothing.
+    assert!(mine.contains("45 °F") && mine.contains("sunset "), "{mine}");
 
     let page = browser
         .get(format!("{}/places/us/97229", app.address))
@@ -147,7 +148,10 @@ async fn one_failing_place_does_not_spoil_the_others() {
     let html = app.browse(&browser, "/").await;
 
     let mine = html.split("My places").nth(1).unwrap_or_default();
-    assert!(mine.contains("Portland") && mine.contains("7 °C"), "{mine}");
+    assert!(
+        mine.contains("Portland") && mine.contains("45 °F"),
+        "{mine}"
+    );
     assert!(
         mine.contains("New York City") && mine.contains("Weather unavailable"),
         "{mine}"
