@@ -103,29 +103,67 @@ impl super::WeatherProvider for Weather {
     }
 }
 
-/// Weather that is the same for the same place and hour: a seasonal and daily temperature
-/// curve by latitude, plus fixed noise.
+/// A smooth wave in `[-1, 1]` through the hours: three slow swells with the place's own phases,
+/// so the weather of one hour is like the hour before.
+fn swell(place: impl Hash + Copy, what: &str, hours: f64) -> f64 {
+    const PERIODS: [f64; 3] = [31.0, 53.0, 97.0];
+    PERIODS
+        .iter()
+        .enumerate()
+        .map(|(i, period)| {
+            let phase = unit((place, what, i)) * 2.0 * PI;
+            (2.0 * PI * hours / period + phase).sin()
+        })
+        .sum::<f64>()
+        / PERIODS.len() as f64
+}
+
+/// Weather that is the same for the same place and hour: a seasonal and daily temperature curve
+/// by latitude, and clouds, rain and wind that come and go smoothly (no thunderstorm an hour
+/// after fog).
 pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::weather::Weather {
     let this_hour = now.duration_trunc(TimeDelta::hours(1)).unwrap_or(now);
     let place = (at.latitude.to_bits(), at.longitude.to_bits());
+    let hours_of = |hour: DateTime<Utc>| hour.timestamp() as f64 / 3600.0;
+    let solar_hour =
+        |hour: DateTime<Utc>| (f64::from(hour.hour()) + at.longitude / 15.0).rem_euclid(24.0);
+    // How wet the sky is, −1 (clear) to 1 (storm).
+    let wetness = |hour: DateTime<Utc>| swell(place, "wet", hours_of(hour)) * 1.4;
     let temperature = |hour: DateTime<Utc>| {
         let season =
             (2.0 * PI * (f64::from(hour.ordinal()) - 200.0) / 365.0).cos() * at.latitude.signum();
-        let solar_hour = (f64::from(hour.hour()) + at.longitude / 15.0).rem_euclid(24.0);
-        let day = -(2.0 * PI * (solar_hour - 3.0) / 24.0).cos();
-        let noise = unit((place, hour.timestamp())) * 3.0 - 1.5;
+        let day = -(2.0 * PI * (solar_hour(hour) - 3.0) / 24.0).cos();
+        let drift = swell(place, "warm", hours_of(hour)) * 2.0;
+        // Clouds and rain hold the day's warmth down.
+        let damp = wetness(hour).max(0.0) * 2.0;
         let mean = 28.0 - 0.4 * at.latitude.abs();
-        ((mean + 0.15 * at.latitude.abs() * season + 3.5 * day + noise) * 10.0).round() / 10.0
+        ((mean + 0.15 * at.latitude.abs() * season + 3.5 * day + drift - damp) * 10.0).round()
+            / 10.0
     };
-    let code = |hour: DateTime<Utc>| {
-        let codes = [0, 1, 2, 3, 3, 45, 61, 63, 80, 95];
-        let pick = codes
-            [(hash_of((place, hour.timestamp() / 10_800, "code")) % codes.len() as u64) as usize];
+    let code = |hour: DateTime<Utc>| -> u8 {
+        let wet = wetness(hour);
+        let warm = temperature(hour);
+        let code = match wet {
+            w if w < -0.45 => 0,
+            w if w < -0.15 => 1,
+            w if w < 0.1 => 2,
+            w if w < 0.35 => {
+                // Fog forms in a cool, overcast dawn.
+                if (4.0..8.0).contains(&solar_hour(hour)) && warm < 10.0 {
+                    45
+                } else {
+                    3
+                }
+            }
+            w if w < 0.55 => 61,
+            w if w < 0.75 => 63,
+            w if w < 0.92 || warm < 15.0 => 80,
+            _ => 95,
+        };
         // Rain below freezing falls as snow.
-        if temperature(hour) < 0.5 && pick >= 61 {
-            71
-        } else {
-            pick
+        match code {
+            61 | 63 | 80 | 95 if warm < 0.5 => 73,
+            other => other,
         }
     };
     let hours = (0..48)
@@ -134,22 +172,20 @@ pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::
             HourForecast {
                 at: hour,
                 temperature_c: Some(temperature(hour)),
-                precipitation_probability: Some(match code(hour) {
-                    0..=3 => (unit((place, hour.timestamp(), "p")) * 15.0).round(),
-                    45 => 20.0,
-                    _ => 60.0 + (unit((place, hour.timestamp(), "p")) * 40.0).round(),
-                }),
+                precipitation_probability: Some(
+                    ((wetness(hour) + 0.25) * 90.0).round().clamp(0.0, 100.0),
+                ),
                 code: Some(WmoCode(code(hour))),
             }
         })
         .collect();
     let now_temperature = temperature(this_hour);
-    let wind = (unit((place, this_hour.timestamp(), "wind")) * 250.0).round() / 10.0;
+    let wind = ((0.5 + 0.5 * swell(place, "wind", hours_of(this_hour))) * 250.0).round() / 10.0;
     crate::domain::weather::Weather {
         observed_at: this_hour,
         temperature_c: Some(now_temperature),
         feels_like_c: Some(((now_temperature - wind * 0.1) * 10.0).round() / 10.0),
-        humidity_percent: Some((45.0 + unit((place, this_hour.timestamp(), "rh")) * 50.0).round()),
+        humidity_percent: Some((60.0 + 35.0 * swell(place, "rh", hours_of(this_hour))).round()),
         wind_speed_kmh: Some(wind),
         code: Some(WmoCode(code(this_hour))),
         hours,
@@ -226,6 +262,36 @@ mod tests {
         for hour in &a.hours {
             let t = hour.temperature_c.unwrap_or(f64::NAN);
             assert!((-40.0..=50.0).contains(&t), "{t}");
+        }
+    }
+
+    #[test]
+    fn the_weather_changes_smoothly_from_hour_to_hour() {
+        let now = Utc::now();
+        for i in 0..200 {
+            let at = Coordinates {
+                latitude: -60.0 + f64::from(i) * 0.6,
+                longitude: -180.0 + f64::from(i) * 1.8,
+            };
+            let weather = simulated_weather(at, now);
+            for pair in weather.hours.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                let chance = |h: &HourForecast| h.precipitation_probability.unwrap_or(f64::NAN);
+                assert!(
+                    (chance(a) - chance(b)).abs() <= 25.0,
+                    "{at:?}: {a:?} → {b:?}"
+                );
+                let heat = |h: &HourForecast| h.temperature_c.unwrap_or(f64::NAN);
+                assert!((heat(a) - heat(b)).abs() <= 3.0, "{at:?}: {a:?} → {b:?}");
+                let codes = (a.code.map(|c| c.0), b.code.map(|c| c.0));
+                assert!(
+                    !matches!(
+                        codes,
+                        (Some(95), Some(45 | 0 | 1)) | (Some(45 | 0 | 1), Some(95))
+                    ),
+                    "{at:?}: {codes:?}"
+                );
+            }
         }
     }
 }
