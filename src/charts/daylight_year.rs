@@ -13,7 +13,7 @@ use crate::domain::{
 };
 
 /// The plot in the `viewBox` (0 0 1000 320): the hours scale on the left, months below.
-const LEFT: f64 = 70.0;
+const LEFT: f64 = 100.0;
 const TOP: f64 = 20.0;
 const BOTTOM: f64 = 260.0;
 

@@ -14,7 +14,7 @@ use crate::domain::{
 
 /// Where the plot sits in the `viewBox` (0 0 1000 300): room on the left for the temperature
 /// scale and below for the hours.
-const LEFT: f64 = 90.0;
+const LEFT: f64 = 125.0;
 const TOP: f64 = 20.0;
 const BOTTOM: f64 = 240.0;
 const HEIGHT: f64 = 300.0;
@@ -34,6 +34,9 @@ pub struct ForecastChart {
     /// The top and bottom of the temperature scale, labelled.
     pub scale: Vec<Tick>,
     pub height: f64,
+    /// Where the plot starts, and where the scale's labels end, left of it.
+    pub left: String,
+    pub label_x: String,
 }
 
 pub struct Tick {
@@ -161,6 +164,8 @@ impl ForecastChart {
             ticks,
             scale,
             height: HEIGHT,
+            left: coordinate(LEFT),
+            label_x: coordinate(LEFT - 8.0),
         })
     }
 }
@@ -285,7 +290,7 @@ mod tests {
         let data = hours(&[Some(1.0); 12]);
         let refs: Vec<&HourForecast> = data.iter().collect();
         let chart = ForecastChart::new(&refs, PORTLAND, chrono_tz::America::Los_Angeles, METRIC);
-        assert!(chart.is_some_and(|c| c.nights.starts_with("M90,20H")));
+        assert!(chart.is_some_and(|c| c.nights.starts_with("M125,20H")));
         let one: Vec<&HourForecast> = data.iter().take(1).collect();
         assert!(
             ForecastChart::new(&one, PORTLAND, chrono_tz::America::Los_Angeles, METRIC).is_none()
