@@ -12,6 +12,8 @@ pub struct Weather {
     pub feels_like_c: Option<f64>,
     pub humidity_percent: Option<f64>,
     pub wind_speed_kmh: Option<f64>,
+    /// Where the wind blows from, degrees clockwise from north, 0 to 360.
+    pub wind_from_degrees: Option<f64>,
     pub code: Option<WmoCode>,
     /// Hourly forecast; a value is `None` where the provider had no number for that hour.
     pub hours: Vec<HourForecast>,
@@ -91,6 +93,16 @@ pub fn whole_degrees(celsius: f64) -> String {
     format!("{rounded:.0} °C")
 }
 
+/// The compass point a wind blows from, of sixteen: "NW" for 315°.
+pub fn compass_point(degrees: f64) -> &'static str {
+    const POINTS: [&str; 16] = [
+        "N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW",
+        "NW", "NNW",
+    ];
+    let index = (degrees.rem_euclid(360.0) / 22.5).round() as usize % 16;
+    POINTS.get(index).copied().unwrap_or("N")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +133,7 @@ mod tests {
             feels_like_c: Some(9.0),
             humidity_percent: Some(80.0),
             wind_speed_kmh: Some(5.0),
+            wind_from_degrees: None,
             code: Some(WmoCode(1)),
             hours: (0..48)
                 .map(|h| HourForecast {
@@ -156,5 +169,14 @@ mod tests {
             let number: f64 = shown.trim_end_matches(" °C").parse().unwrap_or(f64::NAN);
             proptest::prop_assert!((number - celsius).abs() <= 0.5 + 1e-9);
         }
+    }
+
+    #[test]
+    fn winds_are_named_by_where_they_blow_from() {
+        assert_eq!(compass_point(0.0), "N");
+        assert_eq!(compass_point(359.0), "N");
+        assert_eq!(compass_point(315.0), "NW");
+        assert_eq!(compass_point(200.0), "SSW");
+        assert_eq!(compass_point(-45.0), "NW");
     }
 }

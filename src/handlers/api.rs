@@ -252,6 +252,8 @@ pub struct WeatherJson {
     #[serde(flatten)]
     pub readings: Readings,
     pub humidity_percent: Option<f64>,
+    /// Where the wind blows from, degrees clockwise from north.
+    pub wind_direction_deg: Option<f64>,
     pub weather_code: Option<u8>,
     pub description: Option<&'static str>,
     pub observed_at: String,
@@ -326,6 +328,7 @@ impl WeatherJson {
                 },
             },
             humidity_percent: weather.humidity_percent,
+            wind_direction_deg: weather.wind_from_degrees,
             weather_code: weather.code.map(|c| c.0),
             description: weather.code.map(|c| c.describe()),
             observed_at: iso(weather.observed_at, zone),

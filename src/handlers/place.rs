@@ -31,7 +31,7 @@ use crate::{
         moon::moon_at,
         solar::{self, DayKind, SunSource, SunTimes},
         units::{Clock, Preferences, Units},
-        weather::Weather,
+        weather::{Weather, compass_point},
     },
     error::AppError,
     state::AppState,
@@ -471,7 +471,12 @@ impl WeatherView {
             temperature: or_dash(weather.temperature_c, degrees),
             feels_like: or_dash(weather.feels_like_c, degrees),
             humidity: or_dash(weather.humidity_percent, |h| format!("{h:.0} %")),
-            wind: or_dash(weather.wind_speed_kmh, |w| prefs.speed(w)),
+            wind: match (weather.wind_speed_kmh, weather.wind_from_degrees) {
+                (Some(speed), Some(from)) => {
+                    format!("{} from the {}", prefs.speed(speed), compass_point(from))
+                }
+                (speed, _) => or_dash(speed, |w| prefs.speed(w)),
+            },
             observed_at: time(weather.observed_at),
             source: weather.source,
             hours: next

@@ -52,6 +52,9 @@ struct Current {
     weather_code: Option<f64>,
     #[serde(default)]
     wind_speed_10m: Option<f64>,
+    /// Degrees from north the wind blows from.
+    #[serde(default)]
+    wind_direction_10m: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,7 +74,7 @@ impl WeatherProvider for OpenMeteo {
             ("longitude", at.longitude.to_string()),
             (
                 "current",
-                "temperature_2m,apparent_temperature,relative_humidity_2m,weather_code,wind_speed_10m".to_owned(),
+                "temperature_2m,apparent_temperature,relative_humidity_2m,weather_code,wind_speed_10m,wind_direction_10m".to_owned(),
             ),
             ("hourly", "temperature_2m,precipitation_probability,weather_code".to_owned()),
             ("timezone", "auto".to_owned()),
@@ -121,6 +124,7 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
         feels_like_c: finite(current.apparent_temperature),
         humidity_percent: finite(current.relative_humidity_2m),
         wind_speed_kmh: finite(current.wind_speed_10m),
+        wind_from_degrees: finite(current.wind_direction_10m).map(|d| d.rem_euclid(360.0)),
         code: current.weather_code.and_then(wmo_code),
         hours,
         source: SOURCE,
@@ -245,15 +249,17 @@ mod properties {
             prop::option::of(number()),
             prop::option::of(code_number()),
             prop::option::of(number()),
+            prop::option::of(number()),
         )
             .prop_map(
-                |(time, temperature, feels_like, humidity, code, wind)| Current {
+                |(time, temperature, feels_like, humidity, code, wind, direction)| Current {
                     time,
                     temperature_2m: temperature,
                     apparent_temperature: feels_like,
                     relative_humidity_2m: humidity,
                     weather_code: code,
                     wind_speed_10m: wind,
+                    wind_direction_10m: direction,
                 },
             )
     }
@@ -313,6 +319,7 @@ mod properties {
                 "relative_humidity_2m": current.relative_humidity_2m,
                 "weather_code": current.weather_code,
                 "wind_speed_10m": current.wind_speed_10m,
+                "wind_direction_10m": current.wind_direction_10m,
             },
             "hourly": {
                 "time": hourly.time,
@@ -334,8 +341,16 @@ mod properties {
                     weather.feels_like_c,
                     weather.humidity_percent,
                     weather.wind_speed_kmh,
+                    weather.wind_from_degrees,
                 ];
                 prop_assert!(now.iter().all(|n| n.is_none_or(f64::is_finite)), "{now:?}");
+                prop_assert!(
+                    weather
+                        .wind_from_degrees
+                        .is_none_or(|d| (0.0..360.0).contains(&d)),
+                    "{:?}",
+                    weather.wind_from_degrees
+                );
                 for hour in &weather.hours {
                     prop_assert!(
                         hour.temperature_c.is_none_or(f64::is_finite)

@@ -87,7 +87,8 @@ pub fn open_meteo(zone: Tz, now: DateTime<Utc>, temperature: f64) -> Value {
             "apparent_temperature": temperature - 2.0,
             "relative_humidity_2m": 81,
             "weather_code": 61,
-            "wind_speed_10m": 12.3
+            "wind_speed_10m": 12.3,
+            "wind_direction_10m": 315
         },
         "hourly_units": {"time": "iso8601", "temperature_2m": "°C", "precipitation_probability": "%"},
         "hourly": {

@@ -125,6 +125,7 @@ async fn a_null_in_the_current_weather_leaves_the_other_values_shown() {
         "relative_humidity_2m",
         "weather_code",
         "wind_speed_10m",
+        "wind_direction_10m",
     ] {
         // Arrange: the service could not compute one value and wrote null.
         let app = spawn_app().await;
@@ -149,6 +150,7 @@ async fn a_null_in_the_current_weather_leaves_the_other_values_shown() {
             ("relative_humidity_2m", "humidity_percent"),
             ("weather_code", "weather_code"),
             ("wind_speed_10m", "wind_speed_kmh"),
+            ("wind_direction_10m", "wind_direction_deg"),
         ];
         for (provider_key, our_key) in values {
             assert_eq!(
@@ -159,12 +161,20 @@ async fn a_null_in_the_current_weather_leaves_the_other_values_shown() {
         }
         assert_eq!(page_status, StatusCode::OK);
         assert!(!page.contains("Weather unavailable"), "{field}");
-        assert!(page.contains('–'), "{field}: no dash for the missing value");
+        if field != "wind_direction_10m" {
+            assert!(page.contains('–'), "{field}: no dash for the missing value");
+        }
         let shown = |text: &str| page.contains(text);
         // A US place: 23.6 °C and 12.3 km/h read as 74 °F and 8 mph.
         assert_eq!(shown("74 °F"), field != "temperature_2m", "{field}");
         assert_eq!(shown("81 %"), field != "relative_humidity_2m", "{field}");
         assert_eq!(shown("8 mph"), field != "wind_speed_10m", "{field}");
+        // Where the wind comes from (315°), said when both its speed and direction are known.
+        assert_eq!(
+            shown("8 mph from the NW"),
+            !matches!(field, "wind_speed_10m" | "wind_direction_10m"),
+            "{field}"
+        );
     }
 }
 
