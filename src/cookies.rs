@@ -26,19 +26,18 @@ pub fn preferences(jar: &CookieJar) -> Option<Preferences> {
 
 /// Remembers a choice of units and clock for a year.
 pub fn preferences_cookie(prefs: Preferences, https: bool) -> Cookie<'static> {
-    Cookie::build((PREFERENCES, prefs.cookie_value()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(https)
-        .max_age(time::Duration::days(365))
-        .build()
+    year_long(PREFERENCES, prefs.cookie_value(), https)
 }
 
-/// A new visitor cookie: a year long, HttpOnly, SameSite=Lax, Secure when the request came
-/// over HTTPS (directly, or through a proxy that says so).
+/// A new visitor cookie.
 pub fn visitor_cookie(id: String, https: bool) -> Cookie<'static> {
-    Cookie::build((VISITOR, id))
+    year_long(VISITOR, id, https)
+}
+
+/// A cookie kept a year: HttpOnly, SameSite=Lax, Secure when the request came over HTTPS
+/// (directly, or through a proxy that says so).
+fn year_long(name: &'static str, value: String, https: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)

@@ -37,6 +37,21 @@ struct Answer {
     hourly: Hourly,
 }
 
+/// Degrees in `[0, 360)`: `rem_euclid` alone gives 360 for a tiny negative number (its result
+/// rounds up), which a property test found.
+fn compass_degrees(degrees: f64) -> f64 {
+    let turned = degrees.rem_euclid(360.0);
+    if turned >= 360.0 { 0.0 } else { turned }
+}
+
+#[cfg(test)]
+#[test]
+fn a_direction_a_hair_west_of_north_is_north_not_360() {
+    assert_eq!(compass_degrees(-1e-14), 0.0);
+    assert_eq!(compass_degrees(-90.0), 270.0);
+    assert_eq!(compass_degrees(720.5), 0.5);
+}
+
 /// Every value may be `null`: the service writes `null` for a number it could not compute
 /// (`JsonWriter.swift`), and some models give no `weather_code`.
 #[derive(Debug, Deserialize)]
@@ -124,7 +139,7 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
         feels_like_c: finite(current.apparent_temperature),
         humidity_percent: finite(current.relative_humidity_2m),
         wind_speed_kmh: finite(current.wind_speed_10m),
-        wind_from_degrees: finite(current.wind_direction_10m).map(|d| d.rem_euclid(360.0)),
+        wind_from_degrees: finite(current.wind_direction_10m).map(compass_degrees),
         code: current.weather_code.and_then(wmo_code),
         hours,
         source: SOURCE,

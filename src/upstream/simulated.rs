@@ -187,8 +187,11 @@ pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::
         feels_like_c: Some(((now_temperature - wind * 0.1) * 10.0).round() / 10.0),
         humidity_percent: Some((60.0 + 35.0 * swell(place, "rh", hours_of(this_hour))).round()),
         wind_speed_kmh: Some(wind),
+        // Rounded before it is turned into [0, 360): 359.7 must not round up to 360.
         wind_from_degrees: Some(
-            ((180.0 + 180.0 * swell(place, "veer", hours_of(this_hour))).rem_euclid(360.0)).round(),
+            (180.0 + 180.0 * swell(place, "veer", hours_of(this_hour)))
+                .round()
+                .rem_euclid(360.0),
         ),
         code: Some(WmoCode(code(this_hour))),
         hours,

@@ -152,6 +152,32 @@ async fn click(browser: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("{css}: {e}"));
 }
 
+/// What a person types into the event form on a place page.
+struct EventFields<'a> {
+    title: &'a str,
+    /// `YYYY-MM-DDTHH:MM`, local to the place.
+    start: &'a str,
+    description: &'a str,
+    name: &'a str,
+    photo: &'a std::path::Path,
+}
+
+/// Fills in the event form of the place page open in `browser` and submits it.
+async fn post_event(browser: &Client, event: &EventFields<'_>) {
+    fill(browser, "#title", event.title).await;
+    set_value(browser, "#starts_at", event.start).await;
+    fill(browser, "#description", event.description).await;
+    fill(browser, "#name", event.name).await;
+    browser
+        .find(Locator::Css("#photo"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .send_keys(&event.photo.display().to_string())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(browser, ".event-form button[type=submit]").await;
+}
+
 #[tokio::test]
 async fn a_person_searches_posts_an_event_with_a_photo_and_saves_the_place() {
     let app = spawn_app_with(&["--upstream", "simulated"]).await;
@@ -180,23 +206,14 @@ async fn a_person_searches_posts_an_event_with_a_photo_and_saves_the_place() {
     let start = (chrono::Utc::now() + chrono::TimeDelta::days(7))
         .format("%Y-%m-%dT19:00")
         .to_string();
-    fill(&browser, "#title", "Lantern walk by the river").await;
-    set_value(&browser, "#starts_at", &start).await;
-    fill(
-        &browser,
-        "#description",
-        "Bring a lantern.\nHot cider at the end.",
-    )
-    .await;
-    fill(&browser, "#name", "Mira").await;
-    browser
-        .find(Locator::Css("#photo"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .send_keys(&photo.display().to_string())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    click(&browser, ".event-form button[type=submit]").await;
+    let lantern_walk = EventFields {
+        title: "Lantern walk by the river",
+        start: &start,
+        description: "Bring a lantern.\nHot cider at the end.",
+        name: "Mira",
+        photo: &photo,
+    };
+    post_event(&browser, &lantern_walk).await;
     assert!(
         text_of(&browser, "#posted")
             .await
@@ -379,18 +396,14 @@ async fn every_page_fits_a_phone_of_320_or_390_px_and_a_desktop() {
     let start = (chrono::Utc::now() + chrono::TimeDelta::days(3))
         .format("%Y-%m-%dT18:30")
         .to_string();
-    fill(&poster, "#title", "Choir rehearsal in the old library").await;
-    set_value(&poster, "#starts_at", &start).await;
-    fill(&poster, "#description", "Open to all voices.").await;
-    fill(&poster, "#name", "Jun").await;
-    poster
-        .find(Locator::Css("#photo"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .send_keys(&photo.display().to_string())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    click(&poster, ".event-form button[type=submit]").await;
+    let rehearsal = EventFields {
+        title: "Choir rehearsal in the old library",
+        start: &start,
+        description: "Open to all voices.",
+        name: "Jun",
+        photo: &photo,
+    };
+    post_event(&poster, &rehearsal).await;
     let link = poster
         .execute(
             "const f = document.getElementById('private-link'); return f ? f.value : '';",
