@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeZone};
 
-use super::weather::whole_degrees;
+use super::weather::whole;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Units {
@@ -96,8 +96,8 @@ impl Preferences {
     /// A temperature to the whole degree: `36 °F`, `2 °C`.
     pub fn temperature(self, celsius: f64) -> String {
         match self.units {
-            Units::Metric => whole_degrees(celsius),
-            Units::Imperial => whole_degrees(fahrenheit(celsius)).replace("°C", "°F"),
+            Units::Metric => whole(celsius, "°C"),
+            Units::Imperial => whole(fahrenheit(celsius), "°F"),
         }
     }
 
@@ -107,9 +107,7 @@ impl Preferences {
             Units::Metric => (kmh, "km/h"),
             Units::Imperial => (mph(kmh), "mph"),
         };
-        let value = value.round();
-        let value = if value == 0.0 { 0.0 } else { value };
-        format!("{value:.0} {unit}")
+        whole(value, unit)
     }
 
     /// A time of day: `16:30` or `4:30 PM`.

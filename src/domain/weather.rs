@@ -87,10 +87,15 @@ impl WmoCode {
 
 /// A temperature to the whole degree, as people read it: "-0.4" is "0 °C", not "-0 °C".
 pub fn whole_degrees(celsius: f64) -> String {
-    let rounded = celsius.round();
+    whole(celsius, "°C")
+}
+
+/// A reading to the whole unit, with its unit: `36 °F`, `5 km/h`; never `-0`.
+pub fn whole(value: f64, unit: &str) -> String {
+    let rounded = value.round();
     // -0.0 == 0.0: the sign of a zero is dropped here.
     let rounded = if rounded == 0.0 { 0.0 } else { rounded };
-    format!("{rounded:.0} °C")
+    format!("{rounded:.0} {unit}")
 }
 
 /// The compass point a wind blows from, of sixteen: "NW" for 315°.

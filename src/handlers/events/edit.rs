@@ -62,6 +62,18 @@ pub struct TokenQuery {
     pub token: Option<String>,
 }
 
+/// The event a private link (`/events/{id}/...?token=...`) opens, and its token.
+async fn event_from_link(
+    state: &AppState,
+    id: &str,
+    query: TokenQuery,
+) -> Result<(StoredEvent, String), AppError> {
+    let id = parse_id(id)?;
+    let token = query.token.unwrap_or_default();
+    let event = event_for_editing(state, id, &token).await?;
+    Ok((event, token))
+}
+
 /// `GET /events/{id}/edit?token=...`: the private link.
 pub async fn edit(
     State(state): State<AppState>,
@@ -69,9 +81,7 @@ pub async fn edit(
     Query(query): Query<TokenQuery>,
     csrf: CsrfToken,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let token = query.token.unwrap_or_default();
-    let event = event_for_editing(&state, id, &token).await?;
+    let (event, token) = event_from_link(&state, &id, query).await?;
     let local = |at: DateTime<Utc>| {
         at.with_timezone(&event.time_zone)
             .format("%Y-%m-%dT%H:%M")
@@ -188,9 +198,7 @@ pub async fn confirm_delete(
     Query(query): Query<TokenQuery>,
     csrf: CsrfToken,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let token = query.token.unwrap_or_default();
-    let event = event_for_editing(&state, id, &token).await?;
+    let (event, token) = event_from_link(&state, &id, query).await?;
     let page = DeleteEventPage {
         layout: state.layout(format!("Delete {}", event.title)),
         event_href: format!("/events/{}", event.id),
