@@ -13,6 +13,7 @@ pub mod cookies;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod feeds;
 pub mod handlers;
 pub mod lookup;
 pub mod photo_store;

@@ -29,7 +29,7 @@ use crate::{
     body_deadline::{self, BodyDeadline},
     config::Config,
     error::{self, AppError},
-    handlers::{api, events, health, home, place, preferences, saved},
+    handlers::{api, events, health, home, place, preferences, saved, sun_calendar},
     photo_store, protect, security,
     state::AppState,
     static_assets::{self, STATIC_CACHE_CONTROL},
@@ -108,6 +108,27 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/places/{country}/{postal_code}/events",
             guarded(post(events::post::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT))),
         )
+        .route(
+            "/places/{country}/{postal_code}/sun",
+            get(sun_calendar::page),
+        )
+        .route(
+            "/places/{country}/{postal_code}/sun.csv",
+            get(sun_calendar::csv),
+        )
+        .route(
+            "/places/{country}/{postal_code}/sun.ics",
+            get(sun_calendar::ics),
+        )
+        .route(
+            "/places/{country}/{postal_code}/events.ics",
+            get(events::feeds::place_ics),
+        )
+        .route(
+            "/places/{country}/{postal_code}/events.atom",
+            get(events::feeds::place_atom),
+        )
+        // And `/events/{id}.ics`: the router matches no suffix within a segment.
         .route("/events/{id}", get(events::show))
         .route(
             "/events/{id}/edit",

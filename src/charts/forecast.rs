@@ -74,10 +74,20 @@ impl ForecastChart {
                 coordinate(left)
             )
         };
-        let nights = light_spans(at, start, end, TimeDelta::minutes(10))
+        // Twilights and night are shaded alike: one rectangle from dusk to dawn.
+        let mut dark: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        for span in light_spans(at, start, end, TimeDelta::minutes(10)) {
+            if span.light == Light::Day {
+                continue;
+            }
+            match dark.last_mut() {
+                Some((_, to)) if *to == span.from => *to = span.to,
+                _ => dark.push((span.from, span.to)),
+            }
+        }
+        let nights = dark
             .into_iter()
-            .filter(|s| s.light != Light::Day)
-            .map(|s| rectangle(x(s.from), x(s.to), TOP))
+            .map(|(from, to)| rectangle(x(from), x(to), TOP))
             .collect();
 
         let rain = hours

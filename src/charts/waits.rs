@@ -1,29 +1,30 @@
 //! How this page waited: its geocoding wait, then the weather, sun and database waits that ran
 //! side by side, against the page's own time. The course's lesson, drawn on every place page.
 
-use std::time::Duration;
-
-use super::coordinate;
+use std::{fmt::Write as _, time::Duration};
 
 /// Where the bars start in the `viewBox` (0 0 1000 {rows × 40 + 10}): room for the names.
 const LEFT: f64 = 130.0;
 const RIGHT: f64 = 990.0;
-const ROW: f64 = 40.0;
+const ROW: u32 = 40;
 
 pub struct WaitsChart {
     pub description: String,
     pub rows: Vec<WaitRow>,
-    pub height: String,
+    pub height: u32,
     /// The summary under the chart.
     pub summary: String,
 }
 
+/// Whole units of the `viewBox` (a thousandth of the width): drawn on every view, and integers
+/// are written several times faster than floats (float formatting was a visible share of a
+/// cached page's time).
 pub struct WaitRow {
     pub name: &'static str,
-    pub y: String,
-    pub text_y: String,
-    pub x: String,
-    pub width: String,
+    pub y: u32,
+    pub text_y: u32,
+    pub x: u32,
+    pub width: u32,
     pub took: String,
 }
 
@@ -37,25 +38,28 @@ impl WaitsChart {
         let longest = together.iter().map(|(_, d)| *d).max().unwrap_or_default();
         let sum: Duration = first.1 + together.iter().map(|(_, d)| *d).sum::<Duration>();
         let scale_end = (first.1 + longest).max(page).max(Duration::from_micros(1));
-        let x = |at: Duration| LEFT + (RIGHT - LEFT) * at.as_secs_f64() / scale_end.as_secs_f64();
+        let x = |at: Duration| {
+            (LEFT + (RIGHT - LEFT) * at.as_secs_f64() / scale_end.as_secs_f64()).round() as u32
+        };
         let rows: Vec<WaitRow> = std::iter::once((first.0, Duration::ZERO, first.1))
             .chain(together.iter().map(|&(name, took)| (name, first.1, took)))
-            .enumerate()
-            .map(|(i, (name, start, took))| WaitRow {
+            .zip(0u32..)
+            .map(|((name, start, took), i)| WaitRow {
                 name,
-                y: coordinate(10.0 + ROW * i as f64),
-                text_y: coordinate(10.0 + ROW * i as f64 + ROW / 2.0),
-                x: coordinate(x(start)),
+                y: 10 + ROW * i,
+                text_y: 10 + ROW * i + ROW / 2,
+                x: x(start),
                 // A wait of nothing still shows, as a sliver.
-                width: coordinate((x(start + took) - x(start)).max(2.0)),
+                width: x(start + took).saturating_sub(x(start)).max(2),
                 took: milliseconds(took),
             })
             .collect();
-        let description = rows
-            .iter()
-            .map(|r| format!("{} {}", r.name, r.took))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let mut description = String::from("How long each wait of this page took: ");
+        for (i, row) in rows.iter().enumerate() {
+            let separator = if i == 0 { "" } else { ", " };
+            let _ = write!(description, "{separator}{} {}", row.name, row.took);
+        }
+        description.push('.');
         let summary = if sum < Duration::from_millis(1) {
             format!(
                 "Everything this page needed was at hand (kept from an earlier visit): it took {}.",
@@ -70,8 +74,8 @@ impl WaitsChart {
             )
         };
         Self {
-            description: format!("How long each wait of this page took: {description}."),
-            height: coordinate(ROW * rows.len() as f64 + 10.0),
+            description,
+            height: ROW * rows.len() as u32 + 10,
             rows,
             summary,
         }
@@ -102,13 +106,12 @@ mod tests {
             MS(900),
         );
         assert_eq!(chart.rows.len(), 4);
-        let number = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
-        let geocode_end = number(&chart.rows[0].x) + number(&chart.rows[0].width);
+        let geocode_end = chart.rows[0].x + chart.rows[0].width;
         for row in &chart.rows[1..] {
-            assert!((number(&row.x) - geocode_end).abs() < 0.2, "{}", row.x);
+            assert_eq!(row.x, geocode_end, "{}", row.name);
         }
-        let sun_end = number(&chart.rows[2].x) + number(&chart.rows[2].width);
-        assert!((sun_end - RIGHT).abs() < 0.2);
+        let sun_end = chart.rows[2].x + chart.rows[2].width;
+        assert!((f64::from(sun_end) - RIGHT).abs() <= 1.0, "{sun_end}");
         assert!(
             chart
                 .summary

@@ -21,6 +21,8 @@ pub struct StoredEvent {
     pub link: Option<String>,
     pub poster_name: String,
     pub photo: Option<String>,
+    /// When it was first posted (edits keep it).
+    pub posted_at: DateTime<Utc>,
 }
 
 #[derive(Debug, FromRow)]
@@ -37,6 +39,7 @@ struct EventRow {
     link: Option<String>,
     poster_name: String,
     photo: Option<String>,
+    created_at: String,
 }
 
 impl TryFrom<EventRow> for StoredEvent {
@@ -57,13 +60,15 @@ impl TryFrom<EventRow> for StoredEvent {
             link: row.link,
             poster_name: row.poster_name,
             photo: row.photo,
+            posted_at: parse_timestamp(&row.created_at)?,
         })
     }
 }
 
 const SELECT: &str =
     "SELECT e.id, p.country_code, p.postal_code, p.name AS place_name, p.time_zone,
-        e.title, e.starts_at, e.ends_at, e.description, e.link, e.poster_name, e.photo
+        e.title, e.starts_at, e.ends_at, e.description, e.link, e.poster_name, e.photo,
+        e.created_at
     FROM events e JOIN places p ON p.id = e.place_id";
 
 fn rows(rows: Vec<EventRow>) -> Result<Vec<StoredEvent>, sqlx::Error> {

@@ -50,6 +50,26 @@ pub fn utc_offset<Z: TimeZone>(at: DateTime<Z>) -> String {
     format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// "Sat 5 Dec 2026, 10:00 – 16:30 PST", or across days with both dates.
+pub fn event_span(start: DateTime<Utc>, end: Option<DateTime<Utc>>, zone: Tz) -> String {
+    let start = start.with_timezone(&zone);
+    match end.map(|e| e.with_timezone(&zone)) {
+        None => start.format("%a %-d %b %Y, %H:%M %Z").to_string(),
+        Some(end) if end.date_naive() == start.date_naive() => {
+            format!(
+                "{} – {}",
+                start.format("%a %-d %b %Y, %H:%M"),
+                end.format("%H:%M %Z")
+            )
+        }
+        Some(end) => format!(
+            "{} – {}",
+            start.format("%a %-d %b %Y, %H:%M"),
+            end.format("%a %-d %b %Y, %H:%M %Z")
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

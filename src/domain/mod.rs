@@ -10,6 +10,7 @@ pub mod place;
 pub mod postal;
 pub mod postal_format;
 pub mod solar;
+pub mod sun_calendar;
 pub mod text;
 pub mod timezone;
 pub mod units;

@@ -10,3 +10,4 @@ pub mod layout;
 pub mod place;
 pub mod preferences;
 pub mod saved;
+pub mod sun_calendar;

@@ -8,7 +8,7 @@ use axum::{
 };
 use axum_csrf::CsrfToken;
 use axum_extra::extract::CookieJar;
-use chrono::{DateTime, Datelike, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use super::{
@@ -20,9 +20,7 @@ use std::{sync::Arc, time::Instant};
 
 use crate::{
     boards,
-    charts::{
-        daylight_year::DaylightYear, forecast::ForecastChart, sun_band::SunBand, waits::WaitsChart,
-    },
+    charts::{forecast::ForecastChart, sun_band::SunBand, waits::WaitsChart},
     cookies::{self, Flash},
     db,
     domain::{
@@ -283,7 +281,8 @@ async fn conditions(
     let weather = weather
         .map(|w| WeatherView::new(w, now, zone, place.coordinates, prefs))
         .map_err(|e| format!("{}.", e.public_message()));
-    let sun = SunView::new(sun, zone, place.coordinates, now, prefs);
+    let calendar_href = format!("{}/sun", place.key.page_path());
+    let sun = SunView::new(sun, zone, place.coordinates, now, prefs, calendar_href);
     let sections = ConditionsSections {
         weather: &weather,
         sun: &sun,
@@ -403,7 +402,8 @@ pub struct SunView {
     /// "2 min 41 s shorter than yesterday".
     pub day_length_change: Option<String>,
     pub band: Option<SunBand>,
-    pub year: Option<DaylightYear>,
+    /// The month by month page, with the daylight through the year.
+    pub calendar_href: String,
     /// "Waxing gibbous, 78 % lit".
     pub moon: String,
     pub events: Vec<SunEvent>,
@@ -499,6 +499,7 @@ impl SunView {
         at: Coordinates,
         now: DateTime<Utc>,
         prefs: Preferences,
+        calendar_href: String,
     ) -> Self {
         let page_time = |t: DateTime<Utc>, zone: Tz| prefs.time(&t.with_timezone(&zone));
         let time = |at: Option<DateTime<Utc>>| at.map(|t| page_time(t, zone));
@@ -558,7 +559,7 @@ impl SunView {
             day_length: page_duration(sun.day_length),
             day_length_change: yesterday.map(|y| day_length_change(sun.day_length - y.day_length)),
             band: SunBand::new(at, zone, sun.date, now, prefs),
-            year: DaylightYear::new(at, zone, sun.date.year(), sun.date),
+            calendar_href,
             moon: {
                 let moon = moon_at(sun.solar_noon);
                 format!(

@@ -509,3 +509,39 @@ impl TestApp {
         .await;
     }
 }
+
+/// Every inline SVG in a page, each as a document of its own (with the SVG namespace, which
+/// HTML implies).
+pub fn svgs_in(html: &str) -> Vec<String> {
+    html.split("<svg ")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</svg>").map(|(svg, _)| svg))
+        .map(|svg| format!(r#"<svg xmlns="http://www.w3.org/2000/svg" {svg}</svg>"#))
+        .collect()
+}
+
+/// A chart is well-formed XML, an image, with a title and a description it is labelled by.
+pub fn assert_is_an_accessible_chart(xml: &str) {
+    let document =
+        roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("not XML ({e}): {xml}"));
+    let root = document.root_element();
+    assert_eq!(root.attribute("role"), Some("img"));
+    let text_of = |name: &str| {
+        root.children()
+            .find(|n| n.has_tag_name(name))
+            .and_then(|n| n.text())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(!text_of("title").is_empty(), "no title: {xml}");
+    assert!(text_of("desc").len() > 20, "no description: {xml}");
+    let labelled_by = root.attribute("aria-labelledby").unwrap_or_default();
+    for id in labelled_by.split(' ') {
+        assert!(
+            document
+                .descendants()
+                .any(|n| n.attribute("id") == Some(id)),
+            "{id}"
+        );
+    }
+}

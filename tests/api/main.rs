@@ -5,6 +5,7 @@ mod api;
 mod bad_input;
 mod binary;
 mod caching;
+mod calendars;
 mod cli;
 mod concurrency;
 mod decode_memory;

@@ -422,6 +422,7 @@ async fn every_page_fits_a_phone_of_320_or_390_px_and_a_desktop() {
     let pages = [
         format!("{}/", app.address),
         format!("{}/places/us/97229", app.address),
+        format!("{}/places/us/97229/sun?month=2026-03", app.address),
         event,
         link,
         delete,

@@ -2,13 +2,14 @@
 //! page, `GET /events/{id}`.
 
 pub mod edit;
+pub mod feeds;
 pub mod json;
 pub mod post;
 
 use askama::Template;
 use axum::{
     extract::State,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use axum_csrf::CsrfToken;
@@ -24,6 +25,7 @@ use super::{
 use crate::{
     cookies,
     db::{self, events::StoredEvent},
+    domain::clock::event_span,
     domain::event::{EventFields, FieldErrors},
     error::AppError,
     photo_store,
@@ -105,7 +107,7 @@ impl EventView {
             id: event.id,
             href: format!("/events/{}", event.id),
             title: event.title.clone(),
-            when: when(event.starts_at, event.ends_at, event.time_zone),
+            when: event_span(event.starts_at, event.ends_at, event.time_zone),
             starts_iso: iso(event.starts_at, event.time_zone),
             description: event.description.clone(),
             link: event.link.clone(),
@@ -116,45 +118,30 @@ impl EventView {
     }
 }
 
-/// "Sat 5 Dec 2026, 10:00 – 16:30 PST", or across days with both dates.
-fn when(start: DateTime<Utc>, end: Option<DateTime<Utc>>, zone: Tz) -> String {
-    let start = start.with_timezone(&zone);
-    match end.map(|e| e.with_timezone(&zone)) {
-        None => start.format("%a %-d %b %Y, %H:%M %Z").to_string(),
-        Some(end) if end.date_naive() == start.date_naive() => {
-            format!(
-                "{} – {}",
-                start.format("%a %-d %b %Y, %H:%M"),
-                end.format("%H:%M %Z")
-            )
-        }
-        Some(end) => format!(
-            "{} – {}",
-            start.format("%a %-d %b %Y, %H:%M"),
-            end.format("%a %-d %b %Y, %H:%M %Z")
-        ),
-    }
-}
-
 fn iso(at: DateTime<Utc>, zone: Tz) -> String {
     at.with_timezone(&zone)
         .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-fn parse_id(raw: &str) -> Result<i64, AppError> {
+pub(super) fn parse_id(raw: &str) -> Result<i64, AppError> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| AppError::NotFound("There is no such event.".to_owned()))
 }
 
-/// `GET /events/{id}`
+/// `GET /events/{id}`, and `GET /events/{id}.ics` (the event for a calendar app): axum 0.8's
+/// router matches no suffix within a segment, so one route serves both.
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(segment): Path<String>,
+    headers: HeaderMap,
     jar: CookieJar,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    if let Some(id) = segment.strip_suffix(".ics") {
+        return feeds::event_ics(&state, id, &headers).await;
+    }
+    let id = parse_id(&segment)?;
     let event = db::events::find(&state.pool, id).await?.ok_or_else(|| {
         AppError::NotFound("There is no such event. It may have been deleted.".to_owned())
     })?;
