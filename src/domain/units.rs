@@ -110,6 +110,16 @@ impl Preferences {
         whole(value, unit)
     }
 
+    /// An amount of rain: `2.5 mm` or `0.10 in`; none is `0 mm` or `0 in`.
+    pub fn precipitation(self, mm: f64) -> String {
+        match (self.units, mm > 0.0) {
+            (Units::Metric, false) => "0 mm".to_owned(),
+            (Units::Imperial, false) => "0 in".to_owned(),
+            (Units::Metric, true) => format!("{mm:.1} mm"),
+            (Units::Imperial, true) => format!("{:.2} in", inches(mm)),
+        }
+    }
+
     /// A time of day: `16:30` or `4:30 PM`.
     pub fn time<Z: TimeZone>(self, at: &DateTime<Z>) -> String
     where
@@ -128,6 +138,10 @@ pub fn fahrenheit(celsius: f64) -> f64 {
 
 pub fn mph(kmh: f64) -> f64 {
     kmh / 1.609_344
+}
+
+pub fn inches(mm: f64) -> f64 {
+    mm / 25.4
 }
 
 #[cfg(test)]
@@ -156,6 +170,10 @@ mod tests {
         let metric = Preferences::default_for("FR");
         assert_eq!(metric.temperature(2.0), "2 °C");
         assert_eq!(metric.speed(16.0), "16 km/h");
+        assert_eq!(metric.precipitation(2.54), "2.5 mm");
+        assert_eq!(US.precipitation(2.54), "0.10 in");
+        assert_eq!(US.precipitation(0.0), "0 in");
+        assert_eq!(tenth(inches(25.4)), 1.0);
     }
 
     #[test]

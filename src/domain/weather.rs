@@ -1,6 +1,6 @@
 //! Weather now and for the next hours, in the app's own terms whatever the provider.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// Current conditions plus an hourly forecast, normalised to metric units.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +17,9 @@ pub struct Weather {
     pub code: Option<WmoCode>,
     /// Hourly forecast; a value is `None` where the provider had no number for that hour.
     pub hours: Vec<HourForecast>,
+    /// The days ahead, today first, by the place's local dates; empty when the provider gave
+    /// none.
+    pub days: Vec<DayForecast>,
     /// Who said so: "open-meteo.com" or "simulated".
     pub source: &'static str,
 }
@@ -27,6 +30,23 @@ pub struct HourForecast {
     pub temperature_c: Option<f64>,
     pub precipitation_probability: Option<f64>,
     pub code: Option<WmoCode>,
+}
+
+/// One day as the provider sums it up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayForecast {
+    pub date: NaiveDate,
+    /// The most severe weather of the day.
+    pub code: Option<WmoCode>,
+    pub max_c: Option<f64>,
+    pub min_c: Option<f64>,
+    /// The highest chance of rain in any hour, percent.
+    pub precipitation_probability: Option<f64>,
+    pub precipitation_mm: Option<f64>,
+    pub wind_max_kmh: Option<f64>,
+    /// Where the wind mostly blows from, degrees clockwise from north.
+    pub wind_from_degrees: Option<f64>,
+    pub uv_index_max: Option<f64>,
 }
 
 impl Weather {
@@ -81,6 +101,22 @@ impl WmoCode {
             96 => "Thunderstorm with slight hail",
             99 => "Thunderstorm with heavy hail",
             _ => "Unknown conditions",
+        }
+    }
+
+    /// The icon the sprite (`static/icons.svg`) draws for this weather; the CSS class of the
+    /// words beside it.
+    pub fn icon(self) -> &'static str {
+        match self.0 {
+            0 | 1 => "clear",
+            2 => "partly",
+            3 => "cloudy",
+            45 | 48 => "fog",
+            51..=57 => "drizzle",
+            61..=67 | 80..=82 => "rain",
+            71..=77 | 85 | 86 => "snow",
+            95..=99 => "thunder",
+            _ => "unknown",
         }
     }
 }
@@ -140,6 +176,7 @@ mod tests {
             wind_speed_kmh: Some(5.0),
             wind_from_degrees: None,
             code: Some(WmoCode(1)),
+            days: Vec::new(),
             hours: (0..48)
                 .map(|h| HourForecast {
                     at: start + chrono::TimeDelta::hours(h),

@@ -20,8 +20,8 @@ use crate::{
         clock::{course_duration, course_time, utc_offset},
         moon::{MoonPhaseName, moon_at},
         solar::{DayKind, SunSource, SunTimes},
-        units::{Units, fahrenheit, mph},
-        weather::Weather,
+        units::{Units, fahrenheit, inches, mph},
+        weather::{DayForecast, Weather},
     },
     error::AppError,
     state::AppState,
@@ -259,8 +259,71 @@ pub struct WeatherJson {
     pub observed_at: String,
     pub timezone: String,
     pub source: &'static str,
+    /// Every hour the provider gave (Open-Meteo: the seven days from the place's midnight).
     pub hourly: Vec<HourJson>,
+    /// Today and the days after it (7 in all from Open-Meteo), by the place's local dates.
+    pub daily: Vec<DayJson>,
     pub simulated: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DayJson {
+    /// `2026-11-28`, the place's local date.
+    pub date: String,
+    pub weather_code: Option<u8>,
+    pub description: Option<&'static str>,
+    #[serde(flatten)]
+    pub readings: DayReadings,
+    pub precipitation_probability_max: Option<f64>,
+    pub wind_direction_dominant_deg: Option<f64>,
+    pub uv_index_max: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum DayReadings {
+    Metric {
+        temperature_max_c: Option<f64>,
+        temperature_min_c: Option<f64>,
+        precipitation_sum_mm: Option<f64>,
+        wind_speed_max_kmh: Option<f64>,
+    },
+    Imperial {
+        temperature_max_f: Option<f64>,
+        temperature_min_f: Option<f64>,
+        precipitation_sum_in: Option<f64>,
+        wind_speed_max_mph: Option<f64>,
+    },
+}
+
+impl DayJson {
+    fn new(day: &DayForecast, units: Units) -> Self {
+        Self {
+            date: day.date.to_string(),
+            weather_code: day.code.map(|c| c.0),
+            description: day.code.map(|c| c.describe()),
+            readings: match units {
+                Units::Metric => DayReadings::Metric {
+                    temperature_max_c: day.max_c,
+                    temperature_min_c: day.min_c,
+                    precipitation_sum_mm: day.precipitation_mm,
+                    wind_speed_max_kmh: day.wind_max_kmh,
+                },
+                Units::Imperial => DayReadings::Imperial {
+                    temperature_max_f: tenth(day.max_c, fahrenheit),
+                    temperature_min_f: tenth(day.min_c, fahrenheit),
+                    // Rain in inches to the hundredth, as US forecasts give it.
+                    precipitation_sum_in: day
+                        .precipitation_mm
+                        .map(|mm| (inches(mm) * 100.0).round() / 100.0),
+                    wind_speed_max_mph: tenth(day.wind_max_kmh, mph),
+                },
+            },
+            precipitation_probability_max: day.precipitation_probability,
+            wind_direction_dominant_deg: day.wind_from_degrees,
+            uv_index_max: day.uv_index_max,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -313,6 +376,7 @@ pub struct HourJson {
 
 impl WeatherJson {
     pub fn new(weather: &Weather, zone: Tz, units: Units, simulated: bool) -> Self {
+        let today = Utc::now().with_timezone(&zone).date_naive();
         Self {
             units: units.as_str(),
             readings: match units {
@@ -344,6 +408,12 @@ impl WeatherJson {
                     weather_code: h.code.map(|c| c.0),
                     description: h.code.map(|c| c.describe()),
                 })
+                .collect(),
+            daily: weather
+                .days
+                .iter()
+                .filter(|d| d.date >= today)
+                .map(|d| DayJson::new(d, units))
                 .collect(),
             simulated,
         }

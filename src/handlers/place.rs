@@ -8,7 +8,7 @@ use axum::{
 };
 use axum_csrf::CsrfToken;
 use axum_extra::extract::CookieJar;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
 
 use super::{
@@ -377,8 +377,11 @@ pub struct WeatherView {
     pub wind: String,
     pub observed_at: String,
     pub source: &'static str,
+    pub icon: &'static str,
     pub hours: Vec<HourView>,
     pub chart: Option<ForecastChart>,
+    /// Today and the days after it.
+    pub days: Vec<DayView>,
 }
 
 pub struct HourView {
@@ -386,6 +389,22 @@ pub struct HourView {
     pub temperature: String,
     pub precipitation: String,
     pub description: &'static str,
+    pub icon: &'static str,
+}
+
+pub struct DayView {
+    /// "Today", "Tomorrow", "Mon 30".
+    pub name: String,
+    pub date_iso: String,
+    pub description: &'static str,
+    pub icon: &'static str,
+    pub high: String,
+    pub low: String,
+    /// "40 %, 2.5 mm".
+    pub rain: String,
+    /// "25 km/h from the NW".
+    pub wind: String,
+    pub uv: String,
 }
 
 pub struct SunView {
@@ -468,6 +487,7 @@ impl WeatherView {
         Self {
             chart: ForecastChart::new(&next, at, zone, prefs),
             description: weather.code.map(|c| c.describe()).unwrap_or("–"),
+            icon: weather.code.map_or("unknown", |c| c.icon()),
             temperature: or_dash(weather.temperature_c, degrees),
             feels_like: or_dash(weather.feels_like_c, degrees),
             humidity: or_dash(weather.humidity_percent, |h| format!("{h:.0} %")),
@@ -486,10 +506,47 @@ impl WeatherView {
                     temperature: or_dash(hour.temperature_c, degrees),
                     precipitation: or_dash(hour.precipitation_probability, |p| format!("{p:.0} %")),
                     description: hour.code.map(|c| c.describe()).unwrap_or(""),
+                    icon: hour.code.map_or("unknown", |c| c.icon()),
                 })
                 .collect(),
+            days: week_ahead(weather, now.with_timezone(&zone).date_naive(), prefs),
         }
     }
+}
+
+/// The days from today on, as the week-ahead list shows them.
+fn week_ahead(weather: &Weather, today: NaiveDate, prefs: Preferences) -> Vec<DayView> {
+    weather
+        .days
+        .iter()
+        .filter(|day| day.date >= today)
+        .map(|day| DayView {
+            name: match (day.date - today).num_days() {
+                0 => "Today".to_owned(),
+                1 => "Tomorrow".to_owned(),
+                _ => day.date.format("%a %-d").to_string(),
+            },
+            date_iso: day.date.to_string(),
+            description: day.code.map_or("–", |c| c.describe()),
+            icon: day.code.map_or("unknown", |c| c.icon()),
+            high: or_dash(day.max_c, |c| prefs.temperature(c)),
+            low: or_dash(day.min_c, |c| prefs.temperature(c)),
+            rain: match (day.precipitation_probability, day.precipitation_mm) {
+                (Some(chance), Some(mm)) => format!("{chance:.0} %, {}", prefs.precipitation(mm)),
+                (chance, mm) => chance
+                    .map(|c| format!("{c:.0} %"))
+                    .or(mm.map(|mm| prefs.precipitation(mm)))
+                    .unwrap_or_else(|| "–".to_owned()),
+            },
+            wind: match (day.wind_max_kmh, day.wind_from_degrees) {
+                (Some(speed), Some(from)) => {
+                    format!("{} from the {}", prefs.speed(speed), compass_point(from))
+                }
+                (speed, _) => or_dash(speed, |w| prefs.speed(w)),
+            },
+            uv: or_dash(day.uv_index_max, |uv| format!("{uv:.0}")),
+        })
+        .collect()
 }
 
 impl SunView {

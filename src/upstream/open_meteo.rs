@@ -1,14 +1,23 @@
-//! Weather from Open-Meteo: `GET {base}/v1/forecast` with current conditions and 48 hours.
+//! Weather from Open-Meteo: `GET {base}/v1/forecast` with current conditions, the hours and the
+//! days of the next week.
 
 use async_trait::async_trait;
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
 use super::{UpstreamError, WeatherProvider, http::Client};
 use crate::domain::{
     Coordinates,
-    weather::{HourForecast, Weather, WmoCode},
+    weather::{DayForecast, HourForecast, Weather, WmoCode},
 };
+
+/// The days asked for: today and six more. The hours come for the same days; the page shows
+/// the next 48 of them.
+const FORECAST_DAYS: &str = "7";
+/// The day's summaries, in the order [`Daily`] reads them.
+const DAILY: &str = "weather_code,temperature_2m_max,temperature_2m_min,\
+precipitation_probability_max,precipitation_sum,wind_speed_10m_max,wind_direction_10m_dominant,\
+uv_index_max";
 
 const PROVIDER: &str = "The weather service (open-meteo.com)";
 pub const SOURCE: &str = "open-meteo.com";
@@ -35,6 +44,9 @@ struct Answer {
     utc_offset_seconds: i32,
     current: Current,
     hourly: Hourly,
+    /// Absent from an answer that was not asked for days; the page then shows no week ahead.
+    #[serde(default)]
+    daily: Option<Daily>,
 }
 
 /// Degrees in `[0, 360)`: `rem_euclid` alone gives 360 for a tiny negative number (its result
@@ -80,6 +92,20 @@ struct Hourly {
     weather_code: Vec<Option<f64>>,
 }
 
+/// One series per value, a value per day of `time` (`2026-11-28`, the place's local dates).
+#[derive(Debug, Deserialize)]
+struct Daily {
+    time: Vec<String>,
+    weather_code: Vec<Option<f64>>,
+    temperature_2m_max: Vec<Option<f64>>,
+    temperature_2m_min: Vec<Option<f64>>,
+    precipitation_probability_max: Vec<Option<f64>>,
+    precipitation_sum: Vec<Option<f64>>,
+    wind_speed_10m_max: Vec<Option<f64>>,
+    wind_direction_10m_dominant: Vec<Option<f64>>,
+    uv_index_max: Vec<Option<f64>>,
+}
+
 #[async_trait]
 impl WeatherProvider for OpenMeteo {
     #[tracing::instrument(skip(self), fields(provider = "open-meteo"))]
@@ -92,8 +118,9 @@ impl WeatherProvider for OpenMeteo {
                 "temperature_2m,apparent_temperature,relative_humidity_2m,weather_code,wind_speed_10m,wind_direction_10m".to_owned(),
             ),
             ("hourly", "temperature_2m,precipitation_probability,weather_code".to_owned()),
+            ("daily", DAILY.to_owned()),
             ("timezone", "auto".to_owned()),
-            ("forecast_days", "2".to_owned()),
+            ("forecast_days", FORECAST_DAYS.to_owned()),
         ];
         let answer: Answer = self
             .client
@@ -131,6 +158,12 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
             })
         })
         .collect::<Result<Vec<_>, UpstreamError>>()?;
+    let days = answer
+        .daily
+        .as_ref()
+        .map(days)
+        .transpose()?
+        .unwrap_or_default();
     let current = &answer.current;
     let finite = |value: Option<f64>| value.filter(|v| v.is_finite());
     Ok(Weather {
@@ -142,8 +175,53 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
         wind_from_degrees: finite(current.wind_direction_10m).map(compass_degrees),
         code: current.weather_code.and_then(wmo_code),
         hours,
+        days,
         source: SOURCE,
     })
+}
+
+fn days(daily: &Daily) -> Result<Vec<DayForecast>, UpstreamError> {
+    let count = daily.time.len();
+    let series = [
+        &daily.weather_code,
+        &daily.temperature_2m_max,
+        &daily.temperature_2m_min,
+        &daily.precipitation_probability_max,
+        &daily.precipitation_sum,
+        &daily.wind_speed_10m_max,
+        &daily.wind_direction_10m_dominant,
+        &daily.uv_index_max,
+    ];
+    if series.iter().any(|s| s.len() != count) {
+        return Err(UpstreamError::malformed(
+            PROVIDER,
+            "daily series of different lengths",
+        ));
+    }
+    let finite = |series: &[Option<f64>], i: usize| {
+        series.get(i).copied().flatten().filter(|v| v.is_finite())
+    };
+    daily
+        .time
+        .iter()
+        .enumerate()
+        .map(|(i, date)| {
+            Ok(DayForecast {
+                date: NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|e| {
+                    UpstreamError::malformed(PROVIDER, format!("date {date:?}: {e}"))
+                })?,
+                code: finite(&daily.weather_code, i).and_then(wmo_code),
+                max_c: finite(&daily.temperature_2m_max, i),
+                min_c: finite(&daily.temperature_2m_min, i),
+                precipitation_probability: finite(&daily.precipitation_probability_max, i),
+                precipitation_mm: finite(&daily.precipitation_sum, i),
+                wind_max_kmh: finite(&daily.wind_speed_10m_max, i),
+                wind_from_degrees: finite(&daily.wind_direction_10m_dominant, i)
+                    .map(compass_degrees),
+                uv_index_max: finite(&daily.uv_index_max, i),
+            })
+        })
+        .collect()
 }
 
 fn wmo_code(raw: f64) -> Option<WmoCode> {
@@ -307,12 +385,65 @@ mod properties {
             )
     }
 
+    /// Dates as Open-Meteo writes them (`2026-11-28`), impossible ones, or any text.
+    fn local_date() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => (1_990i32..=2_100, 1u32..=12, 1u32..=31)
+                .prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+            1 => (0u32..=13, 0u32..=32).prop_map(|(m, d)| format!("2026-{m:02}-{d:02}")),
+            1 => any_text(12),
+        ]
+    }
+
+    /// A daily series for `days` days: mostly that long, sometimes not.
+    fn day_series(days: usize, codes: bool) -> impl Strategy<Value = Vec<Option<f64>>> {
+        length_near(days).prop_flat_map(move |n| {
+            let value = if codes {
+                code_number().boxed()
+            } else {
+                number().boxed()
+            };
+            prop::collection::vec(prop::option::of(value), n)
+        })
+    }
+
+    fn daily() -> impl Strategy<Value = Option<Daily>> {
+        let days = (0usize..8).prop_flat_map(|days| {
+            (
+                prop::collection::vec(local_date(), days),
+                day_series(days, true),
+                day_series(days, false),
+                day_series(days, false),
+                day_series(days, false),
+                day_series(days, false),
+                day_series(days, false),
+                day_series(days, false),
+                day_series(days, false),
+            )
+                .prop_map(
+                    |(time, code, max, min, chance, sum, wind, direction, uv)| Daily {
+                        time,
+                        weather_code: code,
+                        temperature_2m_max: max,
+                        temperature_2m_min: min,
+                        precipitation_probability_max: chance,
+                        precipitation_sum: sum,
+                        wind_speed_10m_max: wind,
+                        wind_direction_10m_dominant: direction,
+                        uv_index_max: uv,
+                    },
+                )
+        });
+        prop::option::of(days)
+    }
+
     fn answer() -> impl Strategy<Value = Answer> {
-        (zone_name(), offset_seconds(), current(), hourly()).prop_map(
-            |(_zone, utc_offset_seconds, current, hourly)| Answer {
+        (zone_name(), offset_seconds(), current(), hourly(), daily()).prop_map(
+            |(_zone, utc_offset_seconds, current, hourly, daily)| Answer {
                 utc_offset_seconds,
                 current,
                 hourly,
+                daily,
             },
         )
     }
@@ -342,15 +473,50 @@ mod properties {
                 "precipitation_probability": hourly.precipitation_probability,
                 "weather_code": hourly.weather_code,
             },
+            "daily": answer.daily.as_ref().map(|daily| json!({
+                "time": daily.time,
+                "weather_code": daily.weather_code,
+                "temperature_2m_max": daily.temperature_2m_max,
+                "temperature_2m_min": daily.temperature_2m_min,
+                "precipitation_probability_max": daily.precipitation_probability_max,
+                "precipitation_sum": daily.precipitation_sum,
+                "wind_speed_10m_max": daily.wind_speed_10m_max,
+                "wind_direction_10m_dominant": daily.wind_direction_10m_dominant,
+                "uv_index_max": daily.uv_index_max,
+            })),
         })
     }
 
     /// What every answer must come to: weather whose numbers are all real and whose hours are
     /// the answer's, or a malformed-answer error.
-    fn check(result: Result<Weather, UpstreamError>, hours: usize) -> Result<(), TestCaseError> {
+    fn check(
+        result: Result<Weather, UpstreamError>,
+        hours: usize,
+        days: usize,
+    ) -> Result<(), TestCaseError> {
         match result {
             Ok(weather) => {
                 prop_assert_eq!(weather.hours.len(), hours);
+                prop_assert_eq!(weather.days.len(), days);
+                for day in &weather.days {
+                    let values = [
+                        day.max_c,
+                        day.min_c,
+                        day.precipitation_probability,
+                        day.precipitation_mm,
+                        day.wind_max_kmh,
+                        day.uv_index_max,
+                    ];
+                    prop_assert!(
+                        values.iter().all(|n| n.is_none_or(f64::is_finite)),
+                        "{day:?}"
+                    );
+                    prop_assert!(
+                        day.wind_from_degrees
+                            .is_none_or(|d| (0.0..360.0).contains(&d)),
+                        "{day:?}"
+                    );
+                }
                 let now = [
                     weather.temperature_c,
                     weather.feels_like_c,
@@ -389,7 +555,8 @@ mod properties {
     fn read_and_check(bytes: &[u8]) -> Result<(), TestCaseError> {
         if let Ok(answer) = serde_json::from_slice::<Answer>(bytes) {
             let hours = answer.hourly.time.len();
-            check(normalise(answer), hours)?;
+            let days = answer.daily.as_ref().map_or(0, |d| d.time.len());
+            check(normalise(answer), hours, days)?;
         }
         Ok(())
     }
@@ -406,6 +573,7 @@ mod properties {
             ];
             let offset_exists = FixedOffset::east_opt(answer.utc_offset_seconds).is_some();
             let code = answer.current.weather_code;
+            let days = answer.daily.as_ref().map_or(0, |d| d.time.len());
             let result = normalise(answer);
             if let Ok(weather) = &result {
                 prop_assert!(lengths.iter().all(|&n| n == lengths[0]), "lengths {lengths:?}");
@@ -415,7 +583,7 @@ mod properties {
                     prop_assert_eq!(Some(f64::from(taken.0)), code);
                 }
             }
-            check(result, lengths[0])?;
+            check(result, lengths[0], days)?;
         }
 
         #[test]

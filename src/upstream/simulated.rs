@@ -17,7 +17,7 @@ use super::{GeocodedPlace, UpstreamError};
 use crate::domain::{
     Coordinates, PlaceKey,
     solar::{self, SunSource, SunTimes},
-    weather::{HourForecast, WmoCode},
+    weather::{DayForecast, HourForecast, WmoCode},
 };
 
 pub const SOURCE: &str = "simulated";
@@ -179,22 +179,83 @@ pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::
             }
         })
         .collect();
+    let wind = |hour: DateTime<Utc>| {
+        ((0.5 + 0.5 * swell(place, "wind", hours_of(hour))) * 250.0).round() / 10.0
+    };
+    // Rounded before it is turned into [0, 360): 359.7 must not round up to 360.
+    let wind_from = |hour: DateTime<Utc>| {
+        (180.0 + 180.0 * swell(place, "veer", hours_of(hour)))
+            .round()
+            .rem_euclid(360.0)
+    };
+    // Days by the sun's local time (the provider is given no zone): each summed up from its
+    // own 24 hours, so the week agrees with the hours it shares with them.
+    let solar_offset = TimeDelta::minutes((at.longitude * 4.0).round() as i64);
+    let today = (this_hour + solar_offset).date_naive();
+    let days = today
+        .iter_days()
+        .take(7)
+        .map(|date| {
+            let midnight = date.and_time(chrono::NaiveTime::MIN).and_utc() - solar_offset;
+            // The whole hours of the day, as the hourly forecast has them.
+            let first = midnight
+                .duration_trunc(TimeDelta::hours(1))
+                .unwrap_or(midnight);
+            let first = if first < midnight {
+                first + TimeDelta::hours(1)
+            } else {
+                first
+            };
+            let day: Vec<DateTime<Utc>> = (0..24).map(|h| first + TimeDelta::hours(h)).collect();
+            let most = |f: &dyn Fn(DateTime<Utc>) -> f64| {
+                day.iter().map(|&h| f(h)).fold(f64::NEG_INFINITY, f64::max)
+            };
+            let least = |f: &dyn Fn(DateTime<Utc>) -> f64| {
+                day.iter().map(|&h| f(h)).fold(f64::INFINITY, f64::min)
+            };
+            let chance = |h: DateTime<Utc>| ((wetness(h) + 0.25) * 90.0).round().clamp(0.0, 100.0);
+            // Millimetres in an hour of each kind of weather.
+            let rain = |h: DateTime<Utc>| match code(h) {
+                61 => 0.5,
+                63 => 2.0,
+                73 => 1.0,
+                80 => 3.0,
+                95 => 6.0,
+                _ => 0.0,
+            };
+            let noon = midnight + TimeDelta::hours(12);
+            let clouds = (wetness(noon) + 1.0).clamp(0.0, 2.0) / 2.0;
+            let sun_height = solar::elevation(at, noon).max(0.0).to_radians().sin();
+            DayForecast {
+                date,
+                // The day's most severe weather, as Open-Meteo sums a day up.
+                code: day.iter().map(|&h| code(h)).max().map(WmoCode),
+                max_c: Some(most(&temperature)),
+                min_c: Some(least(&temperature)),
+                precipitation_probability: Some(most(&chance)),
+                precipitation_mm: Some(
+                    (day.iter().map(|&h| rain(h)).sum::<f64>() * 10.0).round() / 10.0,
+                ),
+                wind_max_kmh: Some(most(&wind)),
+                wind_from_degrees: Some(wind_from(noon)),
+                uv_index_max: Some(
+                    (11.0 * sun_height * sun_height * (1.0 - 0.7 * clouds) * 10.0).round() / 10.0,
+                ),
+            }
+        })
+        .collect();
     let now_temperature = temperature(this_hour);
-    let wind = ((0.5 + 0.5 * swell(place, "wind", hours_of(this_hour))) * 250.0).round() / 10.0;
+    let wind_now = wind(this_hour);
     crate::domain::weather::Weather {
         observed_at: this_hour,
         temperature_c: Some(now_temperature),
-        feels_like_c: Some(((now_temperature - wind * 0.1) * 10.0).round() / 10.0),
+        feels_like_c: Some(((now_temperature - wind_now * 0.1) * 10.0).round() / 10.0),
         humidity_percent: Some((60.0 + 35.0 * swell(place, "rh", hours_of(this_hour))).round()),
-        wind_speed_kmh: Some(wind),
-        // Rounded before it is turned into [0, 360): 359.7 must not round up to 360.
-        wind_from_degrees: Some(
-            (180.0 + 180.0 * swell(place, "veer", hours_of(this_hour)))
-                .round()
-                .rem_euclid(360.0),
-        ),
+        wind_speed_kmh: Some(wind_now),
+        wind_from_degrees: Some(wind_from(this_hour)),
         code: Some(WmoCode(code(this_hour))),
         hours,
+        days,
         source: SOURCE,
     }
 }
@@ -297,6 +358,49 @@ mod tests {
                     ),
                     "{at:?}: {codes:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_week_ahead_is_seven_days_in_a_row_that_agree_with_their_hours() {
+        let now = Utc::now();
+        for i in 0..100 {
+            let at = Coordinates {
+                latitude: -60.0 + f64::from(i) * 1.2,
+                longitude: -180.0 + f64::from(i) * 3.6,
+            };
+            let weather = simulated_weather(at, now);
+            assert_eq!(weather.days.len(), 7);
+            for pair in weather.days.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                assert_eq!(a.date.succ_opt(), Some(b.date));
+                let high = |d: &DayForecast| d.max_c.unwrap_or(f64::NAN);
+                assert!((high(a) - high(b)).abs() <= 8.0, "{at:?}: {a:?} → {b:?}");
+            }
+            for day in &weather.days {
+                let (low, high) = (day.min_c.unwrap_or(f64::NAN), day.max_c.unwrap_or(f64::NAN));
+                assert!(low <= high, "{day:?}");
+                assert!(
+                    (0.0..=11.0).contains(&day.uv_index_max.unwrap_or(f64::NAN)),
+                    "{day:?}"
+                );
+                let rained = day.precipitation_mm.unwrap_or(f64::NAN) > 0.0;
+                let wet = day.code.is_some_and(|c| c.0 >= 61);
+                assert_eq!(rained, wet, "{at:?}: {day:?}");
+            }
+            // The day's hours that are in the 48 lie within its highest and lowest.
+            let today = &weather.days[0];
+            let solar_offset = TimeDelta::minutes((at.longitude * 4.0).round() as i64);
+            for hour in &weather.hours {
+                if (hour.at + solar_offset).date_naive() == today.date {
+                    let t = hour.temperature_c.unwrap_or(f64::NAN);
+                    assert!(
+                        today.min_c.unwrap_or(f64::NAN) <= t
+                            && t <= today.max_c.unwrap_or(f64::NAN),
+                        "{at:?}: {hour:?} outside {today:?}"
+                    );
+                }
             }
         }
     }

@@ -151,6 +151,44 @@ async fn sun_api_refuses_a_bad_date_with_a_json_400() {
     assert_eq!(app.calls_to("/").await, 0);
 }
 
+/// The week ahead: seven days in metric by default, in imperial on request, each day by its
+/// local date.
+#[tokio::test]
+async fn weather_api_has_the_days_ahead_in_either_units() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+
+    let (_, metric) = app.get_json("/api/weather/97229/us").await;
+    let (_, imperial) = app.get_json("/api/weather/97229/us?units=imperial").await;
+
+    let days = metric["daily"].as_array().cloned().unwrap_or_default();
+    assert_eq!(days.len(), 7, "{metric}");
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Tz::America__Los_Angeles)
+        .date_naive();
+    assert_eq!(days[0]["date"], today.to_string());
+    assert_eq!(days[0]["weather_code"], 61);
+    assert_eq!(days[0]["description"], "Slight rain");
+    assert_eq!(days[0]["temperature_max_c"], 12.5);
+    assert_eq!(days[0]["temperature_min_c"], 4.0);
+    assert_eq!(days[0]["precipitation_sum_mm"], 5.2);
+    assert_eq!(days[0]["precipitation_probability_max"], 80.0);
+    assert_eq!(days[0]["wind_speed_max_kmh"], 20.0);
+    assert_eq!(days[0]["wind_direction_dominant_deg"], 315.0);
+    assert_eq!(days[0]["uv_index_max"], 1.5);
+    assert_eq!(days[3]["temperature_min_c"], Value::Null);
+    let day = &imperial["daily"][0];
+    assert_eq!(day["temperature_max_f"], 54.5);
+    assert_eq!(day["temperature_min_f"], 39.2);
+    assert_eq!(day["precipitation_sum_in"], 0.2);
+    assert_eq!(day["wind_speed_max_mph"], 12.4);
+    assert_eq!(
+        day["temperature_max_c"],
+        Value::Null,
+        "one system at a time"
+    );
+}
+
 #[tokio::test]
 async fn weather_api_answers_a_normalised_object() {
     let app = spawn_app().await;

@@ -96,9 +96,24 @@ pub fn open_meteo(zone: Tz, now: DateTime<Utc>, temperature: f64) -> Value {
             "temperature_2m": (0..48).map(|h| 5.0 + f64::from(h % 24) / 2.0).collect::<Vec<_>>(),
             "precipitation_probability": (0..48).map(|h| if h == 5 { Value::Null } else { json!(h * 2) }).collect::<Vec<_>>(),
             "weather_code": (0..48).map(|h| if h % 2 == 0 { 3 } else { 61 }).collect::<Vec<_>>()
+        },
+        "daily_units": {"time": "iso8601", "temperature_2m_max": "°C", "precipitation_sum": "mm"},
+        "daily": {
+            "time": (0..7).map(|d| (midnight.date() + TimeDelta::days(d)).to_string()).collect::<Vec<_>>(),
+            "weather_code": DAILY_CODES,
+            "temperature_2m_max": (0..7).map(|d| 12.5 + f64::from(d)).collect::<Vec<_>>(),
+            "temperature_2m_min": (0..7).map(|d| if d == 3 { Value::Null } else { json!(4.0 + f64::from(d) / 2.0) }).collect::<Vec<_>>(),
+            "precipitation_probability_max": [80, 20, 0, 90, 60, 10, 5],
+            "precipitation_sum": [5.2, 0.0, 0.0, 12.7, 3.0, 0.1, 0.0],
+            "wind_speed_10m_max": [20.0, 15.5, 8.0, 41.3, 12.0, 9.9, 5.0],
+            "wind_direction_10m_dominant": [315, 90, 180, 270, 0, 45, 359.9],
+            "uv_index_max": [1.5, 3.0, 4.2, 0.5, 1.0, 2.0, 3.0]
         }
     })
 }
+
+/// The weather of each of the seven days in [`open_meteo`]'s answer.
+pub const DAILY_CODES: [u8; 7] = [61, 3, 0, 95, 71, 45, 2];
 
 /// "GMT-7", "GMT+1", "GMT+5:30", "GMT" as Open-Meteo abbreviates an offset.
 fn gmt_abbreviation(offset_seconds: i32) -> String {

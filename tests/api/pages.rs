@@ -386,3 +386,49 @@ async fn a_choice_of_units_and_clock_is_kept_and_the_api_converts_on_request() {
     let (status, _) = app.get_json("/api/weather/97229/us?units=kelvin").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// The week ahead on the place page: a row a day from today, in the place's units, each with an
+/// icon beside the words for its weather.
+#[tokio::test]
+async fn the_place_page_shows_the_week_ahead_with_an_icon_and_words_per_day() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+
+    let (status, html) = app.get_text("/places/us/97229").await;
+
+    assert_eq!(status, StatusCode::OK);
+    let week = html
+        .split_once(r#"<ol class="week""#)
+        .and_then(|(_, rest)| rest.split_once("</ol>"))
+        .map(|(week, _)| week)
+        .unwrap_or_default();
+    let days: Vec<&str> = week.split("<li>").skip(1).collect();
+    assert_eq!(days.len(), 7, "{week}");
+    assert!(days[0].contains(">Today</time>"), "{}", days[0]);
+    assert!(days[1].contains(">Tomorrow</time>"), "{}", days[1]);
+    for (day, code) in days.iter().zip(fixtures::DAILY_CODES) {
+        let (icon, words) = match code {
+            61 => ("rain", "Slight rain"),
+            3 => ("cloudy", "Overcast"),
+            0 => ("clear", "Clear sky"),
+            95 => ("thunder", "Thunderstorm"),
+            71 => ("snow", "Slight snowfall"),
+            45 => ("fog", "Fog"),
+            _ => ("partly", "Partly cloudy"),
+        };
+        assert!(
+            day.contains(&format!(r#"<span class="wx wx-{icon}"></span>{words}"#)),
+            "{code}: {day}"
+        );
+    }
+    // 13.5 °C and 4.5 °C, in °F for a US place; a low the service did not give is a dash.
+    assert!(days[1].contains("<strong>56 °F</strong>"), "{}", days[1]);
+    assert!(days[1].contains("40 °F"), "{}", days[1]);
+    assert!(
+        days[3].contains(r#"<span class="low">–</span>"#),
+        "{}",
+        days[3]
+    );
+    assert!(days[0].contains("80 %, 0.20 in"), "{}", days[0]);
+    assert!(days[0].contains("from the NW"), "{}", days[0]);
+}

@@ -21,7 +21,7 @@ use cityscape::{
     domain::{
         Coordinates, PlaceKey,
         solar::{SunSource, SunTimes, Twilight},
-        weather::{HourForecast, WmoCode},
+        weather::{DayForecast, HourForecast, WmoCode},
     },
     upstream::{
         GeocodedPlace, Geocoder, SunProvider, UpstreamError, UpstreamErrorKind, WeatherProvider,
@@ -62,14 +62,19 @@ async fn the_geocoder_reads_a_good_answer_into_a_named_point() {
 }
 
 #[tokio::test]
-async fn the_weather_service_reads_a_good_answer_into_conditions_now_and_48_hours() {
+async fn the_weather_service_reads_a_good_answer_into_conditions_now_the_hours_and_the_days() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v1/forecast"))
         .and(query_param("latitude", "45.5483"))
         .and(query_param("longitude", "-122.8284"))
         .and(query_param("timezone", "auto"))
-        .and(query_param("forecast_days", "2"))
+        .and(query_param("forecast_days", "7"))
+        .and(query_param(
+            "daily",
+            "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max,\
+             precipitation_sum,wind_speed_10m_max,wind_direction_10m_dominant,uv_index_max",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(Provider::Weather.good_answer()))
         .expect(1)
         .mount(&server)
@@ -129,6 +134,28 @@ async fn the_weather_service_reads_a_good_answer_into_conditions_now_and_48_hour
         weather.hours.last().map(|h| h.at),
         Some(instant("2026-07-03T06:00:00+00:00")),
         "23:00 local on the second day"
+    );
+    // Seven days, by the place's local dates, with what the answer lacks left out.
+    assert_eq!(weather.days.len(), 7);
+    assert_eq!(
+        weather.days.first(),
+        Some(&DayForecast {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap_or_default(),
+            code: Some(WmoCode(61)),
+            max_c: Some(12.5),
+            min_c: Some(4.0),
+            precipitation_probability: Some(80.0),
+            precipitation_mm: Some(5.2),
+            wind_max_kmh: Some(20.0),
+            wind_from_degrees: Some(315.0),
+            uv_index_max: Some(1.5),
+        })
+    );
+    assert_eq!(weather.days[3].min_c, None);
+    assert_eq!(weather.days[3].code, Some(WmoCode(95)));
+    assert_eq!(
+        weather.days[6].date,
+        chrono::NaiveDate::from_ymd_opt(2026, 7, 7).unwrap_or_default()
     );
 }
 
