@@ -6,6 +6,7 @@
 // The shared helpers serve the API tests too; this binary uses a few of them.
 #![allow(dead_code)]
 
+mod accessibility;
 #[path = "../api/fixtures.rs"]
 mod fixtures;
 #[path = "../api/helpers.rs"]

@@ -26,7 +26,7 @@ const NARROW_SCREENSHOT: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/narrow-ev
 const WIDTH_SCREENSHOTS: &str = env!("CARGO_TARGET_TMPDIR");
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub struct Driver {
     process: Child,
     url: String,
 }
@@ -45,7 +45,7 @@ fn free_port() -> u16 {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn start_driver() -> Driver {
+pub async fn start_driver() -> Driver {
     let port = free_port();
     let process = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
@@ -70,13 +70,31 @@ async fn start_driver() -> Driver {
 
 /// Chromium with a window `width` CSS pixels wide inside. Below 800 px it is a phone's screen
 /// (Chromium's windows have a minimum width larger than a phone's, so the device is emulated).
-async fn start_browser(driver: &Driver, profile: &std::path::Path, width: u32) -> Client {
+pub async fn start_browser(driver: &Driver, profile: &std::path::Path, width: u32) -> Client {
+    start_browser_in(driver, profile, width, Scheme::Light).await
+}
+
+/// The colour scheme a browser asks pages for (`prefers-color-scheme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Light,
+    Dark,
+}
+
+pub async fn start_browser_in(
+    driver: &Driver,
+    profile: &std::path::Path,
+    width: u32,
+    scheme: Scheme,
+) -> Client {
     let mut options = json!({
         "binary": CHROMIUM,
         "args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
             format!("--window-size={},1800", width.max(800)), format!("--user-data-dir={}", profile.display()),
+            // Blink's own setting for `prefers-color-scheme`: 0 is dark, 1 light.
+            format!("--blink-settings=preferredColorScheme={}", if scheme == Scheme::Dark { 0 } else { 1 }),
         ]
     });
     if width < 800 {
@@ -380,15 +398,16 @@ async fn on_a_narrow_screen_long_unbroken_words_wrap_and_the_strict_policy_keeps
     browser.close().await.unwrap_or_else(|e| panic!("{e}"));
 }
 
-#[tokio::test]
-async fn every_page_fits_a_phone_of_320_or_390_px_and_a_desktop() {
-    // Arrange: an event with a photo, as a poster leaves it, and its private link.
-    let app = spawn_app_with(&["--upstream", "simulated"]).await;
-    let driver = start_driver().await;
-    let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let photo = scratch.path().join("market.png");
+/// Every kind of page a person meets, with an event (and its photo) posted as a poster leaves
+/// it: home, place, sun calendar, event, edit, delete and an error page.
+pub async fn every_kind_of_page(
+    app: &crate::helpers::TestApp,
+    driver: &Driver,
+    scratch: &std::path::Path,
+) -> Vec<String> {
+    let photo = scratch.join("market.png");
     std::fs::write(&photo, pictures::png(1600, 1200)).unwrap_or_else(|e| panic!("{e}"));
-    let poster = start_browser(&driver, &scratch.path().join("poster"), 1280).await;
+    let poster = start_browser(driver, &scratch.join("poster"), 1280).await;
     poster
         .goto(&format!("{}/places/us/97229", app.address))
         .await
@@ -419,7 +438,7 @@ async fn every_page_fits_a_phone_of_320_or_390_px_and_a_desktop() {
         .unwrap_or_default();
     let delete = link.replace("/edit?", "/delete?");
     poster.close().await.unwrap_or_else(|e| panic!("{e}"));
-    let pages = [
+    vec![
         format!("{}/", app.address),
         format!("{}/places/us/97229", app.address),
         format!("{}/places/us/97229/sun?month=2026-03", app.address),
@@ -427,7 +446,16 @@ async fn every_page_fits_a_phone_of_320_or_390_px_and_a_desktop() {
         link,
         delete,
         format!("{}/no/such/page", app.address),
-    ];
+    ]
+}
+
+#[tokio::test]
+async fn every_page_fits_a_phone_of_320_or_390_px_and_a_desktop() {
+    // Arrange
+    let app = spawn_app_with(&["--upstream", "simulated"]).await;
+    let driver = start_driver().await;
+    let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let pages = every_kind_of_page(&app, &driver, scratch.path()).await;
 
     for width in [320, 390, 1280] {
         let browser =
