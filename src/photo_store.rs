@@ -15,7 +15,7 @@ use tokio::{
     sync::{Mutex, MutexGuard, Semaphore},
 };
 
-use crate::domain::photo::{self, PhotoError, ProcessedPhoto};
+use crate::domain::photo::{self, PhotoError, PhotoSizes, ProcessedPhoto};
 
 #[derive(Debug, Clone)]
 pub struct PhotoStore {
@@ -73,6 +73,32 @@ impl PhotoStore {
     /// See `lock` on the struct.
     pub async fn lock(&self) -> MutexGuard<'_, ()> {
         self.lock.lock().await
+    }
+
+    /// The sizes of a stored photo's two files, read from their headers (for photos stored
+    /// before sizes were kept); `None` when a file is missing or unreadable.
+    pub async fn sizes_of(&self, hash: &str) -> Option<PhotoSizes> {
+        let files = [
+            self.dir.join(display_name(hash)),
+            self.dir.join(thumbnail_name(hash)),
+        ];
+        tokio::task::spawn_blocking(move || {
+            let size = |path: &PathBuf| {
+                image::ImageReader::open(path)
+                    .ok()?
+                    .with_guessed_format()
+                    .ok()?
+                    .into_dimensions()
+                    .ok()
+            };
+            Some(PhotoSizes {
+                display: size(&files[0])?,
+                thumbnail: size(&files[1])?,
+            })
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     pub fn dir(&self) -> &Path {

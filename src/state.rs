@@ -97,6 +97,8 @@ impl AppState {
         let secret = protect::load_or_create_secret(&config.data_dir).await?;
         let views = ViewCounts::start(writer.clone(), pool.clone(), lookups.source());
         let boards = Boards::new(pool.clone(), lookups.source());
+        let photos = PhotoStore::open(&config.data_dir).await?;
+        record_photo_sizes(&pool, &writer, &photos).await;
         Ok(Self(Arc::new(Shared {
             pool,
             writer,
@@ -106,7 +108,7 @@ impl AppState {
             lookups: Arc::new(lookups),
             simulated: config.upstream == UpstreamMode::Simulated,
             assets: StaticAssets::prepare(config.static_dir.as_deref()).await?,
-            photos: PhotoStore::open(&config.data_dir).await?,
+            photos,
             csrf: protect::csrf_config(&secret),
             secret: secret.into(),
             post_limiter: protect::post_limiter(config.post_limit),
@@ -120,6 +122,27 @@ impl AppState {
             simulated: self.simulated,
             asset_version: self.assets.version.clone(),
             script_version: self.assets.script_version.clone(),
+        }
+    }
+}
+
+/// Reads the sizes of photos stored before sizes were kept, once, at start. A photo whose
+/// files cannot be read keeps no sizes (its page shows it without them) and is logged.
+async fn record_photo_sizes(pool: &SqlitePool, writer: &db::Writer, photos: &PhotoStore) {
+    let hashes = match db::events::photos_without_sizes(pool).await {
+        Ok(hashes) => hashes,
+        Err(error) => {
+            tracing::warn!(%error, "photos without sizes not listed");
+            return;
+        }
+    };
+    for hash in hashes {
+        let Some(sizes) = photos.sizes_of(&hash).await else {
+            tracing::warn!(%hash, "a stored photo's files could not be read for their sizes");
+            continue;
+        };
+        if let Err(error) = db::events::set_photo_sizes(writer, &hash, sizes).await {
+            tracing::warn!(%error, %hash, "photo sizes not recorded");
         }
     }
 }

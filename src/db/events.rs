@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use sqlx::{FromRow, SqlitePool};
 
 use super::{Writer, parse_timestamp, places, places::Source, timestamp};
-use crate::domain::{Place, PlaceKey, event::NewEvent};
+use crate::domain::{Place, PlaceKey, event::NewEvent, photo::PhotoSizes};
 
 /// An event as stored, with what its pages need of its place.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +21,9 @@ pub struct StoredEvent {
     pub link: Option<String>,
     pub poster_name: String,
     pub photo: Option<String>,
+    /// The photo's pixel sizes; `None` without a photo, or for one stored before sizes were
+    /// kept and not yet read from its files.
+    pub photo_sizes: Option<PhotoSizes>,
     /// When it was first posted (edits keep it).
     pub posted_at: DateTime<Utc>,
 }
@@ -39,6 +42,10 @@ struct EventRow {
     link: Option<String>,
     poster_name: String,
     photo: Option<String>,
+    photo_width: Option<i64>,
+    photo_height: Option<i64>,
+    thumbnail_width: Option<i64>,
+    thumbnail_height: Option<i64>,
     created_at: String,
 }
 
@@ -59,6 +66,13 @@ impl TryFrom<EventRow> for StoredEvent {
             description: row.description,
             link: row.link,
             poster_name: row.poster_name,
+            photo_sizes: row.photo.as_ref().and_then(|_| {
+                let side = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok());
+                Some(PhotoSizes {
+                    display: (side(row.photo_width)?, side(row.photo_height)?),
+                    thumbnail: (side(row.thumbnail_width)?, side(row.thumbnail_height)?),
+                })
+            }),
             photo: row.photo,
             posted_at: parse_timestamp(&row.created_at)?,
         })
@@ -68,7 +82,7 @@ impl TryFrom<EventRow> for StoredEvent {
 const SELECT: &str =
     "SELECT e.id, p.country_code, p.postal_code, p.name AS place_name, p.time_zone,
         e.title, e.starts_at, e.ends_at, e.description, e.link, e.poster_name, e.photo,
-        e.created_at
+        e.photo_width, e.photo_height, e.thumbnail_width, e.thumbnail_height, e.created_at
     FROM events e JOIN places p ON p.id = e.place_id";
 
 fn rows(rows: Vec<EventRow>) -> Result<Vec<StoredEvent>, sqlx::Error> {
@@ -86,7 +100,7 @@ pub enum Stored {
 
 /// Everything an insert needs besides the event itself.
 pub struct Submission<'a> {
-    pub photo: Option<&'a str>,
+    pub photo: Option<(&'a str, PhotoSizes)>,
     pub edit_token_hash: &'a str,
     pub submission_id: &'a str,
 }
@@ -106,8 +120,9 @@ pub async fn insert(
             let place_id = places::ensure(&mut *tx, source, place, now).await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO events (place_id, title, starts_at, ends_at, description, link, poster_name,
-                                     photo, edit_token_hash, submission_id, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     photo, photo_width, photo_height, thumbnail_width,
+                                     thumbnail_height, edit_token_hash, submission_id, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (submission_id) DO NOTHING
                  RETURNING id",
             )
@@ -118,7 +133,11 @@ pub async fn insert(
             .bind(&event.description)
             .bind(&event.link)
             .bind(&event.poster_name)
-            .bind(submission.photo)
+            .bind(submission.photo.map(|(hash, _)| hash))
+            .bind(submission.photo.map(|(_, s)| s.display.0))
+            .bind(submission.photo.map(|(_, s)| s.display.1))
+            .bind(submission.photo.map(|(_, s)| s.thumbnail.0))
+            .bind(submission.photo.map(|(_, s)| s.thumbnail.1))
             .bind(submission.edit_token_hash)
             .bind(submission.submission_id)
             .bind(timestamp(now))
@@ -257,5 +276,39 @@ pub async fn photo_in_use(pool: &SqlitePool, hash: &str) -> Result<bool, sqlx::E
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE photo = ?)")
         .bind(hash)
         .fetch_one(pool)
+        .await
+}
+
+/// Photos stored before their sizes were kept: each one's name once.
+pub async fn photos_without_sizes(pool: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT photo FROM events WHERE photo IS NOT NULL AND photo_width IS NULL",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Records a photo's sizes on every event that shows it.
+pub async fn set_photo_sizes(
+    writer: &Writer,
+    photo: &str,
+    sizes: PhotoSizes,
+) -> Result<(), sqlx::Error> {
+    writer
+        .write(async |tx| {
+            sqlx::query(
+                "UPDATE events SET photo_width = ?, photo_height = ?, thumbnail_width = ?,
+                                   thumbnail_height = ?
+                 WHERE photo = ?",
+            )
+            .bind(sizes.display.0)
+            .bind(sizes.display.1)
+            .bind(sizes.thumbnail.0)
+            .bind(sizes.thumbnail.1)
+            .bind(photo)
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        })
         .await
 }

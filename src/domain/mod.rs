@@ -15,6 +15,7 @@ pub mod text;
 pub mod timezone;
 pub mod units;
 pub mod weather;
+pub mod zone_name;
 
 pub use country::CountryCode;
 pub use place::{Coordinates, Place, PlaceKey};

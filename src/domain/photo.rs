@@ -28,6 +28,14 @@ pub struct ProcessedPhoto {
     pub hash: String,
     pub display: Vec<u8>,
     pub thumbnail: Vec<u8>,
+    pub sizes: PhotoSizes,
+}
+
+/// Width and height, in pixels, of a photo's two stored forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoSizes {
+    pub display: (u32, u32),
+    pub thumbnail: (u32, u32),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,7 +85,12 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
     // Scaled down first, so that turning it upright copies the small picture, not the large.
     let mut display = scale_down(picture, DISPLAY_SIDE);
     display.apply_orientation(orientation);
-    let thumbnail = encode(&scale_down(display.clone(), THUMBNAIL_SIDE))?;
+    let small = scale_down(display.clone(), THUMBNAIL_SIDE);
+    let sizes = PhotoSizes {
+        display: (display.width(), display.height()),
+        thumbnail: (small.width(), small.height()),
+    };
+    let thumbnail = encode(&small)?;
     let display = encode(&display)?;
     let hash = Sha256::digest(&display)
         .iter()
@@ -87,6 +100,7 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, PhotoError> {
         hash,
         display,
         thumbnail,
+        sizes,
     })
 }
 
@@ -198,6 +212,14 @@ mod tests {
         let thumbnail = image::load_from_memory(&photo.thumbnail).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((display.width(), display.height()), (1600, 800));
         assert_eq!((thumbnail.width(), thumbnail.height()), (400, 200));
+        assert_eq!(
+            photo.sizes,
+            PhotoSizes {
+                display: (1600, 800),
+                thumbnail: (400, 200)
+            },
+            "the sizes said are the files' own"
+        );
         assert_eq!(photo.hash.len(), 64);
         assert_eq!(
             photo.hash,

@@ -30,6 +30,7 @@ use crate::{
         solar::{self, DayKind, SunSource, SunTimes},
         units::{Clock, Preferences, Units},
         weather::{Weather, compass_point},
+        zone_name,
     },
     error::AppError,
     state::AppState,
@@ -239,6 +240,8 @@ impl PrefsForm {
 /// a view's time in the profile, and rendering its sections a tenth).
 pub struct Conditions {
     pub local_time: String,
+    /// "Pacific Standard Time, UTC−08:00".
+    pub time_zone: String,
     pub latitude: String,
     pub longitude: String,
     /// The weather and sun sections, as HTML.
@@ -294,6 +297,7 @@ async fn conditions(
     });
     let made = Arc::new(Conditions {
         local_time: page_date_time(place.local_time(now)),
+        time_zone: zone_name::long_name(place.time_zone, now),
         latitude: format!("{:.4}", place.coordinates.latitude),
         longitude: format!("{:.4}", place.coordinates.longitude),
         sections,

@@ -126,6 +126,17 @@ async fn place_page_shows_the_place_its_weather_and_its_sun() {
         "<h1>Portland</h1>",
         "Oregon, United States",
         "America/Los_Angeles",
+        // Named for the season it is there now.
+        if chrono::Utc::now()
+            .with_timezone(&chrono_tz::Tz::America__Los_Angeles)
+            .format("%Z")
+            .to_string()
+            == "PDT"
+        {
+            "Pacific Daylight Time, UTC−07:00"
+        } else {
+            "Pacific Standard Time, UTC−08:00"
+        },
         "45.5483, -122.8284",
         // A US place reads in Fahrenheit and on a 12-hour clock until the visitor picks.
         "45 °F",

@@ -267,3 +267,94 @@ async fn a_photo_file_left_short_by_an_earlier_fault_is_replaced_not_reused() {
         thumbnail.len() as u64
     );
 }
+
+/// The `<img>` of the event page's photo: its attributes by name.
+fn photo_tag(html: &str) -> String {
+    html.split_once(r#"<img class="photo""#)
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(tag, _)| tag.to_owned())
+        .unwrap_or_default()
+}
+
+fn attribute(tag: &str, name: &str) -> String {
+    tag.split_once(&format!(r#" {name}=""#))
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(value, _)| value.to_owned())
+        .unwrap_or_default()
+}
+
+/// The event page gives the photo's size (no jump as it loads) and both files with their widths,
+/// so a phone fetches the 400-pixel one; the sizes are the files' own.
+#[tokio::test]
+async fn the_event_page_gives_the_photos_size_and_a_srcset_of_its_two_files() {
+    for (bytes, expected) in [
+        (pictures::png(2000, 1000), (1600, 800)),
+        (pictures::png(600, 900), (600, 900)),
+    ] {
+        let app = spawn_app().await;
+        app.mount_portland().await;
+        let response = post_with_photo(&app, bytes, "photo.png", "image/png").await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let event = app.listed_events("us", "97229").await.remove(0);
+        let (photo, thumbnail) = (
+            event["photo_url"].as_str().unwrap_or_default(),
+            event["thumbnail_url"].as_str().unwrap_or_default(),
+        );
+
+        let (_, html) = app
+            .get_text(event["url"].as_str().unwrap_or_default())
+            .await;
+
+        let tag = photo_tag(&html);
+        assert_eq!(attribute(&tag, "width"), expected.0.to_string(), "{tag}");
+        assert_eq!(attribute(&tag, "height"), expected.1.to_string(), "{tag}");
+        let thumb_file = app.photo_path(thumbnail.rsplit('/').next().unwrap_or_default());
+        let (thumb_width, _) = image::image_dimensions(&thumb_file)
+            .unwrap_or_else(|e| panic!("{}: {e}", thumb_file.display()));
+        assert_eq!(
+            attribute(&tag, "srcset"),
+            format!("{thumbnail} {thumb_width}w, {photo} {}w", expected.0)
+        );
+        assert!(attribute(&tag, "sizes").contains("100vw"), "{tag}");
+    }
+}
+
+/// Photos stored before their sizes were kept get them at the next start, from their files.
+#[tokio::test]
+async fn a_photo_stored_without_its_sizes_gets_them_at_the_next_start() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let response = post_with_photo(&app, pictures::png(2000, 1000), "old.png", "image/png").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let events = app.listed_events("us", "97229").await;
+    let page = events[0]["url"].as_str().unwrap_or_default().to_owned();
+    let pool = sqlx::SqlitePool::connect(&app.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query(
+        "UPDATE events SET photo_width = NULL, photo_height = NULL, thumbnail_width = NULL,
+                           thumbnail_height = NULL",
+    )
+    .execute(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    pool.close().await;
+    let before = photo_tag(&app.browse(&browser(), &page).await);
+    assert!(
+        !before.contains("width="),
+        "the first server read them before: {before}"
+    );
+
+    let restarted = app.start_another_server().await;
+
+    let html = app
+        .get_from(&restarted, &page)
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    let tag = photo_tag(&html);
+    assert_eq!(attribute(&tag, "width"), "1600", "{tag}");
+    assert_eq!(attribute(&tag, "height"), "800", "{tag}");
+    assert!(attribute(&tag, "srcset").ends_with(" 1600w"), "{tag}");
+}

@@ -99,6 +99,10 @@ pub struct EventView {
     pub poster_name: String,
     pub photo_url: Option<String>,
     pub thumbnail_url: Option<String>,
+    /// The photo's width and height as displayed, and both files as a `srcset` for the browser
+    /// to choose from by the screen (a phone takes the 400-pixel one).
+    pub photo_size: Option<(u32, u32)>,
+    pub photo_srcset: Option<String>,
 }
 
 impl EventView {
@@ -114,6 +118,20 @@ impl EventView {
             poster_name: event.poster_name.clone(),
             photo_url: event.photo.as_deref().map(photo_store::display_url),
             thumbnail_url: event.photo.as_deref().map(photo_store::thumbnail_url),
+            photo_size: event.photo_sizes.map(|s| s.display),
+            photo_srcset: event
+                .photo
+                .as_deref()
+                .zip(event.photo_sizes)
+                .map(|(hash, sizes)| {
+                    format!(
+                        "{} {}w, {} {}w",
+                        photo_store::thumbnail_url(hash),
+                        sizes.thumbnail.0,
+                        photo_store::display_url(hash),
+                        sizes.display.0
+                    )
+                }),
         }
     }
 }

@@ -138,7 +138,7 @@ pub async fn create(
         None => None,
     };
     let submission = Submission {
-        photo: photo.as_ref().map(|p| p.hash.as_str()),
+        photo: photo.as_ref().map(|p| (p.hash.as_str(), p.sizes)),
         edit_token_hash: &token_hash(&edit_token),
         submission_id: &submission_id,
     };
@@ -153,7 +153,7 @@ pub async fn create(
     .await;
     state.boards.changed();
     // A photo no stored event shows (the insert failed, or this was a repeat) leaves no file.
-    if let Some(hash) = submission.photo
+    if let Some((hash, _)) = submission.photo
         && !matches!(stored, Ok(Stored::New(_)))
         && !db::events::photo_in_use(&state.pool, hash)
             .await
