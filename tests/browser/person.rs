@@ -423,14 +423,22 @@ pub async fn every_kind_of_page(
         photo: &photo,
     };
     post_event(&poster, &rehearsal).await;
-    let link = poster
-        .execute(
-            "const f = document.getElementById('private-link'); return f ? f.value : '';",
-            vec![],
-        )
-        .await
-        .unwrap_or_default();
-    let link = link.as_str().unwrap_or_default().to_owned();
+    // The page after the post loads in its own time (the photo is decoded first).
+    let mut link = String::new();
+    for _ in 0..100 {
+        let found = poster
+            .execute(
+                "const f = document.getElementById('private-link'); return f ? f.value : '';",
+                vec![],
+            )
+            .await
+            .unwrap_or_default();
+        link = found.as_str().unwrap_or_default().to_owned();
+        if link.contains("/edit?token=") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(link.contains("/edit?token="), "no private link: {link:?}");
     let event = link
         .split_once("/edit?")
