@@ -150,14 +150,29 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         let (board, saved) = tokio::join!(state.boards.board(key, now), saved);
         (views, board, saved)
     };
-    let ((weather, weather_took), (sun, sun_took), ((views, board, saved), db_took)) = tokio::join!(
-        timed(state.lookups.weather(&place)),
-        timed(state.lookups.sun(&place, today)),
-        timed(database),
-    );
-    timing.record("weather", weather_took);
-    timing.record("sun", sun_took);
+    // Within a minute of another view in the same units the weather and sun sections are made
+    // already: only the database is waited on (the weather and sun caches are not even asked).
+    let kept = state
+        .conditions
+        .get(&conditions_key(&place, now, prefs))
+        .await;
+    let (conditions, ((views, board, saved), db_took), mut waits) = match kept {
+        Some(kept) => (kept, timed(database).await, Vec::with_capacity(1)),
+        None => {
+            let ((weather, weather_took), (sun, sun_took), database) = tokio::join!(
+                timed(state.lookups.weather(&place)),
+                timed(state.lookups.sun(&place, today)),
+                timed(database),
+            );
+            timing.record("weather", weather_took);
+            timing.record("sun", sun_took);
+            let made = conditions(state, &place, now, weather.as_deref(), &sun, prefs).await;
+            let waits = vec![("weather", weather_took), ("sun", sun_took)];
+            (made, database, waits)
+        }
+    };
     timing.record("db", db_took);
+    waits.push(("db", db_took));
 
     // A failed read or count costs the page its section, not the page.
     let views = views.and_then(|v| {
@@ -171,7 +186,6 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     let saved = saved
         .inspect_err(|error| tracing::warn!(%error, "saved state not read"))
         .unwrap_or(false);
-    let conditions = conditions(state, &place, now, weather.as_deref(), &sun, prefs).await;
     let mut page = PlacePage::new(
         state.layout(place.display_name()),
         &place,
@@ -181,11 +195,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     page.board = Board::new(key, events, extras.form, extras.flash, extras.origin, saved);
     page.waits = Some(WaitsChart::new(
         ("geocode", geocode_took),
-        &[
-            ("weather", weather_took),
-            ("sun", sun_took),
-            ("db", db_took),
-        ],
+        &waits,
         started.elapsed(),
     ));
     page.lookup_note = extras.lookup_note;
@@ -257,7 +267,12 @@ struct ConditionsSections<'a> {
 }
 
 /// Conditions by place, minute (minutes since the epoch) and the units and clock they are in.
-pub type ConditionsCache = moka::future::Cache<(PlaceKey, i64, Preferences), Arc<Conditions>>;
+pub type ConditionsCache = moka::future::Cache<ConditionsKey, Arc<Conditions>>;
+pub type ConditionsKey = (PlaceKey, i64, Preferences);
+
+fn conditions_key(place: &Place, now: DateTime<Utc>, prefs: Preferences) -> ConditionsKey {
+    (place.key.clone(), now.timestamp().div_euclid(60), prefs)
+}
 
 pub fn conditions_cache() -> ConditionsCache {
     moka::future::Cache::builder()
@@ -266,8 +281,8 @@ pub fn conditions_cache() -> ConditionsCache {
         .build()
 }
 
-/// The conditions this minute; a page whose weather failed is not kept, so the next view asks
-/// again.
+/// Makes this minute's conditions and keeps them; those of a page whose weather failed are not
+/// kept, so the next view asks again.
 async fn conditions(
     state: &AppState,
     place: &Place,
@@ -276,10 +291,7 @@ async fn conditions(
     sun: &SunTimes,
     prefs: Preferences,
 ) -> Arc<Conditions> {
-    let key = (place.key.clone(), now.timestamp().div_euclid(60), prefs);
-    if let Some(kept) = state.conditions.get(&key).await {
-        return kept;
-    }
+    let key = conditions_key(place, now, prefs);
     let zone = place.time_zone;
     let weather = weather
         .map(|w| WeatherView::new(w, now, zone, place.coordinates, prefs))
