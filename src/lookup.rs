@@ -108,6 +108,11 @@ impl Lookups {
     }
 
     /// The place for a postal code: from memory, else SQLite, else the geocoder (then stored).
+    /// Whether answers are kept (`--cache on`); off, every page waits on the services.
+    pub fn caching(&self) -> bool {
+        self.caches.is_some()
+    }
+
     pub async fn place(&self, key: &PlaceKey) -> Result<Arc<Place>, LookupError> {
         let Some(caches) = &self.caches else {
             return Box::pin(self.geocode(key)).await.map(Arc::new);

@@ -152,10 +152,16 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     };
     // Within a minute of another view in the same units the weather and sun sections are made
     // already: only the database is waited on (the weather and sun caches are not even asked).
-    let kept = state
-        .conditions
-        .get(&conditions_key(&place, now, prefs))
-        .await;
+    // With the caches off every view waits on the services, as that mode is meant to show.
+    let kept = match state.lookups.caching() {
+        true => {
+            state
+                .conditions
+                .get(&conditions_key(&place, now, prefs))
+                .await
+        }
+        false => None,
+    };
     let (conditions, ((views, board, saved), db_took), mut waits) = match kept {
         Some(kept) => (kept, timed(database).await, Vec::with_capacity(1)),
         None => {

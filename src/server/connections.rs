@@ -18,7 +18,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use axum::{Router, extract::ConnectInfo, http::Request};
+use axum::{
+    Router,
+    extract::ConnectInfo,
+    http::{HeaderValue, Request, header},
+};
+use http_body::Body as _;
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
@@ -28,7 +33,7 @@ use tokio::{
 };
 use tower::ServiceExt;
 
-use super::io::{SentWhile, StallGuard};
+use super::io::{ReadToEnd, SentWhile, StallGuard};
 use crate::config::Config;
 
 /// File descriptors kept for the database, photo files, upstream calls and logs.
@@ -92,6 +97,14 @@ fn within_file_limit(wanted: u64) -> u64 {
 
 /// Serves `app` until `shutdown` resolves, then stops accepting, lets every connection finish
 /// the request it is on, and returns once all are closed.
+///
+/// Connections are accepted here and each is handed to one of [`connection_threads`] threads,
+/// each running a single-threaded runtime, where it stays to its end. On tokio's work-stealing
+/// runtime a request woken three times (its bytes in, then each upstream wait over) woke the
+/// other, parked worker to share the queue: at 1,000 connections that was half the CPU per
+/// request (perf: parking, `finish_task_switch`, futexes). A connection's waits are timers and
+/// sockets of its own thread's runtime; other work (view-count writes, cache upkeep) runs on the
+/// runtime `serve` was called on.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -107,6 +120,10 @@ pub async fn serve(
         // Also what a connection may hold of a head still arriving.
         .max_buf_size(limits.max_header_bytes);
     let http = Arc::new(http);
+    let handoffs = (0..connection_threads())
+        .map(|i| start_connection_thread(i, registry.clone(), &http, &app, &stopping))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut next = 0usize;
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -126,15 +143,18 @@ pub async fn serve(
         }
         match registry.admit() {
             Some(slot) => {
-                let connection = run_connection(
-                    http.clone(),
-                    stream,
-                    peer,
-                    app.clone(),
-                    slot,
-                    stopping.clone(),
-                );
-                tokio::spawn(connection);
+                // Handed over as a plain socket: it joins the chosen runtime's reactor there.
+                let handed = stream.into_std().map(|stream| (stream, peer, slot));
+                match (handed, handoffs.get(next % handoffs.len())) {
+                    (Ok(handed), Some(thread)) => {
+                        if thread.send(handed).is_err() {
+                            tracing::error!("a connection thread has stopped; connection dropped");
+                        }
+                    }
+                    (Err(error), _) => tracing::debug!(%error, "connection lost before hand-over"),
+                    (Ok(_), None) => tracing::error!("no connection thread to hand over to"),
+                }
+                next = next.wrapping_add(1);
             }
             None => {
                 tokio::spawn(refuse(stream));
@@ -142,6 +162,8 @@ pub async fn serve(
         }
     }
     drop(listener);
+    // No more connections: each thread's runtime runs on until its connections are closed.
+    drop(handoffs);
     let _ = stop.send(true);
     if tokio::time::timeout(SHUTDOWN_GRACE, registry.all_closed())
         .await
@@ -150,6 +172,56 @@ pub async fn serve(
         tracing::warn!("stopping with connections still open after the grace period");
     }
     Ok(())
+}
+
+/// One connection thread per core (`TOKIO_WORKER_THREADS` when set, as for tokio's own runtime).
+fn connection_threads() -> usize {
+    std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+type Handoff = tokio::sync::mpsc::UnboundedSender<(std::net::TcpStream, SocketAddr, Slot)>;
+
+/// Starts a thread with a single-threaded runtime that serves the connections sent to it,
+/// and, once no more can come, runs until they are all closed (or the grace period is over).
+fn start_connection_thread(
+    index: usize,
+    registry: Arc<Registry>,
+    http: &Arc<http1::Builder>,
+    app: &Router,
+    stopping: &watch::Receiver<bool>,
+) -> std::io::Result<Handoff> {
+    let (handoff, mut arrivals) = tokio::sync::mpsc::unbounded_channel();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (http, app, stopping) = (http.clone(), app.clone(), stopping.clone());
+    std::thread::Builder::new()
+        .name(format!("connections-{index}"))
+        .spawn(move || {
+            runtime.block_on(async move {
+                while let Some((stream, peer, slot)) = arrivals.recv().await {
+                    match TcpStream::from_std(stream) {
+                        Ok(stream) => {
+                            tokio::spawn(run_connection(
+                                http.clone(),
+                                stream,
+                                peer,
+                                app.clone(),
+                                slot,
+                                stopping.clone(),
+                            ));
+                        }
+                        Err(error) => tracing::warn!(%error, "connection not taken over"),
+                    }
+                }
+                let _ = tokio::time::timeout(SHUTDOWN_GRACE, registry.all_closed()).await;
+            });
+        })?;
+    Ok(handoff)
 }
 
 /// Serves one connection to its end; when it is shed to make room, or the server stops, it
@@ -168,36 +240,78 @@ async fn run_connection(
         request.extensions_mut().insert(ConnectInfo(peer));
         let busy = state.begin_request();
         let app = app.clone();
-        async move {
+        let read_whole = Arc::new(AtomicBool::new(request.body().is_end_stream()));
+        let request = request.map(|body| ReadToEnd {
+            body,
+            read_whole: read_whole.clone(),
+        });
+        // Boxed so the connection can be polled without shutting its socket (below).
+        Box::pin(async move {
             // The connection is busy until the answer's last byte is sent, not only until the
             // handler returns: a large photo still being sent is not idle.
             let response = app.oneshot(request).await;
-            response.map(|response| response.map(|body| SentWhile { body, _busy: busy }))
-        }
+            response.map(|mut response| {
+                if !read_whole.load(Ordering::Acquire) {
+                    response
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                response.map(|body| SentWhile { body, _busy: busy })
+            })
+        })
     });
     let stream = StallGuard {
         stream,
         stalled: None,
     };
-    let connection = http.serve_connection(TokioIo::new(stream), service);
-    let mut connection = std::pin::pin!(connection);
+    let mut connection = http.serve_connection(TokioIo::new(stream), service);
+    let mut done = std::future::poll_fn(|cx| connection.poll_without_shutdown(cx));
     let finished = tokio::select! {
-        finished = connection.as_mut() => Some(finished),
+        finished = &mut done => Some(finished),
         () = slot.state.shed.notified() => None,
         _ = stopping.wait_for(|stop| *stop) => None,
     };
     let finished = match finished {
         Some(finished) => finished,
         None => {
-            connection.as_mut().graceful_shutdown();
-            connection.await
+            std::pin::Pin::new(&mut connection).graceful_shutdown();
+            std::future::poll_fn(|cx| connection.poll_without_shutdown(cx)).await
         }
     };
     if let Err(error) = finished {
         // A client that goes away or is too slow is routine, not an error of ours.
         tracing::debug!(%error, "connection ended with an error");
     }
+    linger(connection.into_parts().io.into_inner()).await;
     drop(slot);
+}
+
+/// How long a closing connection reads what its client still sends: at most this long in all,
+/// this long between reads, and this much (above the largest request body).
+const LINGER_TOTAL: Duration = Duration::from_secs(10);
+const LINGER_IDLE: Duration = Duration::from_secs(1);
+const LINGER_BYTES: usize = 8 * 1024 * 1024;
+
+/// Closes a connection whose client may still be sending, as nginx's lingering close does: an
+/// answer given before the request's body was read (a refused form post, a body too large)
+/// goes out, the sending side is closed, and what arrives after is read and dropped until the
+/// client closes too. Closing with unread bytes would send a reset, which can reach the client
+/// before the answer and discard it.
+async fn linger(mut stream: StallGuard) {
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let mut discarded = 0usize;
+    let mut scratch = [0u8; 16 * 1024];
+    let _ = tokio::time::timeout(LINGER_TOTAL, async {
+        while discarded < LINGER_BYTES {
+            match tokio::time::timeout(LINGER_IDLE, stream.read(&mut scratch)).await {
+                Ok(Ok(read)) if read > 0 => discarded += read,
+                _ => break,
+            }
+        }
+    })
+    .await;
 }
 
 /// The answer to a connection over the cap when no idle one can make room.

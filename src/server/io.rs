@@ -1,9 +1,13 @@
-//! The two wrappers the connection loop puts around each connection: the socket, whose writes
-//! fail when a client stops reading, and each answer's body, which keeps the connection marked
-//! busy until it has been sent.
+//! The wrappers the connection loop puts around each connection: the socket, whose writes
+//! fail when a client stops reading; each answer's body, which keeps the connection marked busy
+//! until it has been sent; and each request's body, which tells whether it was read to its end.
 
 use std::{
     pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     task::{Context, Poll},
     time::Duration,
 };
@@ -35,6 +39,39 @@ impl http_body::Body for SentWhile {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
         Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// A request's body that says, through `read_whole`, when it has been read to its end. An
+/// answer given before (a refused form post, a body over the limit) must close the connection,
+/// and say so: hyper closes it without saying, and a client that sent its next request on it
+/// got no answer at all.
+pub(super) struct ReadToEnd<B> {
+    pub(super) body: B,
+    pub(super) read_whole: Arc<AtomicBool>,
+}
+
+impl<B: http_body::Body + Unpin> http_body::Body for ReadToEnd<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<B::Data>, B::Error>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.body.is_end_stream() {
+            self.read_whole.store(true, Ordering::Release);
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {

@@ -668,7 +668,7 @@ async fn check(case: Case, host: String) -> Option<String> {
             .await;
             match sent {
                 Ok(Ok(answer)) => answer,
-                Ok(Err(e)) => return Some(format!("{description}: no answer: {e}")),
+                Ok(Err(e)) => return Some(format!("{description}: no answer: {e:?}")),
                 Err(_) => {
                     return Some(format!("{description}: no answer within {ANSWER_WITHIN:?}"));
                 }

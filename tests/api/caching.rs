@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{header, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_place_is_geocoded_once_and_then_read_from_sqlite_even_after_a_restart() {
@@ -34,6 +34,31 @@ async fn weather_and_sun_answers_are_reused() {
     }
 
     assert_eq!(app.calls().await, (1, 1, 1));
+}
+
+/// With the caches off every place page waits on the weather and sun services again, as that
+/// mode is for showing the waits; with them on, a view within the minute waits on neither.
+#[tokio::test]
+async fn with_the_caches_off_every_view_waits_on_the_services() {
+    for (flags, weather_calls, second_view_waits) in
+        [(&["--cache", "off"][..], 3, true), (&[][..], 1, false)]
+    {
+        let app = spawn_app_with(flags).await;
+        app.mount_portland().await;
+        let mut timings = Vec::new();
+        for _ in 0..3 {
+            let response = app.get("/places/us/97229").await;
+            assert_eq!(response.status(), StatusCode::OK);
+            timings.push(header(&response, "server-timing"));
+        }
+        assert_eq!(app.calls().await.1, weather_calls, "{flags:?}");
+        assert_eq!(
+            timings[1].contains("weather;dur="),
+            second_view_waits,
+            "{flags:?}: {}",
+            timings[1]
+        );
+    }
 }
 
 #[tokio::test]

@@ -415,3 +415,40 @@ async fn more_idle_connections_than_the_file_limit_allows_do_not_stop_the_health
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     drop(idle);
 }
+
+/// A form post answered before its body is read (here, refused as from another site) is told
+/// `Connection: close`, and the body the client goes on sending is read and dropped, not reset:
+/// the client gets the whole answer, then the connection's end. Without the header a client
+/// kept the connection for its next request, which the server had closed.
+#[tokio::test]
+async fn an_answer_before_the_body_is_read_closes_the_connection_and_says_so() {
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let stream = TcpStream::connect(&address)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let body = vec![b'a'; 1_000_000];
+    let head = format!(
+        "POST /saved HTTP/1.1\r\nHost: {address}\r\nOrigin: https://elsewhere.example\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let (mut reader, mut writer) = stream.into_split();
+    let sending = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await?;
+        writer.write_all(&body).await
+    });
+
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), reader.read_to_end(&mut answer)).await;
+
+    assert!(
+        matches!(read, Ok(Ok(_))),
+        "the answer and the connection's end, not a reset: {read:?}"
+    );
+    let answer = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 403"), "{answer}");
+    assert!(answer.contains("\r\nconnection: close\r\n"), "{answer}");
+    let sent = sending.await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(sent.is_ok(), "the whole body was taken: {sent:?}");
+}
