@@ -282,7 +282,9 @@ async fn run_connection(
         // A client that goes away or is too slow is routine, not an error of ours.
         tracing::debug!(%error, "connection ended with an error");
     }
-    linger(connection.into_parts().io.into_inner()).await;
+    // Boxed, with its buffer on the heap: inline, the closing's 16 KB sat in every open
+    // connection's task (10,000 connections took 353 MiB instead of 150).
+    Box::pin(linger(connection.into_parts().io.into_inner())).await;
     drop(slot);
 }
 
@@ -302,7 +304,7 @@ async fn linger(mut stream: StallGuard) {
         return;
     }
     let mut discarded = 0usize;
-    let mut scratch = [0u8; 16 * 1024];
+    let mut scratch = vec![0u8; 16 * 1024];
     let _ = tokio::time::timeout(LINGER_TOTAL, async {
         while discarded < LINGER_BYTES {
             match tokio::time::timeout(LINGER_IDLE, stream.read(&mut scratch)).await {
