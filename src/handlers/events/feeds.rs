@@ -7,11 +7,15 @@ use axum::{
     http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
-use chrono::Utc;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 
 use super::parse_id;
 use crate::{
-    cookies, db,
+    cookies,
+    db::{self, events::StoredEvent},
+    domain::{Place, PlaceKey},
     error::AppError,
     feeds::{self, atom::FeedAddresses},
     handlers::{
@@ -44,13 +48,20 @@ pub async fn event_ics(
     Ok(calendar_response(body, &format!("event-{id}.ics")))
 }
 
-/// `GET /places/{country}/{postal_code}/events.ics`
-pub async fn place_ics(
-    State(state): State<AppState>,
-    Path((country, postal_code)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let key = place_key(&country, &postal_code)?;
+/// A place's upcoming events, as both of its feeds carry them.
+struct Upcoming {
+    key: PlaceKey,
+    place: Arc<Place>,
+    events: Vec<StoredEvent>,
+    now: DateTime<Utc>,
+}
+
+async fn upcoming(
+    state: &AppState,
+    country: &str,
+    postal_code: &str,
+) -> Result<Upcoming, AppError> {
+    let key = place_key(country, postal_code)?;
     let place = state.lookups.place(&key).await?;
     let now = Utc::now();
     let events = db::events::upcoming(
@@ -62,6 +73,26 @@ pub async fn place_ics(
         0,
     )
     .await?;
+    Ok(Upcoming {
+        key,
+        place,
+        events,
+        now,
+    })
+}
+
+/// `GET /places/{country}/{postal_code}/events.ics`
+pub async fn place_ics(
+    State(state): State<AppState>,
+    Path((country, postal_code)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let Upcoming {
+        key,
+        place,
+        events,
+        now,
+    } = upcoming(&state, &country, &postal_code).await?;
     let origin = cookies::origin(&headers);
     let body = feeds::calendar::events(
         &format!("Events in {}", place.display_name()),
@@ -81,18 +112,12 @@ pub async fn place_atom(
     Path((country, postal_code)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let key = place_key(&country, &postal_code)?;
-    let place = state.lookups.place(&key).await?;
-    let now = Utc::now();
-    let events = db::events::upcoming(
-        &state.pool,
-        state.lookups.source(),
-        &key,
+    let Upcoming {
+        key,
+        place,
+        events,
         now,
-        FEED_LIMIT,
-        0,
-    )
-    .await?;
+    } = upcoming(&state, &country, &postal_code).await?;
     let origin = cookies::origin(&headers);
     let page = key.page_path();
     let feed = format!("{page}/events.atom");
