@@ -56,7 +56,8 @@ impl http_body::Body for SentWhile {
 /// got no answer at all.
 pub(super) struct ReadToEnd<B> {
     pub(super) body: B,
-    pub(super) read_whole: Arc<AtomicBool>,
+    /// `None` for a body that was empty from the start (most requests: no flag to allocate).
+    pub(super) read_whole: Option<Arc<AtomicBool>>,
 }
 
 impl<B: http_body::Body + Unpin> http_body::Body for ReadToEnd<B> {
@@ -68,8 +69,10 @@ impl<B: http_body::Body + Unpin> http_body::Body for ReadToEnd<B> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<B::Data>, B::Error>>> {
         let polled = Pin::new(&mut self.body).poll_frame(cx);
-        if matches!(polled, Poll::Ready(None)) || self.body.is_end_stream() {
-            self.read_whole.store(true, Ordering::Release);
+        if let Some(read_whole) = &self.read_whole
+            && (matches!(polled, Poll::Ready(None)) || self.body.is_end_stream())
+        {
+            read_whole.store(true, Ordering::Release);
         }
         polled
     }
