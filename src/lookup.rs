@@ -107,12 +107,12 @@ impl Lookups {
         self.source
     }
 
-    /// The place for a postal code: from memory, else SQLite, else the geocoder (then stored).
     /// Whether answers are kept (`--cache on`); off, every page waits on the services.
     pub fn caching(&self) -> bool {
         self.caches.is_some()
     }
 
+    /// The place for a postal code: from memory, else SQLite, else the geocoder (then stored).
     pub async fn place(&self, key: &PlaceKey) -> Result<Arc<Place>, LookupError> {
         let Some(caches) = &self.caches else {
             return Box::pin(self.geocode(key)).await.map(Arc::new);

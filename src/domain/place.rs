@@ -68,6 +68,15 @@ impl PlaceKey {
         ))
     }
 
+    /// `us-97229`: the place in a file name or an identifier.
+    pub fn slug(&self) -> String {
+        format!(
+            "{}-{}",
+            self.country.path_segment(),
+            self.postal_code.path_segment()
+        )
+    }
+
     /// The place page's path, `/places/us/97229`.
     pub fn page_path(&self) -> String {
         format!(

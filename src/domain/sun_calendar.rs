@@ -102,21 +102,19 @@ pub struct SunDay {
     pub change: TimeDelta,
 }
 
-/// The sun on each of `dates` (consecutive), each day compared with the one before it.
-pub fn sun_days(at: Coordinates, dates: impl Iterator<Item = NaiveDate>) -> Vec<SunDay> {
-    let mut previous: Option<SunTimes> = None;
-    dates
-        .map(|date| {
-            let times = compute(at, date, SunSource::Simulated);
-            let before = match previous.take() {
-                Some(p) if p.date.succ_opt() == Some(date) => p,
-                _ => date
-                    .pred_opt()
-                    .map_or_else(|| times.clone(), |d| compute(at, d, SunSource::Simulated)),
-            };
-            let change = times.day_length - before.day_length;
-            previous = Some(times.clone());
-            SunDay { times, change }
+/// The sun on each day of `month`, each day compared with the one before it.
+pub fn sun_days(at: Coordinates, month: Month) -> Vec<SunDay> {
+    let first = month.first_day();
+    let day_before = first.pred_opt().unwrap_or(first);
+    let times: Vec<SunTimes> = std::iter::once(day_before)
+        .chain(month.days())
+        .map(|date| compute(at, date, SunSource::Simulated))
+        .collect();
+    times
+        .windows(2)
+        .map(|pair| SunDay {
+            times: pair[1].clone(),
+            change: pair[1].day_length - pair[0].day_length,
         })
         .collect()
 }
@@ -171,7 +169,7 @@ mod tests {
         let Some(june) = Month::new(2026, 6) else {
             panic!("June 2026 is a month")
         };
-        let days = sun_days(portland, june.days());
+        let days = sun_days(portland, june);
         assert_eq!(days.len(), 30);
         // Longer until the solstice (21 June), then shorter.
         assert!(days[9].change > TimeDelta::zero(), "{:?}", days[9].change);

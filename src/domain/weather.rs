@@ -50,6 +50,11 @@ pub struct DayForecast {
 }
 
 impl Weather {
+    /// The days from `today` (the place's local date) on.
+    pub fn days_from(&self, today: NaiveDate) -> impl Iterator<Item = &DayForecast> {
+        self.days.iter().filter(move |day| day.date >= today)
+    }
+
     /// The forecast hours from the one containing `now`, at most `count` of them.
     pub fn next_hours(
         &self,

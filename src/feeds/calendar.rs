@@ -49,6 +49,7 @@ pub fn sun_times(place: &Place, days: &[SunTimes], now: DateTime<Utc>) -> String
         ))
         .timezone(zone)
         .ttl(&SUN_REFRESH);
+    let place_slug = key.slug();
     for day in days {
         let length = page_duration(day.day_length);
         for (what, at) in [("Sunrise", day.sunrise), ("Sunset", day.sunset)] {
@@ -56,11 +57,9 @@ pub fn sun_times(place: &Place, days: &[SunTimes], now: DateTime<Utc>) -> String
             calendar.push(
                 Event::new()
                     .uid(&format!(
-                        "{}-{}-{}-{}@cityscape",
+                        "{}-{}-{place_slug}@cityscape",
                         what.to_ascii_lowercase(),
                         day.date.format("%Y%m%d"),
-                        key.country.as_str().to_ascii_lowercase(),
-                        key.postal_code.path_segment()
                     ))
                     .timestamp(now)
                     .summary(&format!("{what} in {}", place.name))

@@ -410,9 +410,7 @@ impl WeatherJson {
                 })
                 .collect(),
             daily: weather
-                .days
-                .iter()
-                .filter(|d| d.date >= today)
+                .days_from(today)
                 .map(|d| DayJson::new(d, units))
                 .collect(),
             simulated,

@@ -153,13 +153,9 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     // Within a minute of another view in the same units the weather and sun sections are made
     // already: only the database is waited on (the weather and sun caches are not even asked).
     // With the caches off every view waits on the services, as that mode is meant to show.
+    let key_now = conditions_key(&place, now, prefs);
     let kept = match state.lookups.caching() {
-        true => {
-            state
-                .conditions
-                .get(&conditions_key(&place, now, prefs))
-                .await
-        }
+        true => state.conditions.get(&key_now).await,
         false => None,
     };
     let (conditions, ((views, board, saved), db_took), mut waits) = match kept {
@@ -172,7 +168,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
             );
             timing.record("weather", weather_took);
             timing.record("sun", sun_took);
-            let made = conditions(state, &place, now, weather.as_deref(), &sun, prefs).await;
+            let made = conditions(state, key_now, &place, now, weather.as_deref(), &sun).await;
             let waits = vec![("weather", weather_took), ("sun", sun_took)];
             (made, database, waits)
         }
@@ -291,13 +287,13 @@ pub fn conditions_cache() -> ConditionsCache {
 /// kept, so the next view asks again.
 async fn conditions(
     state: &AppState,
+    key: ConditionsKey,
     place: &Place,
     now: DateTime<Utc>,
     weather: Result<&Weather, &UpstreamError>,
     sun: &SunTimes,
-    prefs: Preferences,
 ) -> Arc<Conditions> {
-    let key = conditions_key(place, now, prefs);
+    let prefs = key.2;
     let zone = place.time_zone;
     let weather = weather
         .map(|w| WeatherView::new(w, now, zone, place.coordinates, prefs))
@@ -320,7 +316,7 @@ async fn conditions(
         longitude: format!("{:.4}", place.coordinates.longitude),
         sections,
     });
-    if weather.is_ok() {
+    if weather.is_ok() && state.lookups.caching() {
         state.conditions.insert(key, made.clone()).await;
     }
     made
@@ -490,6 +486,16 @@ impl PlacePage {
     }
 }
 
+/// "8 km/h from the NW"; the speed alone when the direction is missing; a dash without speed.
+fn wind(prefs: Preferences, speed_kmh: Option<f64>, from_degrees: Option<f64>) -> String {
+    match (speed_kmh, from_degrees) {
+        (Some(speed), Some(from)) => {
+            format!("{} from the {}", prefs.speed(speed), compass_point(from))
+        }
+        (speed, _) => or_dash(speed, |w| prefs.speed(w)),
+    }
+}
+
 /// A value the provider did not give is shown as a dash.
 fn or_dash(value: Option<f64>, show: impl Fn(f64) -> String) -> String {
     value.map(show).unwrap_or_else(|| "–".to_owned())
@@ -513,12 +519,7 @@ impl WeatherView {
             temperature: or_dash(weather.temperature_c, degrees),
             feels_like: or_dash(weather.feels_like_c, degrees),
             humidity: or_dash(weather.humidity_percent, |h| format!("{h:.0} %")),
-            wind: match (weather.wind_speed_kmh, weather.wind_from_degrees) {
-                (Some(speed), Some(from)) => {
-                    format!("{} from the {}", prefs.speed(speed), compass_point(from))
-                }
-                (speed, _) => or_dash(speed, |w| prefs.speed(w)),
-            },
+            wind: wind(prefs, weather.wind_speed_kmh, weather.wind_from_degrees),
             observed_at: time(weather.observed_at),
             source: weather.source,
             hours: next
@@ -539,9 +540,7 @@ impl WeatherView {
 /// The days from today on, as the week-ahead list shows them.
 fn week_ahead(weather: &Weather, today: NaiveDate, prefs: Preferences) -> Vec<DayView> {
     weather
-        .days
-        .iter()
-        .filter(|day| day.date >= today)
+        .days_from(today)
         .map(|day| DayView {
             name: match (day.date - today).num_days() {
                 0 => "Today".to_owned(),
@@ -560,12 +559,7 @@ fn week_ahead(weather: &Weather, today: NaiveDate, prefs: Preferences) -> Vec<Da
                     .or(mm.map(|mm| prefs.precipitation(mm)))
                     .unwrap_or_else(|| "–".to_owned()),
             },
-            wind: match (day.wind_max_kmh, day.wind_from_degrees) {
-                (Some(speed), Some(from)) => {
-                    format!("{} from the {}", prefs.speed(speed), compass_point(from))
-                }
-                (speed, _) => or_dash(speed, |w| prefs.speed(w)),
-            },
+            wind: wind(prefs, day.wind_max_kmh, day.wind_from_degrees),
             uv: or_dash(day.uv_index_max, |uv| format!("{uv:.0}")),
         })
         .collect()

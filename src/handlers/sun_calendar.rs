@@ -24,7 +24,7 @@ use crate::{
     charts::daylight_year::DaylightYear,
     cookies,
     domain::{
-        Place, PlaceKey,
+        Place,
         clock::page_duration,
         solar::{SunSource, compute},
         sun_calendar::{FIRST_YEAR, LAST_YEAR, Month, SunDay, sun_days},
@@ -97,13 +97,12 @@ pub async fn csv(
 ) -> Result<Response, AppError> {
     let (place, month) =
         place_and_month(&state, &country, &postal_code, query.month.as_deref()).await?;
-    let days = sun_days(place.coordinates, month.days());
+    let days = sun_days(place.coordinates, month);
     let body = month_csv(&days, place.time_zone)
         .map_err(|e| AppError::Internal(format!("sun calendar csv: {e}")))?;
     let file = format!(
-        "attachment; filename=\"sun-{}-{}-{month}.csv\"",
-        place.key.country.as_str().to_ascii_lowercase(),
-        place.key.postal_code.path_segment()
+        "attachment; filename=\"sun-{}-{month}.csv\"",
+        place.key.slug()
     );
     Ok((
         [
@@ -131,7 +130,7 @@ pub async fn ics(
         .collect();
     Ok(calendar_response(
         feeds::calendar::sun_times(&place, &days, now),
-        &format!("sun-{}.ics", key_file_name(&key)),
+        &format!("sun-{}.ics", key.slug()),
     ))
 }
 
@@ -151,15 +150,6 @@ pub fn calendar_response(body: String, file_name: &str) -> Response {
         body,
     )
         .into_response()
-}
-
-/// `us-97229`: a place in a file name.
-pub fn key_file_name(key: &PlaceKey) -> String {
-    format!(
-        "{}-{}",
-        key.country.as_str().to_ascii_lowercase(),
-        key.postal_code.path_segment()
-    )
 }
 
 /// One row per day; times local with their offset (`2026-11-28T07:27:13-08:00`), empty where
@@ -249,7 +239,7 @@ impl SunCalendarPage {
                 .unwrap_or_else(|| "–".to_owned())
         };
         let span = |begin, end| format!("{} – {}", time(begin), time(end));
-        let rows = sun_days(place.coordinates, month.days())
+        let rows = sun_days(place.coordinates, month)
             .iter()
             .map(|day| {
                 let sun = &day.times;

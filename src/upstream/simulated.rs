@@ -166,15 +166,14 @@ pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::
             other => other,
         }
     };
+    let chance = |hour: DateTime<Utc>| ((wetness(hour) + 0.25) * 90.0).round().clamp(0.0, 100.0);
     let hours = (0..48)
         .map(|h| {
             let hour = this_hour + TimeDelta::hours(h);
             HourForecast {
                 at: hour,
                 temperature_c: Some(temperature(hour)),
-                precipitation_probability: Some(
-                    ((wetness(hour) + 0.25) * 90.0).round().clamp(0.0, 100.0),
-                ),
+                precipitation_probability: Some(chance(hour)),
                 code: Some(WmoCode(code(hour))),
             }
         })
@@ -213,7 +212,6 @@ pub fn simulated_weather(at: Coordinates, now: DateTime<Utc>) -> crate::domain::
             let least = |f: &dyn Fn(DateTime<Utc>) -> f64| {
                 day.iter().map(|&h| f(h)).fold(f64::INFINITY, f64::min)
             };
-            let chance = |h: DateTime<Utc>| ((wetness(h) + 0.25) * 90.0).round().clamp(0.0, 100.0);
             // Millimetres in an hour of each kind of weather.
             let rain = |h: DateTime<Utc>| match code(h) {
                 61 => 0.5,

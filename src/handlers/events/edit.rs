@@ -11,7 +11,9 @@ use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{EventForm, authenticity_token, parse_id, see_other, token_hash};
+use super::{
+    EventForm, authenticity_token, find_event, no_such_event, parse_id, see_other, token_hash,
+};
 use crate::{
     cookies::{self, Flash},
     db::{self, events::StoredEvent},
@@ -31,19 +33,15 @@ async fn event_for_editing(
     id: i64,
     token: &str,
 ) -> Result<StoredEvent, AppError> {
-    let not_found =
-        || AppError::NotFound("There is no such event. It may have been deleted.".to_owned());
     let stored_hash = db::events::edit_token_hash(&state.pool, id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(no_such_event)?;
     if token_hash(token) != stored_hash {
         return Err(AppError::Forbidden(
             "This edit link is not valid for this event. Use the private link you were given when you posted it.".to_owned(),
         ));
     }
-    db::events::find(&state.pool, id)
-        .await?
-        .ok_or_else(not_found)
+    find_event(state, id).await
 }
 
 #[derive(Template)]
@@ -154,9 +152,7 @@ pub async fn update(
             let updated = db::events::update(&state.writer, id, &updated).await;
             state.boards.changed();
             if !updated? {
-                return Err(AppError::NotFound(
-                    "There is no such event. It may have been deleted.".to_owned(),
-                ));
+                return Err(no_such_event());
             }
             Ok((
                 cookies::set_flash(jar, &Flash::Updated),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::parse_id;
+use super::{find_event, parse_id};
 use crate::{
     cookies,
     db::{self, events::StoredEvent},
@@ -20,7 +20,7 @@ use crate::{
     feeds::{self, atom::FeedAddresses},
     handlers::{
         extract::{Path, place_key},
-        sun_calendar::{calendar_response, key_file_name},
+        sun_calendar::calendar_response,
     },
     state::AppState,
 };
@@ -35,9 +35,7 @@ pub async fn event_ics(
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
     let id = parse_id(id)?;
-    let event = db::events::find(&state.pool, id).await?.ok_or_else(|| {
-        AppError::NotFound("There is no such event. It may have been deleted.".to_owned())
-    })?;
+    let event = find_event(state, id).await?;
     let origin = cookies::origin(headers);
     let body = feeds::calendar::events(
         &event.title,
@@ -102,7 +100,7 @@ pub async fn place_ics(
     );
     Ok(calendar_response(
         body,
-        &format!("events-{}.ics", key_file_name(&key)),
+        &format!("events-{}.ics", key.slug()),
     ))
 }
 

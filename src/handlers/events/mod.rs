@@ -141,6 +141,18 @@ fn iso(at: DateTime<Utc>, zone: Tz) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
+/// The answer for an event that is not (or no longer) there.
+fn no_such_event() -> AppError {
+    AppError::NotFound("There is no such event. It may have been deleted.".to_owned())
+}
+
+/// An event by its id, or the 404 that says it is gone.
+async fn find_event(state: &AppState, id: i64) -> Result<StoredEvent, AppError> {
+    db::events::find(&state.pool, id)
+        .await?
+        .ok_or_else(no_such_event)
+}
+
 pub(super) fn parse_id(raw: &str) -> Result<i64, AppError> {
     raw.parse::<i64>()
         .ok()
@@ -159,10 +171,7 @@ pub async fn show(
     if let Some(id) = segment.strip_suffix(".ics") {
         return feeds::event_ics(&state, id, &headers).await;
     }
-    let id = parse_id(&segment)?;
-    let event = db::events::find(&state.pool, id).await?.ok_or_else(|| {
-        AppError::NotFound("There is no such event. It may have been deleted.".to_owned())
-    })?;
+    let event = find_event(&state, parse_id(&segment)?).await?;
     let (jar, flash) = cookies::take_flash(jar);
     let page = EventPage {
         layout: state.layout(event.title.clone()),
