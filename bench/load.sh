@@ -10,6 +10,10 @@
 # Prints, per run: requests/s, mean and p99 latency, errors and timeouts, the server's peak RSS,
 # CPU seconds per request, and requests/s ÷ (connections ÷ 0.94488 s): the fraction of the
 # physical limit reached (a perfect server scores about 0.97 in a 15 s closed loop).
+# Each load is also run, in the same run, against a bare axum handler that makes the same two
+# waits and answers "Hello, World!" (examples/hello.rs, `/waits`, on axum's own `serve`): its
+# line is the framework's floor on this machine, and the last column is Cityscape's CPU per
+# request as a multiple of that floor. BASELINE=0 skips it.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -35,41 +39,64 @@ if [ "$(cat /proc/sys/net/core/somaxconn)" -lt "$max_conns" ]; then
 fi
 
 # SERVER=path/to/cityscape runs another build (an older commit's, to compare) instead.
+BASELINE=${BASELINE:-1}
 if [ -z "${SERVER:-}" ]; then
   cargo build --release --quiet
   SERVER=target/release/cityscape
 fi
+[ "$BASELINE" = 0 ] || cargo build --release --quiet --example hello
 work=$(mktemp -d)
 port=$(free_port)
 RUST_LOG=warn "$SERVER" --bind "127.0.0.1:$port" --upstream simulated --cache off \
   --database-url "sqlite://$work/bench.db?mode=rwc" --data-dir "$work/data" --post-limit 0 \
   2>"$work/server.log" &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
+hello=
+if [ "$BASELINE" != 0 ]; then
+  hello_port=$(free_port)
+  target/release/examples/hello "127.0.0.1:$hello_port" &
+  hello=$!
+fi
+trap 'kill $server $hello 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 wait_until_up "$port"
+[ -z "$hello" ] || until curl -fs "http://127.0.0.1:$hello_port/" >/dev/null; do sleep 0.1; done
 
 ticks=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$server/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-url="http://127.0.0.1:$port/api/sun/97229/us"
-printf '\n%-6s %9s %8s %10s %10s %7s %9s %10s %13s\n' \
-  conns "req/s" ratio "mean ms" "p99 ms" errors timeouts "peak MiB" "CPU ms/req"
-for c in $CONNECTIONS; do
+# One load against one server: prints its line, and leaves its CPU ms/request in $cpu_per_request.
+measure() {
+  local name=$1 pid=$2 url=$3 c=$4 floor=${5:-} threads before after result
   threads=$(( c < 20 ? c : (c == 20 ? 20 : 4) ))
   # Reset the peak-RSS mark so each run reports its own peak.
-  echo 5 > "/proc/$server/clear_refs" 2>/dev/null || true
-  before=$(cpu_ticks)
+  echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true
+  before=$(cpu_ticks "$pid")
   result=$(wrk -t"$threads" -c"$c" -d"$DURATION" -s bench/wrk-report.lua "$url" | tail -n 1)
-  after=$(cpu_ticks)
-  python3 - "$c" "$result" "$((after - before))" "$ticks" "$(peak_rss_kib)" "$MEAN_WAIT" <<'PY'
+  after=$(cpu_ticks "$pid")
+  cpu_per_request=$(python3 - "$name" "$c" "$result" "$((after - before))" "$ticks" \
+    "$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")" "$MEAN_WAIT" "$floor" <<'PY'
 import json, sys
-c, r, cpu, ticks, rss, wait = int(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
+name, c, r, cpu, ticks, rss, wait, floor = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7]), sys.argv[8]
 rps = r["requests"] / (r["duration_us"] / 1e6)
 errors = r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["status_errors"]
-print(f'{c:<6d} {rps:9.1f} {rps / (c / wait):8.3f} {r["mean_us"]/1000:10.1f} {r["p99_us"]/1000:10.1f} '
-      f'{errors:7d} {r["timeouts"]:9d} {rss/1024:10.1f} {1000 * cpu / ticks / max(r["requests"], 1):13.3f}')
+per_request = 1000 * cpu / ticks / max(r["requests"], 1)
+of_floor = f'{per_request / float(floor):9.2f}' if floor else f'{"":9s}'
+print(f'{name:<10s} {c:<6d} {rps:9.1f} {rps / (c / wait):8.3f} {r["mean_us"]/1000:10.1f} {r["p99_us"]/1000:10.1f} '
+      f'{errors:7d} {r["timeouts"]:9d} {rss/1024:10.1f} {per_request:11.3f} {of_floor}', file=sys.stderr)
+print(f'{per_request:.6f}')
 PY
+  )
+}
+
+printf '\n%-10s %-6s %9s %8s %10s %10s %7s %9s %10s %11s %9s\n' \
+  server conns "req/s" ratio "mean ms" "p99 ms" errors timeouts "peak MiB" "CPU ms/req" "× floor"
+for c in $CONNECTIONS; do
+  floor=
+  if [ -n "$hello" ]; then
+    measure "bare axum" "$hello" "http://127.0.0.1:$hello_port/waits" "$c"
+    floor=$cpu_per_request
+  fi
+  measure cityscape "$server" "http://127.0.0.1:$port/api/sun/97229/us" "$c" "$floor"
 done
 
 # The place page with the cache off: a geocoding wait, then weather, sun and SQLite together.

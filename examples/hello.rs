@@ -1,10 +1,23 @@
-//! The baseline of `bench/pages.sh`: a bare axum "hello" handler on the same axum, tokio and
-//! hyper as Cityscape, so the page's figures can be read as a fraction of what the framework
-//! itself does on this machine in the same run.
+//! The baselines of `bench/pages.sh` and `bench/load.sh`: bare axum handlers on the same axum,
+//! tokio and hyper as Cityscape, so their figures can be read as fractions of what the
+//! framework itself does on this machine in the same run.
+//!
+//! - `/` answers "Hello, World!" at once (the pages' baseline);
+//! - `/waits` first waits like the simulated geocoder, then like the simulated sun service,
+//!   then answers (the course load's baseline: its CPU per request is the framework's floor).
 //!
 //!     cargo run --release --example hello -- 127.0.0.1:18080
 
+use std::time::Duration;
+
 use axum::{Router, routing::get};
+use cityscape::upstream::simulated::{GEOCODE_LATENCIES, SUN_LATENCIES};
+use rand::seq::IndexedRandom;
+
+async fn wait_like(latencies: &[f64]) {
+    let seconds = latencies.choose(&mut rand::rng()).copied().unwrap_or(0.5);
+    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+}
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -12,6 +25,15 @@ async fn main() -> std::io::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:18080".to_owned());
     let listener = tokio::net::TcpListener::bind(&address).await?;
-    let app = Router::new().route("/", get(|| async { "Hello, World!" }));
+    let app = Router::new()
+        .route("/", get(|| async { "Hello, World!" }))
+        .route(
+            "/waits",
+            get(|| async {
+                wait_like(GEOCODE_LATENCIES).await;
+                wait_like(SUN_LATENCIES).await;
+                "Hello, World!"
+            }),
+        );
     axum::serve(listener, app).await
 }
