@@ -73,6 +73,11 @@ pub struct Config {
     #[arg(long, env = "CITYSCAPE_STATIC_DIR")]
     pub static_dir: Option<PathBuf>,
 
+    /// Search these cities instead of the GeoNames file built into the binary: a gzipped file
+    /// of the same form (`geodata/rebuild.py` makes one).
+    #[arg(long, env = "CITYSCAPE_CITIES_FILE")]
+    pub cities_file: Option<PathBuf>,
+
     /// Largest size the database may grow to, in MB; `0` is no limit beyond the disk's. At the
     /// limit writes are refused as on a full disk (507) and reads go on.
     #[arg(long, env = "CITYSCAPE_DATABASE_MAX_MB", default_value_t = 0)]

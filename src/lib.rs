@@ -8,6 +8,7 @@
 pub mod boards;
 pub mod body_deadline;
 pub mod charts;
+pub mod cities;
 pub mod config;
 pub mod cookies;
 pub mod db;

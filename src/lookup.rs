@@ -8,6 +8,7 @@ use std::{
 };
 
 use chrono::{NaiveDate, Utc};
+use chrono_tz::Tz;
 use moka::{Expiry, future::Cache};
 use sqlx::SqlitePool;
 
@@ -15,7 +16,7 @@ use crate::{
     config::{CacheMode, UpstreamMode},
     db,
     domain::{
-        Place, PlaceKey,
+        Coordinates, Place, PlaceKey,
         solar::{self, SunSource, SunTimes},
         timezone,
         weather::Weather,
@@ -62,8 +63,19 @@ pub struct Lookups {
 
 struct Caches {
     places: Cache<PlaceKey, Arc<Place>>,
-    weather: Cache<PlaceKey, Arc<Weather>>,
-    sun: Cache<(PlaceKey, NaiveDate), Arc<SunTimes>>,
+    weather: Cache<Point, Arc<Weather>>,
+    sun: Cache<(Point, NaiveDate), Arc<SunTimes>>,
+}
+
+/// The weather and the sun depend on the point alone: a postal code's place and a city at the
+/// same coordinates share their answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Point(u64, u64);
+
+impl From<Coordinates> for Point {
+    fn from(at: Coordinates) -> Self {
+        Self(at.latitude.to_bits(), at.longitude.to_bits())
+    }
 }
 
 impl Lookups {
@@ -156,16 +168,15 @@ impl Lookups {
 
     /// Weather now and the next hours; an upstream failure is returned, not hidden.
     pub async fn weather(&self, place: &Place) -> Result<Arc<Weather>, UpstreamError> {
-        let fetch = async {
-            self.upstreams
-                .weather
-                .forecast(place.coordinates)
-                .await
-                .map(Arc::new)
-        };
+        self.weather_at(place.coordinates).await
+    }
+
+    /// Weather at a point (a place's or a city's).
+    pub async fn weather_at(&self, at: Coordinates) -> Result<Arc<Weather>, UpstreamError> {
+        let fetch = async { self.upstreams.weather.forecast(at).await.map(Arc::new) };
         match &self.caches {
             None => Box::pin(fetch).await,
-            Some(caches) => Box::pin(caches.weather.try_get_with_by_ref(&place.key, fetch))
+            Some(caches) => Box::pin(caches.weather.try_get_with(Point::from(at), fetch))
                 .await
                 .map_err(|e: Arc<UpstreamError>| (*e).clone()),
         }
@@ -174,14 +185,15 @@ impl Lookups {
     /// Sun times for the place's local `date`. Never fails: when the service fails or is too
     /// slow, the times are computed here and say so.
     pub async fn sun(&self, place: &Place, date: NaiveDate) -> Arc<SunTimes> {
+        self.sun_at(place.coordinates, place.time_zone, date).await
+    }
+
+    /// Sun times at a point (a place's or a city's) on the local `date` of `zone`.
+    pub async fn sun_at(&self, at: Coordinates, zone: Tz, date: NaiveDate) -> Arc<SunTimes> {
         let fetch = async {
-            let answer = tokio::time::timeout(
-                SUN_BUDGET,
-                self.upstreams
-                    .sun
-                    .sun_times(place.coordinates, date, place.time_zone),
-            )
-            .await;
+            let answer =
+                tokio::time::timeout(SUN_BUDGET, self.upstreams.sun.sun_times(at, date, zone))
+                    .await;
             match answer {
                 Ok(Ok(sun)) => Arc::new(sun),
                 failed => {
@@ -189,18 +201,14 @@ impl Lookups {
                         Ok(Err(error)) => error.to_string(),
                         _ => format!("no answer within {SUN_BUDGET:?}"),
                     };
-                    tracing::warn!(%error, key = ?place.key, "sun times computed locally instead");
-                    Arc::new(solar::compute(
-                        place.coordinates,
-                        date,
-                        SunSource::ComputedFallback,
-                    ))
+                    tracing::warn!(%error, ?at, "sun times computed locally instead");
+                    Arc::new(solar::compute(at, date, SunSource::ComputedFallback))
                 }
             }
         };
         match &self.caches {
             None => Box::pin(fetch).await,
-            Some(caches) => Box::pin(caches.sun.get_with((place.key.clone(), date), fetch)).await,
+            Some(caches) => Box::pin(caches.sun.get_with((Point::from(at), date), fetch)).await,
         }
     }
 }
@@ -208,10 +216,10 @@ impl Lookups {
 /// Real answers are kept for a day, stand-ins for minutes.
 struct SunExpiry;
 
-impl Expiry<(PlaceKey, NaiveDate), Arc<SunTimes>> for SunExpiry {
+impl Expiry<(Point, NaiveDate), Arc<SunTimes>> for SunExpiry {
     fn expire_after_create(
         &self,
-        _key: &(PlaceKey, NaiveDate),
+        _key: &(Point, NaiveDate),
         value: &Arc<SunTimes>,
         _created_at: Instant,
     ) -> Option<Duration> {

@@ -29,7 +29,7 @@ use crate::{
     body_deadline::{self, BodyDeadline},
     config::Config,
     error::{self, AppError},
-    handlers::{api, events, health, home, place, preferences, saved, sun_calendar},
+    handlers::{api, cities, events, health, home, place, preferences, saved, sun_calendar},
     photo_store, protect, security,
     state::AppState,
     static_assets::{self, STATIC_CACHE_CONTROL},
@@ -104,6 +104,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/", get(home::show))
         .route("/search", get(home::search))
         .route("/places/{country}/{postal_code}", get(place::show))
+        .route("/cities/{geonameid}", get(cities::without_slug))
+        .route("/cities/{geonameid}/{slug}", get(cities::page))
         .route(
             "/places/{country}/{postal_code}/events",
             guarded(post(events::post::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT))),
@@ -154,6 +156,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/api/sun/{zip}/{country}", get(api::sun))
         .route("/api/weather/{zip}/{country}", get(api::weather))
         .route("/api/places/{country}/{postal_code}", get(api::place))
+        .route("/api/search", get(cities::api_search))
         .route(
             "/api/places/{country}/{postal_code}/events",
             get(events::json::list),

@@ -10,6 +10,7 @@ use sqlx::SqlitePool;
 
 use crate::{
     boards::Boards,
+    cities::{CitySearch, import},
     config::{Config, UpstreamMode},
     db,
     handlers::{
@@ -44,6 +45,8 @@ pub struct Shared {
     /// The place pages' weather and sun sections, made once a minute per place.
     pub conditions: ConditionsCache,
     pub lookups: Arc<Lookups>,
+    /// Finding cities by name, coordinates or postal code.
+    pub cities: CitySearch,
     pub simulated: bool,
     /// Where the static files are served from, and the stylesheet's fingerprint.
     pub assets: StaticAssets,
@@ -74,6 +77,8 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Static(#[from] StaticError),
+    #[error("could not import the cities: {0}")]
+    Cities(#[from] import::ImportError),
 }
 
 impl AppState {
@@ -86,6 +91,8 @@ impl AppState {
                 "stored places moved to the postal-code form the geocoder holds"
             );
         }
+        import_cities(&pool, &writer, config.cities_file.as_deref()).await?;
+        let cities = CitySearch::new(pool.clone());
         let upstreams = Upstreams::from_config(config)?;
         let lookups = Lookups::new(
             pool.clone(),
@@ -106,6 +113,7 @@ impl AppState {
             boards,
             conditions: conditions_cache(),
             lookups: Arc::new(lookups),
+            cities,
             simulated: config.upstream == UpstreamMode::Simulated,
             assets: StaticAssets::prepare(config.static_dir.as_deref()).await?,
             photos,
@@ -124,6 +132,38 @@ impl AppState {
             script_version: self.assets.script_version.clone(),
         }
     }
+}
+
+/// Imports the cities (the built-in file, or `--cities-file`) unless the database holds them.
+async fn import_cities(
+    pool: &SqlitePool,
+    writer: &db::Writer,
+    file: Option<&std::path::Path>,
+) -> Result<(), StartupError> {
+    let started = std::time::Instant::now();
+    let read;
+    let gzip = match file {
+        Some(path) => {
+            read = tokio::fs::read(path).await.map_err(|error| {
+                std::io::Error::new(
+                    error.kind(),
+                    format!("the cities file {}: {error}", path.display()),
+                )
+            })?;
+            &read[..]
+        }
+        None => crate::cities::data::BUILT_IN,
+    };
+    match import::import_if_changed(pool, writer, gzip).await? {
+        import::Imported::AlreadyCurrent => tracing::debug!("cities already imported"),
+        import::Imported::Cities { cities, names } => tracing::info!(
+            cities,
+            names,
+            took_ms = started.elapsed().as_millis(),
+            "cities imported"
+        ),
+    }
+    Ok(())
 }
 
 /// Reads the sizes of photos stored before sizes were kept, once, at start. A photo whose

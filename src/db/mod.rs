@@ -1,5 +1,6 @@
 //! The SQLite database: connecting, migrating, and one module of named queries per table.
 
+pub mod cities;
 pub mod events;
 pub mod places;
 pub mod saved;
@@ -102,6 +103,15 @@ impl Writer {
             }
         }
         result
+    }
+
+    /// Copies the write-ahead log into the database and empties it: after a large import,
+    /// which would otherwise leave a log as large as the import on disk.
+    pub async fn checkpoint(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     /// Whether the last write was refused for want of space.

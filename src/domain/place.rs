@@ -14,6 +14,15 @@ pub struct Coordinates {
 }
 
 impl Coordinates {
+    /// The great-circle distance to `other`, in kilometres (haversine, mean Earth radius).
+    pub fn distance_km(&self, other: Coordinates) -> f64 {
+        let (a, b) = (self.latitude.to_radians(), other.latitude.to_radians());
+        let d_lat = b - a;
+        let d_lon = (other.longitude - self.longitude).to_radians();
+        let h = (d_lat / 2.0).sin().powi(2) + a.cos() * b.cos() * (d_lon / 2.0).sin().powi(2);
+        2.0 * 6371.0 * h.sqrt().min(1.0).asin()
+    }
+
     /// Coordinates from outside data, refused when not finite or out of range.
     pub fn new(latitude: f64, longitude: f64) -> Option<Self> {
         let valid = latitude.is_finite()

@@ -282,6 +282,8 @@ impl std::fmt::Display for SearchError {
 
 #[derive(Debug, Deserialize)]
 pub struct SearchParams {
+    /// The one box: a city, a postal code, coordinates (`handlers::cities`).
+    pub q: Option<String>,
     pub postal_code: Option<String>,
     pub country: Option<String>,
 }
@@ -292,6 +294,9 @@ pub async fn search(
     jar: CookieJar,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
+    if let Some(query) = params.q {
+        return Ok(super::cities::results(&state, query, &jar).await);
+    }
     let postal_code = params.postal_code.unwrap_or_default();
     let country = params.country.unwrap_or_default();
     let parsed_code = PostalCode::parse(&postal_code);

@@ -2,6 +2,7 @@
 //! the lookups and the database, and renders a page struct or JSON; no SQL or HTTP code here.
 
 pub mod api;
+pub mod cities;
 pub mod events;
 pub mod extract;
 pub mod health;

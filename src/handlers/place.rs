@@ -153,7 +153,8 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     // Within a minute of another view in the same units the weather and sun sections are made
     // already: only the database is waited on (the weather and sun caches are not even asked).
     // With the caches off every view waits on the services, as that mode is meant to show.
-    let key_now = conditions_key(&place, now, prefs);
+    let spot = Spot::of_place(&place);
+    let key_now = conditions_key(&spot, now, prefs);
     let kept = match state.lookups.caching() {
         true => state.conditions.get(&key_now).await,
         false => None,
@@ -168,7 +169,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
             );
             timing.record("weather", weather_took);
             timing.record("sun", sun_took);
-            let made = conditions(state, key_now, &place, now, weather.as_deref(), &sun).await;
+            let made = conditions(state, key_now, &spot, now, weather.as_deref(), &sun).await;
             let waits = vec![("weather", weather_took), ("sun", sun_took)];
             (made, database, waits)
         }
@@ -238,7 +239,7 @@ pub struct PrefsForm {
 }
 
 impl PrefsForm {
-    fn new(prefs: Preferences, back: String) -> Self {
+    pub fn new(prefs: Preferences, back: String) -> Self {
         Self {
             imperial: prefs.units == Units::Imperial,
             twelve_hour: prefs.clock == Clock::TwelveHour,
@@ -268,12 +269,39 @@ struct ConditionsSections<'a> {
     sun: &'a SunView,
 }
 
-/// Conditions by place, minute (minutes since the epoch) and the units and clock they are in.
+/// Conditions by page (a place's or a city's), minute (minutes since the epoch) and the units
+/// and clock they are in.
 pub type ConditionsCache = moka::future::Cache<ConditionsKey, Arc<Conditions>>;
-pub type ConditionsKey = (PlaceKey, i64, Preferences);
+pub type ConditionsKey = (Arc<str>, i64, Preferences);
 
-fn conditions_key(place: &Place, now: DateTime<Utc>, prefs: Preferences) -> ConditionsKey {
-    (place.key.clone(), now.timestamp().div_euclid(60), prefs)
+/// What the weather and sun sections need of a place or a city.
+pub struct Spot {
+    pub coordinates: Coordinates,
+    pub time_zone: Tz,
+    /// Its page's path, which keys its sections.
+    pub page_path: Arc<str>,
+    /// Its sun calendar, where it has one.
+    pub calendar_href: Option<String>,
+}
+
+impl Spot {
+    fn of_place(place: &Place) -> Self {
+        let page_path: Arc<str> = place.key.page_path().into();
+        Self {
+            coordinates: place.coordinates,
+            time_zone: place.time_zone,
+            calendar_href: Some(format!("{page_path}/sun")),
+            page_path,
+        }
+    }
+}
+
+pub fn conditions_key(spot: &Spot, now: DateTime<Utc>, prefs: Preferences) -> ConditionsKey {
+    (
+        spot.page_path.clone(),
+        now.timestamp().div_euclid(60),
+        prefs,
+    )
 }
 
 pub fn conditions_cache() -> ConditionsCache {
@@ -285,21 +313,27 @@ pub fn conditions_cache() -> ConditionsCache {
 
 /// Makes this minute's conditions and keeps them; those of a page whose weather failed are not
 /// kept, so the next view asks again.
-async fn conditions(
+pub async fn conditions(
     state: &AppState,
     key: ConditionsKey,
-    place: &Place,
+    spot: &Spot,
     now: DateTime<Utc>,
     weather: Result<&Weather, &UpstreamError>,
     sun: &SunTimes,
 ) -> Arc<Conditions> {
     let prefs = key.2;
-    let zone = place.time_zone;
+    let zone = spot.time_zone;
     let weather = weather
-        .map(|w| WeatherView::new(w, now, zone, place.coordinates, prefs))
+        .map(|w| WeatherView::new(w, now, zone, spot.coordinates, prefs))
         .map_err(|e| format!("{}.", e.public_message()));
-    let calendar_href = format!("{}/sun", place.key.page_path());
-    let sun = SunView::new(sun, zone, place.coordinates, now, prefs, calendar_href);
+    let sun = SunView::new(
+        sun,
+        zone,
+        spot.coordinates,
+        now,
+        prefs,
+        spot.calendar_href.clone(),
+    );
     let sections = ConditionsSections {
         weather: &weather,
         sun: &sun,
@@ -310,10 +344,10 @@ async fn conditions(
         SECTIONS_UNAVAILABLE.to_owned()
     });
     let made = Arc::new(Conditions {
-        local_time: page_date_time(place.local_time(now)),
-        time_zone: zone_name::long_name(place.time_zone, now),
-        latitude: format!("{:.4}", place.coordinates.latitude),
-        longitude: format!("{:.4}", place.coordinates.longitude),
+        local_time: page_date_time(now.with_timezone(&zone)),
+        time_zone: zone_name::long_name(zone, now),
+        latitude: format!("{:.4}", spot.coordinates.latitude),
+        longitude: format!("{:.4}", spot.coordinates.longitude),
         sections,
     });
     if weather.is_ok() && state.lookups.caching() {
@@ -439,8 +473,8 @@ pub struct SunView {
     /// "2 min 41 s shorter than yesterday".
     pub day_length_change: Option<String>,
     pub band: Option<SunBand>,
-    /// The month by month page, with the daylight through the year.
-    pub calendar_href: String,
+    /// The month by month page, with the daylight through the year, where there is one.
+    pub calendar_href: Option<String>,
     /// "Waxing gibbous, 78 % lit".
     pub moon: String,
     pub events: Vec<SunEvent>,
@@ -572,7 +606,7 @@ impl SunView {
         at: Coordinates,
         now: DateTime<Utc>,
         prefs: Preferences,
-        calendar_href: String,
+        calendar_href: Option<String>,
     ) -> Self {
         let page_time = |t: DateTime<Utc>, zone: Tz| prefs.time(&t.with_timezone(&zone));
         let time = |at: Option<DateTime<Utc>>| at.map(|t| page_time(t, zone));

@@ -23,7 +23,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub upstream: MockServer,
     pub database_url: String,
-    args: Vec<String>,
+    /// The command line it was started with.
+    pub args: Vec<String>,
     _dir: TempDir,
 }
 
@@ -46,7 +47,40 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// As `spawn_app`, with more command-line flags (`--cache off`, `--upstream-timeout-ms 300`).
+/// The cities searched are a handful (`SMALL_CITIES`), so that starting is quick.
 pub async fn spawn_app_with(extra_args: &[&str]) -> TestApp {
+    spawn(extra_args, Cities::Small).await
+}
+
+/// As `spawn_app_with`, searching every city of the file built into the binary.
+pub async fn spawn_app_with_every_city(extra_args: &[&str]) -> TestApp {
+    spawn(extra_args, Cities::BuiltIn).await
+}
+
+enum Cities {
+    Small,
+    BuiltIn,
+}
+
+/// A few cities in the built-in file's form (`geodata/rebuild.py`).
+pub const SMALL_CITIES: &str = "\
+2657896\tZürich\tCH\tSwitzerland\tZH\t\t47.36667\t8.55000\t415367\tEurope/Zurich\tZurich|Zurigo|チューリッヒ
+4975802\tPortland\tUS\tUnited States\tME\tMaine\t43.65737\t-70.25890\t66881\tAmerica/New_York\tPWM
+5746545\tPortland\tUS\tUnited States\tOR\tOregon\t45.52345\t-122.67621\t652503\tAmerica/Los_Angeles\tPDX|Stumptown
+";
+
+/// Writes `lines` as a gzipped cities file.
+pub fn write_cities_file(path: &std::path::Path, lines: &str) {
+    use std::io::Write;
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let written = gzip
+        .write_all(lines.as_bytes())
+        .and_then(|()| gzip.finish());
+    let bytes = written.unwrap_or_else(|e| panic!("gzip: {e}"));
+    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("cities file: {e}"));
+}
+
+async fn spawn(extra_args: &[&str], cities: Cities) -> TestApp {
     init_logging();
     let upstream = MockServer::start().await;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
@@ -56,7 +90,10 @@ pub async fn spawn_app_with(extra_args: &[&str]) -> TestApp {
     );
     let upstream_uri = upstream.uri();
     let data_dir = dir.path().join("data").display().to_string();
-    let defaults = [
+    let cities_file = dir.path().join("cities.tsv.gz");
+    write_cities_file(&cities_file, SMALL_CITIES);
+    let cities_file = cities_file.display().to_string();
+    let mut defaults = vec![
         ("--database-url", database_url.as_str()),
         ("--geocoder-url", upstream_uri.as_str()),
         ("--weather-url", upstream_uri.as_str()),
@@ -66,6 +103,9 @@ pub async fn spawn_app_with(extra_args: &[&str]) -> TestApp {
         // Tests post quickly; the rate limit has its own test.
         ("--post-limit", "0"),
     ];
+    if let Cities::Small = cities {
+        defaults.push(("--cities-file", cities_file.as_str()));
+    }
     let mut args = vec!["cityscape".to_owned()];
     for (flag, value) in defaults {
         // A flag the test gives itself replaces the default.
@@ -114,6 +154,11 @@ impl TestApp {
     /// A second server on the same database and upstream, as after a restart.
     pub async fn start_another_server(&self) -> String {
         start_server(&self.args).await
+    }
+
+    /// A second server on the same database, started with `args` (its own changed flags).
+    pub async fn start_server_with(&self, args: &[String]) -> String {
+        start_server(args).await
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -20,6 +20,7 @@ mod pages;
 mod photos;
 mod providers;
 mod saved;
+mod search;
 mod security;
 mod simulated;
 mod slow_clients;

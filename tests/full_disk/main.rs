@@ -43,6 +43,17 @@ struct Namespaced {
     _log: Receiver<String>,
 }
 
+/// Writes a gzipped cities file of one city, in the built-in file's form.
+fn write_few_cities(path: &Path) {
+    use std::io::Write;
+    let line = "5746545\tPortland\tUS\tUnited States\tOR\tOregon\t45.52345\t-122.67621\t\
+                652503\tAmerica/Los_Angeles\tPDX\n";
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let written = gzip.write_all(line.as_bytes()).and_then(|()| gzip.finish());
+    let bytes = written.unwrap_or_else(|e| panic!("gzip: {e}"));
+    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("cities file: {e}"));
+}
+
 impl Namespaced {
     /// `database_on_tmpfs`: whether the database lives on the small file system too, or only
     /// the data directory (photos) does.
@@ -54,6 +65,9 @@ impl Namespaced {
         } else {
             dir.join("cityscape.db")
         };
+        // A few cities: the whole file's import would not fit the small file system.
+        let cities = dir.join("cities.tsv.gz");
+        write_few_cities(&cities);
         // A filler file takes room that the test frees later, as an operator would.
         let script = format!(
             r#"set -e
@@ -63,12 +77,13 @@ head -c {filler_kb}K /dev/zero > "{mounted}/filler"
 echo "shell=$$" >&2
 "{BINARY}" --bind 127.0.0.1:0 --upstream simulated --post-limit 0 \
   --database-url "sqlite://{database}?mode=rwc" --data-dir "{mounted}/data" \
-  --static-dir "{static_dir}" &
+  --static-dir "{static_dir}" --cities-file "{cities}" &
 echo "server=$!" >&2
 wait $! || true
 exec sleep 600"#,
             mounted = mounted.display(),
             database = database.display(),
+            cities = cities.display(),
             static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static"),
         );
         let mut shell = Command::new("unshare")

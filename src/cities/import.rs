@@ -1,0 +1,136 @@
+//! Puts the cities file into SQLite when the database holds another file's cities or none: in
+//! one transaction, so a search never sees half an import, and a crash mid-way leaves the
+//! previous cities (or none) and imports again at the next start.
+
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+
+use super::{
+    data::{self, CityRecord},
+    fold::fold,
+};
+use crate::{
+    db::{self, Writer},
+    protect::to_hex,
+};
+
+/// Rows per INSERT: fewer statements, each well under SQLite's limit of bound values.
+const ROWS_PER_INSERT: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Data(#[from] data::DataError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    /// The database already held this file's cities.
+    AlreadyCurrent,
+    Cities {
+        cities: usize,
+        names: usize,
+    },
+}
+
+/// Imports `gzip` unless the database already holds exactly that file.
+pub async fn import_if_changed(
+    pool: &SqlitePool,
+    writer: &Writer,
+    gzip: &[u8],
+) -> Result<Imported, ImportError> {
+    let version = to_hex(&Sha256::digest(gzip));
+    let current: Option<String> = sqlx::query_scalar("SELECT version FROM city_data LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    if current.as_deref() == Some(version.as_str()) {
+        return Ok(Imported::AlreadyCurrent);
+    }
+    let gzip = gzip.to_vec();
+    let prepared = tokio::task::spawn_blocking(move || data::read(&gzip).map(prepare))
+        .await
+        .map_err(|e| ImportError::Data(data::DataError::Unreadable(std::io::Error::other(e))))??;
+    let counts = Imported::Cities {
+        cities: prepared.cities.len(),
+        names: prepared.names.len(),
+    };
+    writer
+        .write(async |conn| replace_all(conn, &prepared, &version).await)
+        .await?;
+    // Readers may hold the log a moment longer; a log left large costs disk, not correctness.
+    if let Err(error) = writer.checkpoint().await {
+        tracing::debug!(%error, "log not emptied after the cities' import");
+    }
+    Ok(counts)
+}
+
+struct Prepared {
+    cities: Vec<CityRecord>,
+    /// (folded name, geonameid), each pair once.
+    names: BTreeSet<(String, i64)>,
+}
+
+fn prepare(cities: Vec<CityRecord>) -> Prepared {
+    let mut names = BTreeSet::new();
+    for city in &cities {
+        for name in std::iter::once(&city.name).chain(&city.alternate_names) {
+            let folded = fold(name);
+            if !folded.is_empty() {
+                names.insert((folded, city.geonameid));
+            }
+        }
+    }
+    Prepared { cities, names }
+}
+
+async fn replace_all(
+    conn: &mut SqliteConnection,
+    prepared: &Prepared,
+    version: &str,
+) -> Result<(), sqlx::Error> {
+    for table in ["city_name_trigrams", "city_names", "cities", "city_data"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    for chunk in prepared.cities.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO cities (geonameid, name, country_code, country_name, admin1_code, region, \
+             latitude, longitude, population, time_zone) ",
+        );
+        insert.push_values(chunk, |mut row, city| {
+            row.push_bind(city.geonameid)
+                .push_bind(&city.name)
+                .push_bind(&city.country_code)
+                .push_bind(&city.country_name)
+                .push_bind(&city.admin1_code)
+                .push_bind(&city.region)
+                .push_bind(city.latitude)
+                .push_bind(city.longitude)
+                .push_bind(city.population)
+                .push_bind(&city.time_zone);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    let names: Vec<&(String, i64)> = prepared.names.iter().collect();
+    for chunk in names.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO city_names (folded, geonameid) ");
+        insert.push_values(chunk, |mut row, (folded, id)| {
+            row.push_bind(folded).push_bind(id);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    sqlx::query("INSERT INTO city_name_trigrams (folded) SELECT DISTINCT folded FROM city_names")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO city_data (version, imported_at) VALUES (?, ?)")
+        .bind(version)
+        .bind(db::timestamp(chrono::Utc::now()))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

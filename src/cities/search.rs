@@ -1,0 +1,255 @@
+//! Ranking: names that fold to exactly what was typed, then names that start with it, then
+//! names one edit away (for words of five letters or more), each most populous first. A
+//! qualifier after the name ("portland oregon", "paris tx", "paris, fr") narrows to cities of
+//! that region or country. Answers are kept by query: the data does not change while the
+//! server runs, and people type the same few thousand names.
+
+use std::{collections::HashSet, sync::Arc};
+
+use moka::future::Cache;
+use sqlx::SqlitePool;
+
+use super::{
+    City,
+    fold::fold,
+    query::{Query, QueryError},
+};
+use crate::{db, domain::Coordinates};
+
+/// The most candidates a search returns.
+pub const MAX_RESULTS: usize = 50;
+/// Names typed this long or longer are also matched one edit away.
+const TYPO_MIN_CHARS: usize = 5;
+/// A first candidate this many times as populous as the second is the clear winner.
+const CLEAR_WINNER_RATIO: i64 = 20;
+/// Kept answers: each a few kilobytes.
+const KEPT_ANSWERS: u64 = 20_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchKind {
+    Exact,
+    Prefix,
+    Typo,
+    /// The nearest city to coordinates that were typed.
+    Nearest,
+}
+
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub city: Arc<City>,
+    pub kind: MatchKind,
+}
+
+/// What a search found.
+#[derive(Debug, Clone)]
+pub enum Found {
+    /// Cities, best first (possibly none).
+    Cities(Arc<Vec<Match>>),
+    /// A postal code: its page is at `/places/{country}/{code}`; without a country, the caller
+    /// decides.
+    PostalCode {
+        code: String,
+        country: Option<crate::domain::CountryCode>,
+    },
+}
+
+impl Found {
+    /// The one candidate to go straight to: the only one of the best kind, or one far more
+    /// populous than the next of its kind.
+    pub fn clear_winner(matches: &[Match]) -> Option<&Match> {
+        let first = matches.first()?;
+        match matches.get(1) {
+            None => Some(first),
+            Some(second) if second.kind > first.kind => Some(first),
+            Some(second)
+                if first.city.population
+                    >= second.city.population.saturating_mul(CLEAR_WINNER_RATIO) =>
+            {
+                Some(first)
+            }
+            Some(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("database: {0}")]
+    Database(#[from] Arc<sqlx::Error>),
+}
+
+pub struct CitySearch {
+    pool: SqlitePool,
+    kept: Cache<String, Arc<Vec<Match>>>,
+}
+
+impl CitySearch {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self {
+            pool,
+            kept: Cache::builder().max_capacity(KEPT_ANSWERS).build(),
+        }
+    }
+
+    pub async fn city(&self, geonameid: i64) -> Result<Option<City>, sqlx::Error> {
+        db::cities::by_id(&self.pool, geonameid).await
+    }
+
+    /// The nearest city to `at`.
+    pub async fn nearest(&self, at: Coordinates) -> Result<Option<City>, sqlx::Error> {
+        // Widening bands of latitude: most points have a city within a few degrees.
+        for degrees in [2.0, 8.0, 180.0] {
+            let near = db::cities::near_latitude(&self.pool, at, degrees).await?;
+            let nearest = near.into_iter().min_by(|a, b| {
+                at.distance_km(a.coordinates)
+                    .total_cmp(&at.distance_km(b.coordinates))
+            });
+            // Only a city closer than the band's edge is sure to be the nearest of all.
+            if let Some(city) = nearest
+                && (degrees >= 180.0 || at.distance_km(city.coordinates) <= degrees * 111.0)
+            {
+                return Ok(Some(city));
+            }
+        }
+        Ok(None)
+    }
+
+    pub async fn search(&self, raw: &str) -> Result<Found, SearchError> {
+        let query = super::query::parse(raw)?;
+        let key = match &query {
+            Query::Empty => return Ok(Found::Cities(Arc::default())),
+            Query::PostalCode { code, country } => {
+                return Ok(Found::PostalCode {
+                    code: code.clone(),
+                    country: *country,
+                });
+            }
+            Query::Coordinates(at) => {
+                let nearest = self.nearest(*at).await.map_err(Arc::new)?;
+                let matches = nearest.map(|city| Match {
+                    city: Arc::new(city),
+                    kind: MatchKind::Nearest,
+                });
+                return Ok(Found::Cities(Arc::new(matches.into_iter().collect())));
+            }
+            Query::Name { folded, comma } => match comma {
+                Some((name, qualifier)) => format!("{name},{qualifier}"),
+                None => folded.clone(),
+            },
+        };
+        let matches = self
+            .kept
+            .try_get_with_by_ref(&key, async {
+                self.rank(&query)
+                    .await
+                    .map(Arc::new)
+                    .map_err(SearchError::from)
+            })
+            .await
+            .map_err(|error| match &*error {
+                SearchError::Database(e) => SearchError::Database(e.clone()),
+                SearchError::Query(e) => SearchError::Query(e.clone()),
+            })?;
+        Ok(Found::Cities(matches))
+    }
+
+    async fn rank(&self, query: &Query) -> Result<Vec<Match>, Arc<sqlx::Error>> {
+        let Query::Name { folded, comma } = query else {
+            return Ok(Vec::new());
+        };
+        if let Some((name, qualifier)) = comma {
+            return self.qualified(name, qualifier).await;
+        }
+        let whole = self.matches(folded, MAX_RESULTS).await?;
+        if whole.first().is_some_and(|m| m.kind == MatchKind::Exact) {
+            return Ok(whole);
+        }
+        // "portland oregon": the last word or two may say where.
+        let words: Vec<&str> = folded.split(' ').collect();
+        let mut fallback = Vec::new();
+        for qualifier_words in 1..=2.min(words.len().saturating_sub(1)) {
+            let Some((name, qualifier)) = words.split_at_checked(words.len() - qualifier_words)
+            else {
+                continue;
+            };
+            let (name, qualifier) = (name.join(" "), qualifier.join(" "));
+            let qualified = self.qualified(&name, &qualifier).await?;
+            if qualified
+                .first()
+                .is_some_and(|m| m.kind == MatchKind::Exact)
+            {
+                return Ok(qualified);
+            }
+            if fallback.is_empty() {
+                fallback = qualified;
+            }
+        }
+        Ok(if whole.is_empty() { fallback } else { whole })
+    }
+
+    async fn qualified(&self, name: &str, qualifier: &str) -> Result<Vec<Match>, Arc<sqlx::Error>> {
+        // Enough to find the few of the right region among every city of that name.
+        let mut matches = self.matches(name, 1000).await?;
+        matches.retain(|m| m.city.answers_to(qualifier));
+        matches.truncate(MAX_RESULTS);
+        Ok(matches)
+    }
+
+    /// Exact, then prefix, then one-edit matches of `name`, each most populous first.
+    async fn matches(&self, name: &str, limit: usize) -> Result<Vec<Match>, Arc<sqlx::Error>> {
+        let pool = &self.pool;
+        let cap = u32::try_from(limit).unwrap_or(u32::MAX);
+        let mut matches = Vec::new();
+        let mut seen = HashSet::new();
+        let mut add = |cities: Vec<City>, kind: MatchKind, matches: &mut Vec<Match>| {
+            for city in cities {
+                if matches.len() < limit && seen.insert(city.geonameid) {
+                    matches.push(Match {
+                        city: Arc::new(city),
+                        kind,
+                    });
+                }
+            }
+        };
+        let exact = db::cities::named(pool, name, cap).await.map_err(Arc::new)?;
+        add(exact, MatchKind::Exact, &mut matches);
+        if matches.len() < limit && name.len() >= 2 {
+            let mut prefixed = db::cities::named_from(pool, name, cap)
+                .await
+                .map_err(Arc::new)?;
+            // Cities whose own name starts so before those found by another of their names
+            // ("san fran": San Francisco before "San Francisco de Quito"), stably.
+            prefixed.sort_by_key(|city| !fold(&city.name).starts_with(name));
+            add(prefixed, MatchKind::Prefix, &mut matches);
+        }
+        let chars = name.len();
+        if matches.len() < limit && chars >= TYPO_MIN_CHARS {
+            // One edit (a transposition too) leaves whole the name's start up to a letter
+            // before its middle, or its end from a letter after it: the first is a prefix of
+            // the name meant, the second inside it (found by trigrams, so three letters long).
+            let half = chars / 2;
+            let start = name.get(..half.saturating_sub(1).max(2)).unwrap_or(name);
+            let end = name.get(half + 1..).filter(|end| end.len() >= 3);
+            let end = end.or_else(|| name.get(half..)).unwrap_or("");
+            let length = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let candidates =
+                db::cities::names_sharing(pool, start, end, length(chars - 1), length(chars + 1))
+                    .await
+                    .map_err(Arc::new)?;
+            let mut near: Vec<String> = candidates
+                .into_iter()
+                .filter(|candidate| strsim::osa_distance(candidate, name) == 1)
+                .collect();
+            near.sort_unstable();
+            near.dedup();
+            let typos = db::cities::named_any(pool, &near, cap)
+                .await
+                .map_err(Arc::new)?;
+            add(typos, MatchKind::Typo, &mut matches);
+        }
+        Ok(matches)
+    }
+}
