@@ -23,3 +23,105 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
     }
   });
 });
+
+// Suggestions while typing in the one search box: the ARIA 1.2 combobox pattern (a text box
+// that controls a list box). Arrow keys move through the suggestions, Enter opens the one
+// chosen (or submits what was typed), Escape closes the list. Without this script the box is a
+// plain form field and the results page answers.
+document.querySelectorAll(".combobox[data-suggest]").forEach((box) => {
+  const input = box.querySelector("input");
+  if (!input || !window.fetch) return;
+  const list = document.createElement("ul");
+  list.id = `${input.id}-suggestions`;
+  list.className = "suggestions";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Suggestions");
+  list.hidden = true;
+  box.append(list);
+  const status = document.createElement("p");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  box.append(status);
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-controls", list.id);
+  input.setAttribute("aria-expanded", "false");
+
+  let suggestions = [];
+  let active = -1;
+  let timer = 0;
+  let pending = null;
+
+  const show = (open) => {
+    list.hidden = !open;
+    input.setAttribute("aria-expanded", String(open));
+    if (!open) choose(-1);
+  };
+  const choose = (index) => {
+    active = index;
+    list.querySelectorAll("li").forEach((item, i) => item.setAttribute("aria-selected", String(i === index)));
+    if (index >= 0) input.setAttribute("aria-activedescendant", `${list.id}-${index}`);
+    else input.removeAttribute("aria-activedescendant");
+  };
+  const go = (index) => {
+    const place = suggestions[index];
+    if (place) window.location.assign(place.url);
+  };
+  const render = () => {
+    list.replaceChildren(...suggestions.map((place, i) => {
+      const item = document.createElement("li");
+      item.id = `${list.id}-${i}`;
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", "false");
+      const where = document.createElement("span");
+      where.className = "where";
+      where.textContent = `, ${[place.region, place.country_name].filter(Boolean).join(", ")}`;
+      item.append(place.name, where);
+      // mousedown, not click: it comes before the box loses focus and closes the list.
+      item.addEventListener("mousedown", (event) => { event.preventDefault(); go(i); });
+      return item;
+    }));
+    status.textContent = suggestions.length
+      ? `${suggestions.length} suggestion${suggestions.length === 1 ? "" : "s"}; use the arrow keys to choose.`
+      : "";
+    show(suggestions.length > 0);
+  };
+  const suggest = async () => {
+    const query = input.value.trim();
+    if (pending) pending.abort();
+    if (query.length < 2) { suggestions = []; render(); return; }
+    pending = new AbortController();
+    try {
+      const url = `${box.dataset.suggest}?limit=8&q=${encodeURIComponent(query)}`;
+      const response = await fetch(url, { signal: pending.signal });
+      if (!response.ok) return;
+      const answer = await response.json();
+      suggestions = answer.results || [];
+      render();
+    } catch {
+      // Aborted by newer typing, or offline: the form still submits.
+    }
+  };
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(suggest, 150);
+  });
+  input.addEventListener("keydown", (event) => {
+    const open = !list.hidden;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      if (!open && suggestions.length) show(true);
+      choose(Math.min(active + 1, suggestions.length - 1));
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      choose(Math.max(active - 1, 0));
+    } else if (event.key === "Enter" && open && active >= 0) {
+      event.preventDefault();
+      go(active);
+    } else if (event.key === "Escape") {
+      if (open) { event.preventDefault(); show(false); }
+    }
+  });
+  input.addEventListener("blur", () => show(false));
+});

@@ -13,7 +13,10 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-use crate::{fixtures::pictures, helpers::spawn_app_with};
+use crate::{
+    fixtures::pictures,
+    helpers::{spawn_app_with, spawn_app_with_every_city},
+};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -87,6 +90,17 @@ pub async fn start_browser_in(
     width: u32,
     scheme: Scheme,
 ) -> Client {
+    start_browser_with(driver, profile, width, scheme, true).await
+}
+
+/// A browser as `start_browser_in`, with its scripts on or off.
+pub async fn start_browser_with(
+    driver: &Driver,
+    profile: &std::path::Path,
+    width: u32,
+    scheme: Scheme,
+    scripts: bool,
+) -> Client {
     let mut options = json!({
         "binary": CHROMIUM,
         "args": [
@@ -94,7 +108,7 @@ pub async fn start_browser_in(
             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
             format!("--window-size={},1800", width.max(800)), format!("--user-data-dir={}", profile.display()),
             // Blink's own setting for `prefers-color-scheme`: 0 is dark, 1 light.
-            format!("--blink-settings=preferredColorScheme={}", if scheme == Scheme::Dark { 0 } else { 1 }),
+            format!("--blink-settings=preferredColorScheme={},scriptEnabled={scripts}", if scheme == Scheme::Dark { 0 } else { 1 }),
         ]
     });
     if width < 800 {
@@ -210,8 +224,8 @@ async fn a_person_searches_posts_an_event_with_a_photo_and_saves_the_place() {
         .goto(&format!("{}/", app.address))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    fill(&browser, "#postal_code", "97229").await;
-    click(&browser, "form.search button[type=submit]").await;
+    fill(&browser, "#q", "97229 us").await;
+    click(&browser, "form.find button[type=submit]").await;
     wait_for_path(&browser, "/places/us/97229").await;
     assert_eq!(text_of(&browser, "h1").await, "Portland");
     assert!(
@@ -450,6 +464,9 @@ pub async fn every_kind_of_page(
         format!("{}/", app.address),
         format!("{}/places/us/97229", app.address),
         format!("{}/places/us/97229/sun?month=2026-03", app.address),
+        format!("{}/search?q=portland", app.address),
+        format!("{}/search?q=nowhere+at+all", app.address),
+        format!("{}/cities/2657896/zurich", app.address),
         event,
         link,
         delete,
@@ -493,4 +510,88 @@ async fn every_page_fits_a_phone_of_320_or_390_px_and_a_desktop() {
         }
         browser.close().await.unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+#[tokio::test]
+async fn a_person_finds_a_city_by_typing_part_of_its_name() {
+    let app = spawn_app_with_every_city(&["--upstream", "simulated"]).await;
+    let driver = start_driver().await;
+    let scratch = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+
+    // With scripts: suggestions while typing, chosen with the keyboard.
+    let browser = start_browser(&driver, &scratch.path().join("with"), 1100).await;
+    browser
+        .goto(&format!("{}/", app.address))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let input = browser
+        .find(Locator::Css("#q"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    input
+        .send_keys("zuri")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let first = text_of(&browser, "#q-suggestions li").await;
+    assert!(first.starts_with("Zürich"), "first suggestion: {first:?}");
+    let expanded = input.attr("aria-expanded").await.unwrap_or_default();
+    assert_eq!(expanded.as_deref(), Some("true"));
+    // Down to the first suggestion: the box names it as the active one.
+    input
+        .send_keys("\u{E015}")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let active = input
+        .attr("aria-activedescendant")
+        .await
+        .unwrap_or_default();
+    assert_eq!(active.as_deref(), Some("q-suggestions-0"));
+    // Escape closes the list; down opens it again; Enter opens the chosen city's page.
+    input
+        .send_keys("\u{E00C}")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let expanded = input.attr("aria-expanded").await.unwrap_or_default();
+    assert_eq!(expanded.as_deref(), Some("false"));
+    input
+        .send_keys("\u{E015}\u{E007}")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for_path(&browser, "/cities/2657896/zurich").await;
+    assert_eq!(text_of(&browser, "h1").await, "Zürich");
+    browser.close().await.unwrap_or_else(|e| panic!("{e}"));
+
+    // Without scripts: the same words submitted; the results page lists Zürich first.
+    let plain = start_browser_with(
+        &driver,
+        &scratch.path().join("without"),
+        1100,
+        Scheme::Light,
+        false,
+    )
+    .await;
+    plain
+        .goto(&format!("{}/", app.address))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let input = plain
+        .find(Locator::Css("#q"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        input.attr("role").await.unwrap_or_default(),
+        None,
+        "no script, no combobox"
+    );
+    input
+        .send_keys("zuri")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&plain, "form.find button[type=submit]").await;
+    wait_for_path(&plain, "/search").await;
+    let first = text_of(&plain, "ol.results li a").await;
+    assert_eq!(first, "Zürich");
+    click(&plain, "ol.results li a").await;
+    wait_for_path(&plain, "/cities/2657896/zurich").await;
+    plain.close().await.unwrap_or_else(|e| panic!("{e}"));
 }
