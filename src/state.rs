@@ -92,7 +92,7 @@ impl AppState {
             );
         }
         import_cities(&pool, &writer, config.cities_file.as_deref()).await?;
-        let cities = CitySearch::new(pool.clone());
+        let cities = CitySearch::new(pool.clone(), config.cache == crate::config::CacheMode::On);
         let upstreams = Upstreams::from_config(config)?;
         let lookups = Lookups::new(
             pool.clone(),

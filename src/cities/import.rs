@@ -92,7 +92,13 @@ async fn replace_all(
     prepared: &Prepared,
     version: &str,
 ) -> Result<(), sqlx::Error> {
-    for table in ["city_name_trigrams", "city_names", "cities", "city_data"] {
+    for table in [
+        "city_name_trigrams",
+        "city_name_ends",
+        "city_names",
+        "cities",
+        "city_data",
+    ] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *conn)
             .await?;
@@ -121,6 +127,20 @@ async fn replace_all(
         let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO city_names (folded, geonameid) ");
         insert.push_values(chunk, |mut row, (folded, id)| {
             row.push_bind(folded).push_bind(id);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    let mut ends: Vec<String> = prepared
+        .names
+        .iter()
+        .map(|(folded, _)| folded.chars().rev().collect())
+        .collect();
+    ends.sort_unstable();
+    ends.dedup();
+    for chunk in ends.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO city_name_ends (reversed) ");
+        insert.push_values(chunk, |mut row, reversed| {
+            row.push_bind(reversed);
         });
         insert.build().execute(&mut *conn).await?;
     }

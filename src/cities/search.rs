@@ -18,8 +18,18 @@ use crate::{db, domain::Coordinates};
 
 /// The most candidates a search returns.
 pub const MAX_RESULTS: usize = 50;
-/// Names typed this long or longer are also matched one edit away.
+/// Answers are kept with this many candidates: what the page, the suggestions and the API
+/// (by default) show. Asked for more, the search is made again.
+pub const KEPT_RESULTS: usize = 10;
+/// Names typed this long or longer are also matched one edit away...
 const TYPO_MIN_CHARS: usize = 5;
+/// Typos, then names holding what was typed, are looked for only when no city has that name
+/// and fewer than this many start with it: a name found as typed is not taken for another.
+const FEW: usize = 5;
+/// What was typed is looked for inside names when it is this long or longer...
+const CONTAINS_MIN_CHARS: usize = 4;
+/// ...among this many names at most.
+const CONTAINS_NAMES: u32 = 200;
 /// A first candidate this many times as populous as the second is the clear winner.
 const CLEAR_WINNER_RATIO: i64 = 20;
 /// Kept answers: each a few kilobytes.
@@ -31,6 +41,8 @@ pub enum MatchKind {
     Exact,
     Prefix,
     Typo,
+    /// A name that holds what was typed ("angeles").
+    Contains,
     /// The nearest city to coordinates that were typed.
     Nearest,
 }
@@ -83,14 +95,15 @@ pub enum SearchError {
 
 pub struct CitySearch {
     pool: SqlitePool,
-    kept: Cache<String, Arc<Vec<Match>>>,
+    /// `None` with `--cache off`: every search asks SQLite.
+    kept: Option<Cache<String, Arc<Vec<Match>>>>,
 }
 
 impl CitySearch {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: SqlitePool, keep_answers: bool) -> Self {
         Self {
             pool,
-            kept: Cache::builder().max_capacity(KEPT_ANSWERS).build(),
+            kept: keep_answers.then(|| Cache::builder().max_capacity(KEPT_ANSWERS).build()),
         }
     }
 
@@ -117,7 +130,8 @@ impl CitySearch {
         Ok(None)
     }
 
-    pub async fn search(&self, raw: &str) -> Result<Found, SearchError> {
+    /// Searches for what was typed; a name finds at most `limit` cities.
+    pub async fn search(&self, raw: &str, limit: usize) -> Result<Found, SearchError> {
         let query = super::query::parse(raw)?;
         let key = match &query {
             Query::Empty => return Ok(Found::Cities(Arc::default())),
@@ -140,30 +154,30 @@ impl CitySearch {
                 None => folded.clone(),
             },
         };
-        let matches = self
-            .kept
-            .try_get_with_by_ref(&key, async {
-                self.rank(&query)
-                    .await
-                    .map(Arc::new)
-                    .map_err(SearchError::from)
-            })
-            .await
-            .map_err(|error| match &*error {
-                SearchError::Database(e) => SearchError::Database(e.clone()),
-                SearchError::Query(e) => SearchError::Query(e.clone()),
-            })?;
-        Ok(Found::Cities(matches))
+        let limit = limit.clamp(1, MAX_RESULTS);
+        let ranked = async {
+            self.rank(&query, limit.max(KEPT_RESULTS))
+                .await
+                .map(Arc::new)
+        };
+        let matches = match &self.kept {
+            Some(kept) if limit <= KEPT_RESULTS => kept
+                .try_get_with_by_ref(&key, ranked)
+                .await
+                .map_err(|e: Arc<Arc<sqlx::Error>>| (*e).clone()),
+            _ => ranked.await,
+        };
+        Ok(Found::Cities(matches.map_err(SearchError::Database)?))
     }
 
-    async fn rank(&self, query: &Query) -> Result<Vec<Match>, Arc<sqlx::Error>> {
+    async fn rank(&self, query: &Query, limit: usize) -> Result<Vec<Match>, Arc<sqlx::Error>> {
         let Query::Name { folded, comma } = query else {
             return Ok(Vec::new());
         };
         if let Some((name, qualifier)) = comma {
-            return self.qualified(name, qualifier).await;
+            return self.qualified(name, qualifier, limit).await;
         }
-        let whole = self.matches(folded, MAX_RESULTS).await?;
+        let whole = self.matches(folded, limit).await?;
         if whole.first().is_some_and(|m| m.kind == MatchKind::Exact) {
             return Ok(whole);
         }
@@ -176,7 +190,7 @@ impl CitySearch {
                 continue;
             };
             let (name, qualifier) = (name.join(" "), qualifier.join(" "));
-            let qualified = self.qualified(&name, &qualifier).await?;
+            let qualified = self.qualified(&name, &qualifier, limit).await?;
             if qualified
                 .first()
                 .is_some_and(|m| m.kind == MatchKind::Exact)
@@ -190,11 +204,16 @@ impl CitySearch {
         Ok(if whole.is_empty() { fallback } else { whole })
     }
 
-    async fn qualified(&self, name: &str, qualifier: &str) -> Result<Vec<Match>, Arc<sqlx::Error>> {
+    async fn qualified(
+        &self,
+        name: &str,
+        qualifier: &str,
+        limit: usize,
+    ) -> Result<Vec<Match>, Arc<sqlx::Error>> {
         // Enough to find the few of the right region among every city of that name.
         let mut matches = self.matches(name, 1000).await?;
         matches.retain(|m| m.city.answers_to(qualifier));
-        matches.truncate(MAX_RESULTS);
+        matches.truncate(limit);
         Ok(matches)
     }
 
@@ -226,30 +245,52 @@ impl CitySearch {
             add(prefixed, MatchKind::Prefix, &mut matches);
         }
         let chars = name.len();
-        if matches.len() < limit && chars >= TYPO_MIN_CHARS {
+        let few = |matches: &Vec<Match>| {
+            matches.len() < limit.min(FEW) && !matches.iter().any(|m| m.kind == MatchKind::Exact)
+        };
+        let length = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        if few(&matches) && chars >= TYPO_MIN_CHARS {
             // One edit (a transposition too) leaves whole the name's start up to a letter
-            // before its middle, or its end from a letter after it: the first is a prefix of
-            // the name meant, the second inside it (found by trigrams, so three letters long).
+            // before its middle, or its end from a letter after it.
             let half = chars / 2;
             let start = name.get(..half.saturating_sub(1).max(2)).unwrap_or(name);
-            let end = name.get(half + 1..).filter(|end| end.len() >= 3);
-            let end = end.or_else(|| name.get(half..)).unwrap_or("");
-            let length = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-            let candidates =
-                db::cities::names_sharing(pool, start, end, length(chars - 1), length(chars + 1))
-                    .await
-                    .map_err(Arc::new)?;
-            let mut near: Vec<String> = candidates
-                .into_iter()
-                .filter(|candidate| strsim::osa_distance(candidate, name) == 1)
-                .collect();
-            near.sort_unstable();
-            near.dedup();
+            let end = name.get(half + 1..).unwrap_or("");
+            let candidates = db::cities::names_starting_or_ending(
+                pool,
+                start,
+                end,
+                length(chars - 1),
+                length(chars + 1),
+            )
+            .await
+            .map_err(Arc::new)?;
+            let near = one_edit_from(name, candidates);
             let typos = db::cities::named_any(pool, &near, cap)
                 .await
                 .map_err(Arc::new)?;
             add(typos, MatchKind::Typo, &mut matches);
         }
+        if few(&matches) && chars >= CONTAINS_MIN_CHARS {
+            let holding = db::cities::names_containing(pool, name, CONTAINS_NAMES)
+                .await
+                .map_err(Arc::new)?;
+            let cities = db::cities::named_any(pool, &holding, cap)
+                .await
+                .map_err(Arc::new)?;
+            add(cities, MatchKind::Contains, &mut matches);
+        }
         Ok(matches)
     }
+}
+
+/// The distinct `candidates` one edit (an insertion, a deletion, a substitution or two
+/// neighbours swapped) from `name`.
+fn one_edit_from(name: &str, candidates: Vec<String>) -> Vec<String> {
+    let mut near: Vec<String> = candidates
+        .into_iter()
+        .filter(|candidate| strsim::osa_distance(candidate, name) == 1)
+        .collect();
+    near.sort_unstable();
+    near.dedup();
+    near
 }

@@ -98,18 +98,18 @@ fn past_prefix(prefix: &str) -> String {
     format!("{prefix}{{")
 }
 
-/// Distinct folded names `min_len ..= max_len` long that start with `start` or contain `part`:
-/// the candidates for a name typed with one mistake (which leaves one half of it whole).
-pub async fn names_sharing(
+/// Distinct folded names `min_len ..= max_len` long that start with `start` or end with `end`:
+/// the candidates for a name typed with one mistake, which leaves its start or its end whole.
+pub async fn names_starting_or_ending(
     pool: &SqlitePool,
     start: &str,
-    part: &str,
+    end: &str,
     min_len: u32,
     max_len: u32,
 ) -> Result<Vec<String>, sqlx::Error> {
     let mut names: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT folded FROM city_names \
-         WHERE folded >= ?1 AND folded < ?2 AND length(folded) BETWEEN ?3 AND ?4 LIMIT 5000",
+         WHERE folded >= ?1 AND folded < ?2 AND length(folded) BETWEEN ?3 AND ?4 LIMIT 2000",
     )
     .bind(start)
     .bind(past_prefix(start))
@@ -117,21 +117,40 @@ pub async fn names_sharing(
     .bind(max_len)
     .fetch_all(pool)
     .await?;
-    // The trigram index finds a part of three characters or more; `part` holds only letters,
-    // digits and spaces, so quoted it is one phrase, never FTS5 syntax.
-    if part.len() >= 3 {
-        let containing: Vec<String> = sqlx::query_scalar(
-            "SELECT folded FROM city_name_trigrams WHERE city_name_trigrams MATCH ?1 \
-             AND length(folded) BETWEEN ?2 AND ?3 LIMIT 5000",
-        )
-        .bind(format!("\"{part}\""))
-        .bind(min_len)
-        .bind(max_len)
-        .fetch_all(pool)
-        .await?;
-        names.extend(containing);
-    }
+    let reversed_end: String = end.chars().rev().collect();
+    let ending: Vec<String> = sqlx::query_scalar(
+        "SELECT reversed FROM city_name_ends \
+         WHERE reversed >= ?1 AND reversed < ?2 AND length(reversed) BETWEEN ?3 AND ?4 LIMIT 2000",
+    )
+    .bind(&reversed_end)
+    .bind(past_prefix(&reversed_end))
+    .bind(min_len)
+    .bind(max_len)
+    .fetch_all(pool)
+    .await?;
+    names.extend(
+        ending
+            .into_iter()
+            .map(|reversed| reversed.chars().rev().collect()),
+    );
     Ok(names)
+}
+
+/// Distinct folded names that hold `part` (three characters or more, for the trigram index).
+pub async fn names_containing(
+    pool: &SqlitePool,
+    part: &str,
+    limit: u32,
+) -> Result<Vec<String>, sqlx::Error> {
+    // `part` is folded (letters, digits, single spaces): quoted, it is one FTS5 phrase, never
+    // FTS5 syntax.
+    sqlx::query_scalar(
+        "SELECT folded FROM city_name_trigrams WHERE city_name_trigrams MATCH ?1 LIMIT ?2",
+    )
+    .bind(format!("\"{part}\""))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
 }
 
 /// Cities with any of the folded `names`, most populous first.

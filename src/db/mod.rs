@@ -53,7 +53,14 @@ pub async fn connect(url: &str, max_mb: u64) -> Result<(SqlitePool, Writer), sql
     let readers = SqlitePoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options.create_if_missing(false).read_only(true))
+        // A mebibyte of pages each (SQLite's default is two): the cities' index is read in
+        // small ranges, and eight connections' caches were a third of the server's memory.
+        .connect_with(
+            options
+                .create_if_missing(false)
+                .read_only(true)
+                .pragma("cache_size", "-1024"),
+        )
         .await?;
     Ok((
         readers,
@@ -106,9 +113,13 @@ impl Writer {
     }
 
     /// Copies the write-ahead log into the database and empties it: after a large import,
-    /// which would otherwise leave a log as large as the import on disk.
+    /// which would otherwise leave a log as large as the import on disk, and its pages cached.
+    /// Its connection's page cache is given back too.
     pub async fn checkpoint(&self) -> Result<(), sqlx::Error> {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("PRAGMA shrink_memory")
             .execute(&self.pool)
             .await
             .map(|_| ())

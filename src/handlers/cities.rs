@@ -24,7 +24,7 @@ use super::{
 use crate::{
     cities::{
         City, Found, Match, MatchKind,
-        search::{MAX_RESULTS, SearchError},
+        search::{KEPT_RESULTS, MAX_RESULTS, SearchError},
     },
     cookies,
     domain::{CountryCode, PlaceKey, units::Preferences},
@@ -141,7 +141,7 @@ pub async fn results(state: &AppState, query: String, jar: &CookieJar) -> Respon
         };
         (status, layout::render(&page)).into_response()
     };
-    let found = match state.cities.search(&query).await {
+    let found = match state.cities.search(&query, KEPT_RESULTS).await {
         Ok(found) => found,
         Err(SearchError::Query(e)) => {
             return page(Vec::new(), Some(e.to_string()), StatusCode::BAD_REQUEST);
@@ -210,7 +210,7 @@ pub async fn api_search(
                 AppError::BadRequest(format!("limit must be a number from 1 to {MAX_RESULTS}."))
             })?,
     };
-    let (found, took) = timed(state.cities.search(&query)).await;
+    let (found, took) = timed(state.cities.search(&query, limit)).await;
     let mut timing = ServerTiming::new();
     timing.record("search", took);
     let mut answer = ApiSearchAnswer {
