@@ -28,14 +28,8 @@ CREATE TABLE city_names (
     PRIMARY KEY (folded, geonameid)
 ) WITHOUT ROWID;
 
--- The distinct folded names written backwards: a name typed with one mistake near its start
--- still ends as the name meant does, and an index finds that end as a prefix of these.
-CREATE TABLE city_name_ends (
-    reversed TEXT PRIMARY KEY
-) WITHOUT ROWID;
-
--- The distinct folded names by trigram: a part of a name ("angeles", "york") finds every name
--- that holds it, when no name is or starts with what was typed.
+-- The distinct folded names by trigram, for names typed with a mistake: candidates share a
+-- part of the name typed, then the app keeps those one edit away.
 CREATE VIRTUAL TABLE city_name_trigrams USING fts5 (folded, tokenize = 'trigram');
 
 CREATE TABLE city_data (

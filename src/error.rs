@@ -124,6 +124,16 @@ impl From<LookupError> for AppError {
     }
 }
 
+impl From<crate::cities::search::SearchError> for AppError {
+    fn from(error: crate::cities::search::SearchError) -> Self {
+        use crate::cities::search::SearchError;
+        match error {
+            SearchError::Query(e) => Self::BadRequest(e.to_string()),
+            SearchError::Database(e) => Self::Internal(format!("city search: {e}")),
+        }
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if crate::db::is_storage_full(&e) {

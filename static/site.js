@@ -51,6 +51,8 @@ document.querySelectorAll(".combobox[data-suggest]").forEach((box) => {
   let active = -1;
   let timer = 0;
   let pending = null;
+  // Set by Escape until the next keystroke changes the text.
+  let closed = false;
 
   const show = (open) => {
     list.hidden = !open;
@@ -68,6 +70,7 @@ document.querySelectorAll(".combobox[data-suggest]").forEach((box) => {
     if (place) window.location.assign(place.url);
   };
   const render = () => {
+    choose(-1);
     list.replaceChildren(...suggestions.map((place, i) => {
       const item = document.createElement("li");
       item.id = `${list.id}-${i}`;
@@ -84,7 +87,8 @@ document.querySelectorAll(".combobox[data-suggest]").forEach((box) => {
     status.textContent = suggestions.length
       ? `${suggestions.length} suggestion${suggestions.length === 1 ? "" : "s"}; use the arrow keys to choose.`
       : "";
-    show(suggestions.length > 0);
+    // An answer that arrives after the box was left (or closed) stays closed.
+    show(suggestions.length > 0 && document.activeElement === input && !closed);
   };
   const suggest = async () => {
     const query = input.value.trim();
@@ -94,8 +98,7 @@ document.querySelectorAll(".combobox[data-suggest]").forEach((box) => {
     try {
       const url = `${box.dataset.suggest}?limit=8&q=${encodeURIComponent(query)}`;
       const response = await fetch(url, { signal: pending.signal });
-      if (!response.ok) return;
-      const answer = await response.json();
+      const answer = response.ok ? await response.json() : {};
       suggestions = answer.results || [];
       render();
     } catch {
@@ -104,23 +107,28 @@ document.querySelectorAll(".combobox[data-suggest]").forEach((box) => {
   };
 
   input.addEventListener("input", () => {
+    // What was highlighted belonged to the text before.
+    choose(-1);
+    closed = false;
     clearTimeout(timer);
     timer = setTimeout(suggest, 150);
   });
   input.addEventListener("keydown", (event) => {
     const open = !list.hidden;
-    if (event.key === "ArrowDown") {
+    if ((event.key === "ArrowDown" || event.key === "ArrowUp") && suggestions.length) {
       event.preventDefault();
-      if (!open && suggestions.length) show(true);
-      choose(Math.min(active + 1, suggestions.length - 1));
-    } else if (event.key === "ArrowUp") {
-      event.preventDefault();
-      choose(Math.max(active - 1, 0));
-    } else if (event.key === "Enter" && open && active >= 0) {
+      closed = false;
+      if (!open) show(true);
+      const last = suggestions.length - 1;
+      if (event.key === "ArrowDown") choose(active < last ? active + 1 : 0);
+      else choose(active > 0 ? active - 1 : last);
+    } else if (event.key === "Enter" && open && suggestions[active]) {
       event.preventDefault();
       go(active);
-    } else if (event.key === "Escape") {
-      if (open) { event.preventDefault(); show(false); }
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      closed = true;
+      show(false);
     }
   });
   input.addEventListener("blur", () => show(false));

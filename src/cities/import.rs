@@ -18,6 +18,9 @@ use crate::{
 
 /// Rows per INSERT: fewer statements, each well under SQLite's limit of bound values.
 const ROWS_PER_INSERT: usize = 1000;
+/// Names how the file is put into the tables (folding, tables filled): changed with them, so
+/// that the same file is imported again the new way.
+const IMPORT_FORM: &str = "fold-deunicode-1;ends-1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -43,7 +46,11 @@ pub async fn import_if_changed(
     writer: &Writer,
     gzip: &[u8],
 ) -> Result<Imported, ImportError> {
-    let version = to_hex(&Sha256::digest(gzip));
+    let version = to_hex(
+        &Sha256::new_with_prefix(IMPORT_FORM)
+            .chain_update(gzip)
+            .finalize(),
+    );
     let current: Option<String> = sqlx::query_scalar("SELECT version FROM city_data LIMIT 1")
         .fetch_optional(pool)
         .await?;

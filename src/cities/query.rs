@@ -2,7 +2,7 @@
 //! its country), or a name with perhaps a qualifier ("portland oregon", "paris, fr").
 
 use super::fold::fold;
-use crate::domain::{Coordinates, CountryCode};
+use crate::domain::{Coordinates, CountryCode, PlaceKey};
 
 /// Longer input is refused: no city name comes near it.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -74,7 +74,7 @@ fn coordinates(raw: &str) -> Option<Coordinates> {
     Coordinates::new(number(latitude)?, number(longitude)?)
 }
 
-/// A first word with a digit in it is a postal code: the words up to a last one that is a
+/// A first word with a digit in it starts a postal code: the words up to a last one that is a
 /// country code ("sw1a 1aa gb", "97229 us", "97229").
 fn postal_code(folded: &str) -> Option<Query> {
     let words: Vec<&str> = folded.split(' ').collect();
@@ -91,10 +91,31 @@ fn postal_code(folded: &str) -> Option<Query> {
         }
         _ => (words.as_slice(), None),
     };
-    Some(Query::PostalCode {
-        code: code_words.join(" ").to_ascii_uppercase(),
-        country,
-    })
+    let code = code_words.join(" ").to_ascii_uppercase();
+    // Postal codes are one or two short words ("97229", "SW1A 1AA"); longer text that starts
+    // with a number is a name ("6th of October City").
+    (code_words.len() <= 2 && code.len() <= MAX_POSTAL_CODE_CHARS)
+        .then_some(Query::PostalCode { code, country })
+}
+
+/// The longest postal code of any country, space included.
+const MAX_POSTAL_CODE_CHARS: usize = 10;
+
+/// The page of a postal code typed in the box, or what to tell the person: five digits alone
+/// are read as a US ZIP code, as the course's app did; other codes need their country.
+pub fn postal_code_path(code: &str, country: Option<CountryCode>) -> Result<String, String> {
+    let country = match country {
+        Some(country) => country,
+        None if code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit()) => {
+            CountryCode::parse("us").map_err(|e| e.to_string())?
+        }
+        None => {
+            return Err(format!(
+                "Which country is {code} in? Add its two-letter code, as in \u{201c}{code} fr\u{201d}."
+            ));
+        }
+    };
+    PlaceKey::parse(country.as_str(), code).map(|key| key.page_path())
 }
 
 #[cfg(test)]
@@ -150,9 +171,10 @@ mod tests {
                 longitude: 0.0
             }))
         );
-        // Out of range: not coordinates, and digits first, so read as a postal code.
-        assert!(matches!(parse("95.0, 10.0"), Ok(Query::PostalCode { .. })));
+        // Out of range: not coordinates.
+        assert!(!matches!(parse("95.0, 10.0"), Ok(Query::Coordinates(_))));
         assert!(matches!(parse("1234 5678"), Ok(Query::PostalCode { .. })));
+        assert_eq!(parse("6th of October"), Ok(name("6th of october")));
         assert_eq!(parse(&"a".repeat(201)), Err(QueryError::TooLong));
     }
 

@@ -1,5 +1,6 @@
 //! Ranking: names that fold to exactly what was typed, then names that start with it, then
-//! names one edit away (for words of five letters or more), each most populous first. A
+//! names one edit away (for words of five letters or more), then names that hold it, each most
+//! populous first. A
 //! qualifier after the name ("portland oregon", "paris tx", "paris, fr") narrows to cities of
 //! that region or country. Answers are kept by query: the data does not change while the
 //! server runs, and people type the same few thousand names.
@@ -32,6 +33,10 @@ const CONTAINS_MIN_CHARS: usize = 4;
 const CONTAINS_NAMES: u32 = 200;
 /// A first candidate this many times as populous as the second is the clear winner.
 const CLEAR_WINNER_RATIO: i64 = 20;
+/// The band of latitudes, either side of a point, in which its nearest city is looked for.
+const NEAR_BAND_DEGREES: f64 = 3.0;
+/// The fewest kilometres in a degree of latitude (a meridian degree is 110.6 – 111.7 km).
+const KM_PER_DEGREE: f64 = 110.5;
 /// Kept answers: each a few kilobytes.
 const KEPT_ANSWERS: u64 = 20_000;
 
@@ -76,7 +81,11 @@ impl Found {
             Some(second) if second.kind > first.kind => Some(first),
             Some(second)
                 if first.city.population
-                    >= second.city.population.saturating_mul(CLEAR_WINNER_RATIO) =>
+                    >= second
+                        .city
+                        .population
+                        .max(1)
+                        .saturating_mul(CLEAR_WINNER_RATIO) =>
             {
                 Some(first)
             }
@@ -93,10 +102,15 @@ pub enum SearchError {
     Database(#[from] Arc<sqlx::Error>),
 }
 
+/// A point's coordinates as bits: a key for what is kept by point.
+type PointBits = (u64, u64);
+
 pub struct CitySearch {
     pool: SqlitePool,
     /// `None` with `--cache off`: every search asks SQLite.
     kept: Option<Cache<String, Arc<Vec<Match>>>>,
+    /// The nearest city to each postal code's point that was shown, for its page.
+    nearest_kept: Option<Cache<PointBits, Option<Arc<City>>>>,
 }
 
 impl CitySearch {
@@ -104,6 +118,7 @@ impl CitySearch {
         Self {
             pool,
             kept: keep_answers.then(|| Cache::builder().max_capacity(KEPT_ANSWERS).build()),
+            nearest_kept: keep_answers.then(|| Cache::builder().max_capacity(KEPT_ANSWERS).build()),
         }
     }
 
@@ -113,21 +128,40 @@ impl CitySearch {
 
     /// The nearest city to `at`.
     pub async fn nearest(&self, at: Coordinates) -> Result<Option<City>, sqlx::Error> {
-        // Widening bands of latitude: most points have a city within a few degrees.
-        for degrees in [2.0, 8.0, 180.0] {
-            let near = db::cities::near_latitude(&self.pool, at, degrees).await?;
-            let nearest = near.into_iter().min_by(|a, b| {
+        // A band of latitudes holds the nearest city of most points; only a city closer than
+        // the band's edge is sure to be the nearest of all.
+        let near = db::cities::near_latitude(&self.pool, at, NEAR_BAND_DEGREES).await?;
+        let nearest = |cities: Vec<City>| {
+            cities.into_iter().min_by(|a, b| {
                 at.distance_km(a.coordinates)
                     .total_cmp(&at.distance_km(b.coordinates))
-            });
-            // Only a city closer than the band's edge is sure to be the nearest of all.
-            if let Some(city) = nearest
-                && (degrees >= 180.0 || at.distance_km(city.coordinates) <= degrees * 111.0)
-            {
-                return Ok(Some(city));
-            }
+            })
+        };
+        if let Some(city) = nearest(near)
+            && at.distance_km(city.coordinates) <= NEAR_BAND_DEGREES * KM_PER_DEGREE
+        {
+            return Ok(Some(city));
         }
-        Ok(None)
+        // Far from every city (an ocean, a pole): SQLite ranks all by a flat approximation,
+        // and the few it gives are ranked again by distance on the sphere.
+        Ok(nearest(
+            db::cities::roughly_nearest(&self.pool, at, 20).await?,
+        ))
+    }
+
+    /// As [`Self::nearest`], kept: a postal code's page shows its nearest city at every view.
+    pub async fn nearest_kept(
+        &self,
+        at: Coordinates,
+    ) -> Result<Option<Arc<City>>, Arc<sqlx::Error>> {
+        let find = async { Ok(self.nearest(at).await?.map(Arc::new)) };
+        match &self.nearest_kept {
+            Some(kept) => {
+                let key = (at.latitude.to_bits(), at.longitude.to_bits());
+                kept.try_get_with(key, find).await
+            }
+            None => find.await.map_err(Arc::new),
+        }
     }
 
     /// Searches for what was typed; a name finds at most `limit` cities.
@@ -175,7 +209,20 @@ impl CitySearch {
             return Ok(Vec::new());
         };
         if let Some((name, qualifier)) = comma {
-            return self.qualified(name, qualifier, limit).await;
+            let qualified = self.qualified(name, qualifier, limit).await?;
+            // "Misato, Saitama" is a city's whole name; in "paris, europe" the qualifier is
+            // none Cityscape knows, and the name alone is searched.
+            if qualified
+                .first()
+                .is_some_and(|m| m.kind == MatchKind::Exact)
+            {
+                return Ok(qualified);
+            }
+            let whole = self.matches(folded, limit).await?;
+            if !whole.is_empty() || !qualified.is_empty() {
+                return Ok(if whole.is_empty() { qualified } else { whole });
+            }
+            return self.matches(name, limit).await;
         }
         let whole = self.matches(folded, limit).await?;
         if whole.first().is_some_and(|m| m.kind == MatchKind::Exact) {

@@ -191,3 +191,28 @@ pub async fn near_latitude(
             .await?,
     )
 }
+
+/// The `limit` cities nearest `at` by a flat measure (degrees, longitude scaled by the
+/// latitude's cosine, no wrap at 180°): candidates for the real distance, for a point far from
+/// every city. Reads the whole table.
+pub async fn roughly_nearest(
+    pool: &SqlitePool,
+    at: Coordinates,
+    limit: u32,
+) -> Result<Vec<City>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM cities c ORDER BY \
+         (c.latitude - ?1) * (c.latitude - ?1) + (c.longitude - ?2) * (c.longitude - ?2) * ?3 \
+         LIMIT ?4"
+    );
+    let scale = at.latitude.to_radians().cos().powi(2);
+    cities(
+        sqlx::query_as(&sql)
+            .bind(at.latitude)
+            .bind(at.longitude)
+            .bind(scale)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?,
+    )
+}

@@ -24,40 +24,15 @@ use super::{
 use crate::{
     cities::{
         City, Found, Match, MatchKind,
+        query::postal_code_path,
         search::{KEPT_RESULTS, MAX_RESULTS, SearchError},
     },
     cookies,
-    domain::{CountryCode, PlaceKey, units::Preferences},
+    domain::units::Preferences,
     error::AppError,
     state::AppState,
     timing::{ServerTiming, timed},
 };
-
-impl From<SearchError> for AppError {
-    fn from(error: SearchError) -> Self {
-        match error {
-            SearchError::Query(e) => Self::BadRequest(e.to_string()),
-            SearchError::Database(e) => Self::Internal(format!("city search: {e}")),
-        }
-    }
-}
-
-/// Where a postal code typed in the one box leads: its page, or a word on what is missing.
-fn postal_code_page(code: &str, country: Option<CountryCode>) -> Result<String, String> {
-    // Five digits alone are read as a US ZIP code, as the course's app did.
-    let country = match country {
-        Some(country) => country,
-        None if code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit()) => {
-            CountryCode::parse("us").map_err(|e| e.to_string())?
-        }
-        None => {
-            return Err(format!(
-                "Which country is {code} in? Add its two-letter code, as in \u{201c}{code} fr\u{201d}."
-            ));
-        }
-    };
-    PlaceKey::parse(country.as_str(), code).map(|key| key.page_path())
-}
 
 #[derive(Template)]
 #[template(path = "search_results.html")]
@@ -149,7 +124,7 @@ pub async fn results(state: &AppState, query: String, jar: &CookieJar) -> Respon
         Err(e) => return AppError::from(e).into_response(),
     };
     match found {
-        Found::PostalCode { code, country } => match postal_code_page(&code, country) {
+        Found::PostalCode { code, country } => match postal_code_path(&code, country) {
             Ok(path) => Redirect::to(&path).into_response(),
             Err(message) => page(Vec::new(), Some(message), StatusCode::OK),
         },
@@ -201,7 +176,7 @@ pub async fn api_search(
 ) -> Result<Response, AppError> {
     let query = params.q.unwrap_or_default();
     let limit = match params.limit.as_deref() {
-        None => 10,
+        None => KEPT_RESULTS,
         Some(text) => text
             .parse::<usize>()
             .ok()
@@ -220,7 +195,7 @@ pub async fn api_search(
         message: None,
     };
     match found? {
-        Found::PostalCode { code, country } => match postal_code_page(&code, country) {
+        Found::PostalCode { code, country } => match postal_code_path(&code, country) {
             Ok(path) => answer.postal_code_url = Some(path),
             Err(message) => answer.message = Some(message),
         },
@@ -256,7 +231,8 @@ pub async fn page(
     jar: CookieJar,
 ) -> Result<Response, AppError> {
     let city = find_city(&state, &geonameid).await?;
-    if slug != city.slug() {
+    // "/cities/0123/..." names the same city; its page has one address.
+    if slug != city.slug() || geonameid != city.geonameid.to_string() {
         return Ok(moved_to(&city.page_path()));
     }
     let now = Utc::now();

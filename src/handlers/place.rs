@@ -21,6 +21,7 @@ use std::{sync::Arc, time::Instant};
 use crate::{
     boards,
     charts::{forecast::ForecastChart, sun_band::SunBand, waits::WaitsChart},
+    cities::City,
     cookies::{self, Flash},
     db,
     domain::{
@@ -147,8 +148,16 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
                 None => Ok(false),
             }
         };
-        let (board, saved) = tokio::join!(state.boards.board(key, now), saved);
-        (views, board, saved)
+        let (board, saved, nearest) = tokio::join!(
+            state.boards.board(key, now),
+            saved,
+            state.cities.nearest_kept(place.coordinates)
+        );
+        let nearest = nearest
+            .inspect_err(|error| tracing::warn!(%error, "nearest city not found"))
+            .ok()
+            .flatten();
+        (views, board, (saved, nearest))
     };
     // Within a minute of another view in the same units the weather and sun sections are made
     // already: only the database is waited on (the weather and sun caches are not even asked).
@@ -186,6 +195,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         tracing::error!(%error, "events not read");
         "The events could not be loaded just now.".to_owned()
     });
+    let (saved, nearest) = saved;
     let saved = saved
         .inspect_err(|error| tracing::warn!(%error, "saved state not read"))
         .unwrap_or(false);
@@ -202,6 +212,7 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         started.elapsed(),
     ));
     page.lookup_note = extras.lookup_note;
+    page.nearest_city = nearest.map(|city| NearestCity::new(&city, &place));
     page.prefs = PrefsForm::new(prefs, key.page_path());
     match layout::render_including(&page, page.conditions.sections.len()) {
         Ok(html) => (timing, html).into_response(),
@@ -224,9 +235,33 @@ pub struct PlacePage {
     pub api_path: String,
     pub board: Board,
     pub lookup_note: Option<String>,
+    pub nearest_city: Option<NearestCity>,
     /// This response's own waits, drawn.
     pub waits: Option<WaitsChart>,
     pub prefs: PrefsForm,
+}
+
+/// The city nearest a postal code's point, with its page.
+pub struct NearestCity {
+    pub name: String,
+    pub href: String,
+    /// "3 km away"; empty when the point is within the city's first kilometre.
+    pub distance: String,
+}
+
+impl NearestCity {
+    fn new(city: &City, place: &Place) -> Self {
+        let km = place.coordinates.distance_km(city.coordinates);
+        Self {
+            name: city.name.clone(),
+            href: city.page_path(),
+            distance: if km < 1.0 {
+                String::new()
+            } else {
+                format!("{km:.0} km away")
+            },
+        }
+    }
 }
 
 /// The small form that picks units and clock, showing the current choice.
@@ -514,6 +549,7 @@ impl PlacePage {
             ),
             board: Board::default(),
             lookup_note: None,
+            nearest_city: None,
             waits: None,
             prefs: PrefsForm::default(),
         }

@@ -179,6 +179,31 @@ const QUERIES: &[(&str, Expect, &str)] = &[
         City(PORTLAND_OR),
         "coordinates with a comma",
     ),
+    (
+        "6th of october",
+        City(353_219),
+        "a name that starts with a number is not a postal code",
+    ),
+    (
+        "vaugirard",
+        City(2_970_479),
+        "a part of a name: Paris 15 Vaugirard",
+    ),
+    (
+        "yrok",
+        City(783_148),
+        "inside a name (Gjirokastër) when nothing starts so",
+    ),
+    (
+        "paris, europe",
+        City(PARIS),
+        "an unknown qualifier after a comma: the whole text",
+    ),
+    (
+        "0, -150",
+        City(4_033_936),
+        "mid-Pacific: the nearest city (Papeete), however far",
+    ),
     ("xqzzyx", Nothing, "nothing is called that"),
     ("", Nothing, "nothing typed"),
 ];
@@ -338,7 +363,11 @@ async fn a_city_page_shows_the_place_now_at_its_one_address() {
     assert!(html.contains("Feels like"), "the weather section");
     assert!(html.contains("GeoNames"));
     // Another slug, or none: a permanent redirect to the one address.
-    for path in ["/cities/5746545/portland-or", "/cities/5746545"] {
+    for path in [
+        "/cities/5746545/portland-or",
+        "/cities/5746545",
+        "/cities/05746545/portland",
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), StatusCode::MOVED_PERMANENTLY, "{path}");
         assert_eq!(header(&response, "location"), "/cities/5746545/portland");
@@ -441,4 +470,18 @@ async fn a_damaged_cities_file_stops_the_start_and_keeps_the_cities() {
     let message = error.map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("line 1 of the cities file"), "{message}");
     assert_eq!(app.count_rows("cities").await, 3, "the cities before stay");
+}
+
+#[tokio::test]
+async fn a_postal_code_page_links_its_nearest_city() {
+    let app = crate::helpers::spawn_app().await;
+    app.mount_portland().await;
+    let (status, html) = app.get_text("/places/us/97229").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let link = r#"<a href="/cities/5746545/portland" id="nearest-city">Portland</a>"#;
+    assert!(html.contains(link), "{html}");
+    assert!(
+        html.contains("km away"),
+        "97229 is some kilometres from downtown"
+    );
 }
