@@ -19,7 +19,7 @@ use super::{
     events::authenticity_token,
     extract::{Path, Query},
     layout::{self, Layout},
-    place::{Conditions, PrefsForm, Spot, conditions, conditions_key},
+    place::{Conditions, PrefsForm, Spot, SpotKey, conditions, conditions_key},
 };
 use crate::{
     cities::{
@@ -240,10 +240,9 @@ pub async fn page(
         cookies::preferences(&jar).unwrap_or_else(|| Preferences::default_for(&city.country_code));
     let page_path = city.page_path();
     let spot = Spot {
+        key: SpotKey::City(city.geonameid),
         coordinates: city.coordinates,
         time_zone: city.time_zone,
-        page_path: page_path.as_str().into(),
-        calendar_href: None,
     };
     let key = conditions_key(&spot, now, prefs);
     let mut timing = ServerTiming::new();

@@ -148,16 +148,8 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
                 None => Ok(false),
             }
         };
-        let (board, saved, nearest) = tokio::join!(
-            state.boards.board(key, now),
-            saved,
-            state.cities.nearest_kept(place.coordinates)
-        );
-        let nearest = nearest
-            .inspect_err(|error| tracing::warn!(%error, "nearest city not found"))
-            .ok()
-            .flatten();
-        (views, board, (saved, nearest))
+        let (board, saved) = tokio::join!(state.boards.board(key, now), saved);
+        (views, board, saved)
     };
     // Within a minute of another view in the same units the weather and sun sections are made
     // already: only the database is waited on (the weather and sun caches are not even asked).
@@ -195,7 +187,6 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         tracing::error!(%error, "events not read");
         "The events could not be loaded just now.".to_owned()
     });
-    let (saved, nearest) = saved;
     let saved = saved
         .inspect_err(|error| tracing::warn!(%error, "saved state not read"))
         .unwrap_or(false);
@@ -212,7 +203,6 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         started.elapsed(),
     ));
     page.lookup_note = extras.lookup_note;
-    page.nearest_city = nearest.map(|city| NearestCity::new(&city, &place));
     page.prefs = PrefsForm::new(prefs, key.page_path());
     match layout::render_including(&page, page.conditions.sections.len()) {
         Ok(html) => (timing, html).into_response(),
@@ -235,7 +225,6 @@ pub struct PlacePage {
     pub api_path: String,
     pub board: Board,
     pub lookup_note: Option<String>,
-    pub nearest_city: Option<NearestCity>,
     /// This response's own waits, drawn.
     pub waits: Option<WaitsChart>,
     pub prefs: PrefsForm,
@@ -250,8 +239,8 @@ pub struct NearestCity {
 }
 
 impl NearestCity {
-    fn new(city: &City, place: &Place) -> Self {
-        let km = place.coordinates.distance_km(city.coordinates);
+    fn new(city: &City, from: Coordinates) -> Self {
+        let km = from.distance_km(city.coordinates);
         Self {
             name: city.name.clone(),
             href: city.page_path(),
@@ -292,6 +281,8 @@ pub struct Conditions {
     pub time_zone: String,
     pub latitude: String,
     pub longitude: String,
+    /// For a postal code's place.
+    pub nearest_city: Option<NearestCity>,
     /// The weather and sun sections, as HTML.
     pub sections: String,
 }
@@ -307,36 +298,36 @@ struct ConditionsSections<'a> {
 /// Conditions by page (a place's or a city's), minute (minutes since the epoch) and the units
 /// and clock they are in.
 pub type ConditionsCache = moka::future::Cache<ConditionsKey, Arc<Conditions>>;
-pub type ConditionsKey = (Arc<str>, i64, Preferences);
+pub type ConditionsKey = (SpotKey, i64, Preferences);
 
 /// What the weather and sun sections need of a place or a city.
 pub struct Spot {
+    pub key: SpotKey,
     pub coordinates: Coordinates,
     pub time_zone: Tz,
-    /// Its page's path, which keys its sections.
-    pub page_path: Arc<str>,
-    /// Its sun calendar, where it has one.
-    pub calendar_href: Option<String>,
+}
+
+/// Which page a spot's sections are for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SpotKey {
+    /// A postal code's place: it has a sun calendar, and shows its nearest city.
+    PostalCode(PlaceKey),
+    /// A city, by its GeoNames id.
+    City(i64),
 }
 
 impl Spot {
     fn of_place(place: &Place) -> Self {
-        let page_path: Arc<str> = place.key.page_path().into();
         Self {
+            key: SpotKey::PostalCode(place.key.clone()),
             coordinates: place.coordinates,
             time_zone: place.time_zone,
-            calendar_href: Some(format!("{page_path}/sun")),
-            page_path,
         }
     }
 }
 
 pub fn conditions_key(spot: &Spot, now: DateTime<Utc>, prefs: Preferences) -> ConditionsKey {
-    (
-        spot.page_path.clone(),
-        now.timestamp().div_euclid(60),
-        prefs,
-    )
+    (spot.key.clone(), now.timestamp().div_euclid(60), prefs)
 }
 
 pub fn conditions_cache() -> ConditionsCache {
@@ -361,14 +352,23 @@ pub async fn conditions(
     let weather = weather
         .map(|w| WeatherView::new(w, now, zone, spot.coordinates, prefs))
         .map_err(|e| format!("{}.", e.public_message()));
-    let sun = SunView::new(
-        sun,
-        zone,
-        spot.coordinates,
-        now,
-        prefs,
-        spot.calendar_href.clone(),
-    );
+    let calendar_href = match &spot.key {
+        SpotKey::PostalCode(key) => Some(format!("{}/sun", key.page_path())),
+        SpotKey::City(_) => None,
+    };
+    let sun = SunView::new(sun, zone, spot.coordinates, now, prefs, calendar_href);
+    // Made with the sections, once a minute, not at every view.
+    let nearest_city = match spot.key {
+        SpotKey::PostalCode(_) => state
+            .cities
+            .nearest_kept(spot.coordinates)
+            .await
+            .inspect_err(|error| tracing::warn!(%error, "nearest city not found"))
+            .ok()
+            .flatten()
+            .map(|city| NearestCity::new(&city, spot.coordinates)),
+        SpotKey::City(_) => None,
+    };
     let sections = ConditionsSections {
         weather: &weather,
         sun: &sun,
@@ -383,6 +383,7 @@ pub async fn conditions(
         time_zone: zone_name::long_name(zone, now),
         latitude: format!("{:.4}", spot.coordinates.latitude),
         longitude: format!("{:.4}", spot.coordinates.longitude),
+        nearest_city,
         sections,
     });
     if weather.is_ok() && state.lookups.caching() {
@@ -549,7 +550,6 @@ impl PlacePage {
             ),
             board: Board::default(),
             lookup_note: None,
-            nearest_city: None,
             waits: None,
             prefs: PrefsForm::default(),
         }
