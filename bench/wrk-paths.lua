@@ -1,5 +1,5 @@
 -- Sends each path of the file named by WRK_PATHS in turn (each thread from its own place in
--- the list), then prints the same JSON line as wrk-report.lua.
+-- the list), then prints wrk-report.lua's JSON line.
 local paths = {}
 for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
 local counter = 0
@@ -15,11 +15,5 @@ request = function()
   return wrk.format("GET", paths[((i + offset) % #paths) + 1])
 end
 
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{"requests":%d,"duration_us":%d,"mean_us":%.1f,"p50_us":%d,"p99_us":%d,"max_us":%d,' ..
-    '"connect_errors":%d,"read_errors":%d,"write_errors":%d,"status_errors":%d,"timeouts":%d}\n',
-    summary.requests, summary.duration, latency.mean, latency:percentile(50), latency:percentile(99),
-    latency.max, e.connect, e.read, e.write, e.status, e.timeout))
-end
+-- The report: the same JSON line as wrk-report.lua (the bench scripts run from the checkout).
+dofile("bench/wrk-report.lua")
