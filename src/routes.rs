@@ -157,6 +157,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/api/weather/{zip}/{country}", get(api::weather))
         .route("/api/places/{country}/{postal_code}", get(api::place))
         .route("/api/search", get(cities::api_search))
+        .route("/api/cities/{geonameid}", get(api::city))
         .route(
             "/api/places/{country}/{postal_code}/events",
             get(events::json::list),

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::extract::{Path, Query, place_key};
 use crate::{
     domain::{
-        Place, PlaceKey,
+        Coordinates, Place, PlaceKey,
         clock::{course_duration, course_time, utc_offset},
         moon::{MoonPhaseName, moon_at},
         solar::{DayKind, SunSource, SunTimes},
@@ -100,17 +100,58 @@ pub async fn place(
         Ok(place) => place,
         Err(e) => return Ok((timing, e).into_response()),
     };
+    let body = report(
+        &state,
+        PlaceJson::new(&place),
+        place.coordinates,
+        place.time_zone,
+        units,
+        &mut timing,
+    )
+    .await;
+    Ok((timing, Json(body)).into_response())
+}
+
+/// `GET /api/cities/{geonameid}[?units=imperial]`: as `/api/places`, for a city.
+pub async fn city(
+    State(state): State<AppState>,
+    Path(geonameid): Path<String>,
+    Query(query): Query<UnitsQuery>,
+) -> Result<Response, AppError> {
+    let units = query.units()?;
+    let city = super::cities::find_city(&state, &geonameid).await?;
+    let mut timing = ServerTiming::new();
+    let body = report(
+        &state,
+        super::cities::CityItem::of(&city),
+        city.coordinates,
+        city.time_zone,
+        units,
+        &mut timing,
+    )
+    .await;
+    Ok((timing, Json(body)).into_response())
+}
+
+/// A place's or a city's report: its weather and sun times, waited on together.
+async fn report<P>(
+    state: &AppState,
+    place: P,
+    at: Coordinates,
+    zone: Tz,
+    units: Units,
+    timing: &mut ServerTiming,
+) -> PlaceReportJson<P> {
     let now = Utc::now();
-    let today = place.local_time(now).date_naive();
+    let today = now.with_timezone(&zone).date_naive();
     let ((weather, weather_took), (sun, sun_took)) = tokio::join!(
-        timed(state.lookups.weather(&place)),
-        timed(state.lookups.sun(&place, today)),
+        timed(state.lookups.weather_at(at)),
+        timed(state.lookups.sun_at(at, zone, today)),
     );
     timing.record("weather", weather_took);
     timing.record("sun", sun_took);
-    let zone = place.time_zone;
-    let body = PlaceReportJson {
-        place: PlaceJson::new(&place),
+    PlaceReportJson {
+        place,
         local_time: iso(now, zone),
         weather_error: weather
             .as_ref()
@@ -121,8 +162,7 @@ pub async fn place(
             .map(|w| WeatherJson::new(&w, zone, units, state.simulated)),
         sun: SunJson::new(&sun, zone, state.simulated),
         simulated: state.simulated,
-    };
-    Ok((timing, Json(body)).into_response())
+    }
 }
 
 async fn resolve(
@@ -448,8 +488,9 @@ impl PlaceJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PlaceReportJson {
-    pub place: PlaceJson,
+pub struct PlaceReportJson<P> {
+    /// `PlaceJson` for a postal code's place, `CityItem` for a city.
+    pub place: P,
     pub local_time: String,
     pub weather: Option<WeatherJson>,
     /// Why `weather` is null, when it is.

@@ -57,8 +57,9 @@ pub struct CityItem {
     pub population: i64,
     pub timezone: &'static str,
     pub url: String,
-    #[serde(rename = "match")]
-    pub kind: MatchKind,
+    /// How a search found it; none outside a search.
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<MatchKind>,
     /// "14:05" where the city is, now.
     #[serde(skip)]
     pub local_time: String,
@@ -80,8 +81,20 @@ impl CityItem {
             population: city.population,
             timezone: city.time_zone.name(),
             url: city.page_path(),
-            kind: found.kind,
+            kind: Some(found.kind),
             local_time: prefs.time(&Utc::now().with_timezone(&city.time_zone)),
+        }
+    }
+
+    /// A city on its own (the JSON API's report of it).
+    pub fn of(city: &City) -> Self {
+        let found = Match {
+            city: Arc::new(city.clone()),
+            kind: MatchKind::Exact,
+        };
+        Self {
+            kind: None,
+            ..Self::new(&found, None)
         }
     }
 
@@ -290,7 +303,7 @@ pub async fn without_slug(
     Ok(moved_to(&city.page_path()))
 }
 
-async fn find_city(state: &AppState, geonameid: &str) -> Result<City, AppError> {
+pub(super) async fn find_city(state: &AppState, geonameid: &str) -> Result<City, AppError> {
     let unknown = || {
         AppError::NotFound(
             "Cityscape knows no city by that number. Search for it by name instead.".to_owned(),

@@ -485,3 +485,33 @@ async fn a_postal_code_page_links_its_nearest_city() {
         "97229 is some kilometres from downtown"
     );
 }
+
+#[tokio::test]
+async fn a_city_has_the_same_json_report_as_a_postal_code() {
+    let app = spawn_app_with(&["--upstream", "simulated"]).await;
+    let (status, report) = app.get_json("/api/cities/5746545?units=imperial").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["place"]["name"], "Portland");
+    assert_eq!(report["place"]["region"], "Oregon");
+    assert_eq!(report["place"]["timezone"], "America/Los_Angeles");
+    assert_eq!(report["place"]["url"], "/cities/5746545/portland");
+    assert!(
+        report["place"].get("match").is_none(),
+        "no search, no match kind"
+    );
+    assert!(report["weather"]["hourly"].is_array(), "{report}");
+    assert!(report["sun"]["sunrise"].is_string(), "{report}");
+    assert!(
+        report["local_time"]
+            .as_str()
+            .is_some_and(|t| t.contains('T'))
+    );
+    for path in ["/api/cities/1", "/api/cities/portland"] {
+        let (status, answer) = app.get_json(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            answer.to_string().contains("Search for it by name"),
+            "{answer}"
+        );
+    }
+}
