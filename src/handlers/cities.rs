@@ -19,7 +19,7 @@ use super::{
     events::authenticity_token,
     extract::{Path, Query},
     layout::{self, Layout},
-    place::{Conditions, PrefsForm, Spot, SpotKey, conditions, conditions_key},
+    place::{Conditions, PrefsForm, Spot, SpotKey, conditions_with},
 };
 use crate::{
     cities::{
@@ -257,35 +257,18 @@ pub async fn page(
         coordinates: city.coordinates,
         time_zone: city.time_zone,
     };
-    let key = conditions_key(&spot, now, prefs);
+    let (conditions, _, waits) = conditions_with(&state, &spot, now, prefs, async {}).await;
     let mut timing = ServerTiming::new();
-    let kept = match state.lookups.caching() {
-        true => state.conditions.get(&key).await,
-        false => None,
-    };
-    let made = match kept {
-        Some(kept) => kept,
-        None => {
-            let today = now.with_timezone(&city.time_zone).date_naive();
-            let ((weather, weather_took), (sun, sun_took)) = tokio::join!(
-                timed(state.lookups.weather_at(city.coordinates)),
-                timed(
-                    state
-                        .lookups
-                        .sun_at(city.coordinates, city.time_zone, today)
-                ),
-            );
-            timing.record("weather", weather_took);
-            timing.record("sun", sun_took);
-            conditions(&state, key, &spot, now, weather.as_deref(), &sun).await
-        }
-    };
+    if let Some(waits) = waits {
+        timing.record("weather", waits.weather);
+        timing.record("sun", waits.sun);
+    }
     let city = Arc::new(city);
     let page = CityPage {
         layout: state.layout(city.full_name()),
         population: thousands(city.population),
         time_zone: city.time_zone.name(),
-        conditions: made,
+        conditions,
         prefs: PrefsForm::new(prefs, page_path),
         authenticity_token: authenticity_token(&csrf)?,
         city,

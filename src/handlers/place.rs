@@ -125,7 +125,6 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     };
 
     let now = Utc::now();
-    let today = place.local_time(now).date_naive();
     let prefs = extras
         .prefs
         .unwrap_or_else(|| Preferences::default_for(place.key.country.as_str()));
@@ -155,26 +154,14 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     // already: only the database is waited on (the weather and sun caches are not even asked).
     // With the caches off every view waits on the services, as that mode is meant to show.
     let spot = Spot::of_place(&place);
-    let key_now = conditions_key(&spot, now, prefs);
-    let kept = match state.lookups.caching() {
-        true => state.conditions.get(&key_now).await,
-        false => None,
-    };
-    let (conditions, ((views, board, saved), db_took), mut waits) = match kept {
-        Some(kept) => (kept, timed(database).await, Vec::with_capacity(1)),
-        None => {
-            let ((weather, weather_took), (sun, sun_took), database) = tokio::join!(
-                timed(state.lookups.weather(&place)),
-                timed(state.lookups.sun(&place, today)),
-                timed(database),
-            );
-            timing.record("weather", weather_took);
-            timing.record("sun", sun_took);
-            let made = conditions(state, key_now, &spot, now, weather.as_deref(), &sun).await;
-            let waits = vec![("weather", weather_took), ("sun", sun_took)];
-            (made, database, waits)
-        }
-    };
+    let (conditions, ((views, board, saved), db_took), made) =
+        conditions_with(state, &spot, now, prefs, database).await;
+    let mut waits = Vec::with_capacity(3);
+    if let Some(made) = made {
+        timing.record("weather", made.weather);
+        timing.record("sun", made.sun);
+        waits.extend([("weather", made.weather), ("sun", made.sun)]);
+    }
     timing.record("db", db_took);
     waits.push(("db", db_took));
 
@@ -326,7 +313,54 @@ impl Spot {
     }
 }
 
-pub fn conditions_key(spot: &Spot, now: DateTime<Utc>, prefs: Preferences) -> ConditionsKey {
+/// How long the weather and the sun were waited on, when a view made its sections.
+pub struct SectionWaits {
+    pub weather: std::time::Duration,
+    pub sun: std::time::Duration,
+}
+
+/// This minute's weather and sun sections of `spot` in `prefs`: kept ones (within a minute of
+/// another view, the weather and sun caches are not even asked), or made while `alongside` (the
+/// page's own database reads) is waited on too. With the caches off every view waits on the
+/// services, as that mode is meant to show.
+pub async fn conditions_with<T>(
+    state: &AppState,
+    spot: &Spot,
+    now: DateTime<Utc>,
+    prefs: Preferences,
+    alongside: impl Future<Output = T>,
+) -> (
+    Arc<Conditions>,
+    (T, std::time::Duration),
+    Option<SectionWaits>,
+) {
+    let key = conditions_key(spot, now, prefs);
+    let kept = match state.lookups.caching() {
+        true => state.conditions.get(&key).await,
+        false => None,
+    };
+    if let Some(kept) = kept {
+        return (kept, timed(alongside).await, None);
+    }
+    let today = now.with_timezone(&spot.time_zone).date_naive();
+    let ((weather, weather_took), (sun, sun_took), alongside) = tokio::join!(
+        timed(state.lookups.weather_at(spot.coordinates)),
+        timed(
+            state
+                .lookups
+                .sun_at(spot.coordinates, spot.time_zone, today)
+        ),
+        timed(alongside),
+    );
+    let made = conditions(state, key, spot, now, weather.as_deref(), &sun).await;
+    let waits = SectionWaits {
+        weather: weather_took,
+        sun: sun_took,
+    };
+    (made, alongside, Some(waits))
+}
+
+fn conditions_key(spot: &Spot, now: DateTime<Utc>, prefs: Preferences) -> ConditionsKey {
     (spot.key.clone(), now.timestamp().div_euclid(60), prefs)
 }
 
@@ -339,7 +373,7 @@ pub fn conditions_cache() -> ConditionsCache {
 
 /// Makes this minute's conditions and keeps them; those of a page whose weather failed are not
 /// kept, so the next view asks again.
-pub async fn conditions(
+async fn conditions(
     state: &AppState,
     key: ConditionsKey,
     spot: &Spot,
