@@ -33,6 +33,8 @@ const CONTAINS_MIN_CHARS: usize = 4;
 const CONTAINS_NAMES: u32 = 200;
 /// A first candidate this many times as populous as the second is the clear winner.
 const CLEAR_WINNER_RATIO: i64 = 20;
+/// A point typed within this distance of its nearest city opens that city's page.
+const NEAR_ENOUGH_KM: f64 = 100.0;
 /// The band of latitudes, either side of a point, in which its nearest city is looked for.
 const NEAR_BAND_DEGREES: f64 = 3.0;
 /// The fewest kilometres in a degree of latitude (a meridian degree is 110.6 – 111.7 km).
@@ -56,6 +58,8 @@ pub enum MatchKind {
 pub struct Match {
     pub city: Arc<City>,
     pub kind: MatchKind,
+    /// For coordinates typed: how far the city is from them.
+    pub distance_km: Option<f64>,
 }
 
 /// What a search found.
@@ -76,6 +80,11 @@ impl Found {
     /// populous than the next of its kind.
     pub fn clear_winner(matches: &[Match]) -> Option<&Match> {
         let first = matches.first()?;
+        // The nearest city to a point far from every city is listed, with its distance, rather
+        // than opened as if it were the place meant.
+        if first.distance_km.is_some_and(|km| km > NEAR_ENOUGH_KM) {
+            return None;
+        }
         match matches.get(1) {
             None => Some(first),
             Some(second) if second.kind > first.kind => Some(first),
@@ -178,6 +187,7 @@ impl CitySearch {
             Query::Coordinates(at) => {
                 let nearest = self.nearest(*at).await.map_err(Arc::new)?;
                 let matches = nearest.map(|city| Match {
+                    distance_km: Some(at.distance_km(city.coordinates)),
                     city: Arc::new(city),
                     kind: MatchKind::Nearest,
                 });
@@ -276,6 +286,7 @@ impl CitySearch {
                     matches.push(Match {
                         city: Arc::new(city),
                         kind,
+                        distance_km: None,
                     });
                 }
             }

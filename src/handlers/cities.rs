@@ -60,6 +60,9 @@ pub struct CityItem {
     /// How a search found it; none outside a search.
     #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
     pub kind: Option<MatchKind>,
+    /// For coordinates typed: the city's distance from them, in whole kilometres.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<u32>,
     /// "14:05" where the city is, now.
     #[serde(skip)]
     pub local_time: String,
@@ -82,6 +85,8 @@ impl CityItem {
             timezone: city.time_zone.name(),
             url: city.page_path(),
             kind: Some(found.kind),
+            // Saturates: no two points on Earth are more than 20,038 km apart.
+            distance_km: found.distance_km.map(|km| km.round() as u32),
             local_time: prefs.time(&Utc::now().with_timezone(&city.time_zone)),
         }
     }
@@ -91,6 +96,7 @@ impl CityItem {
         let found = Match {
             city: Arc::new(city.clone()),
             kind: MatchKind::Exact,
+            distance_km: None,
         };
         Self {
             kind: None,

@@ -283,6 +283,17 @@ async fn the_search_box_goes_to_a_clear_winner_and_lists_the_rest() {
     let html = nothing.text().await.unwrap_or_else(|e| panic!("{e}"));
     assert!(html.contains("No city matches"), "{html}");
     assert!(html.contains("97229 us"));
+    // Coordinates near a city open its page; far from every city, the nearest is listed with
+    // its distance.
+    assert_eq!(
+        header(&go("45.52, -122.68").await, "location"),
+        "/cities/5746545/portland"
+    );
+    let far = go("0, -150").await;
+    assert_eq!(far.status(), StatusCode::OK);
+    let html = far.text().await.unwrap_or_default();
+    assert!(html.contains("Papeete"), "{html}");
+    assert!(html.contains("km from the point given"), "{html}");
     // A postal code whose country cannot be guessed: asked for.
     let html = go("1234 5678").await.text().await.unwrap_or_default();
     assert!(html.contains("Which country"), "{html}");
