@@ -299,7 +299,7 @@ impl CitySearch {
                 .map_err(Arc::new)?;
             // Cities whose own name starts so before those found by another of their names
             // ("san fran": San Francisco before "San Francisco de Quito"), stably.
-            prefixed.sort_by_key(|city| !fold(&city.name).starts_with(name));
+            prefixed.sort_by_cached_key(|city| !fold(&city.name).starts_with(name));
             add(prefixed, MatchKind::Prefix, &mut matches);
         }
         let chars = name.len();

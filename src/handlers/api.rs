@@ -123,7 +123,7 @@ pub async fn city(
     let mut timing = ServerTiming::new();
     let body = report(
         &state,
-        super::cities::CityItem::of(&city),
+        super::cities::CityItem::of(&city, None),
         city.coordinates,
         city.time_zone,
         units,

@@ -69,9 +69,18 @@ pub struct CityItem {
 }
 
 impl CityItem {
-    /// `prefs`: the browser's clock; `None` for the city's country's.
+    /// A candidate of a search. `prefs`: the browser's clock; `None` for the city's country's.
     fn new(found: &Match, prefs: Option<Preferences>) -> Self {
-        let city = &found.city;
+        Self {
+            kind: Some(found.kind),
+            // Saturates: no two points on Earth are more than 20,038 km apart.
+            distance_km: found.distance_km.map(|km| km.round() as u32),
+            ..Self::of(&found.city, prefs)
+        }
+    }
+
+    /// A city on its own (the JSON API's report of it), found by no search.
+    pub fn of(city: &City, prefs: Option<Preferences>) -> Self {
         let prefs = prefs.unwrap_or_else(|| Preferences::default_for(&city.country_code));
         Self {
             id: city.geonameid,
@@ -84,23 +93,9 @@ impl CityItem {
             population: city.population,
             timezone: city.time_zone.name(),
             url: city.page_path(),
-            kind: Some(found.kind),
-            // Saturates: no two points on Earth are more than 20,038 km apart.
-            distance_km: found.distance_km.map(|km| km.round() as u32),
-            local_time: prefs.time(&Utc::now().with_timezone(&city.time_zone)),
-        }
-    }
-
-    /// A city on its own (the JSON API's report of it).
-    pub fn of(city: &City) -> Self {
-        let found = Match {
-            city: Arc::new(city.clone()),
-            kind: MatchKind::Exact,
-            distance_km: None,
-        };
-        Self {
             kind: None,
-            ..Self::new(&found, None)
+            distance_km: None,
+            local_time: prefs.time(&Utc::now().with_timezone(&city.time_zone)),
         }
     }
 
@@ -126,7 +121,7 @@ fn thousands(n: i64) -> String {
 /// that says nothing was found and what to try.
 pub async fn results(state: &AppState, query: String, jar: &CookieJar) -> Response {
     let prefs = cookies::preferences(jar);
-    let page = |results, message, status| {
+    let respond = |results, message, status| {
         let page = ResultsPage {
             layout: state.layout(format!("Places for \u{201c}{query}\u{201d}")),
             query: query.clone(),
@@ -138,14 +133,14 @@ pub async fn results(state: &AppState, query: String, jar: &CookieJar) -> Respon
     let found = match state.cities.search(&query, KEPT_RESULTS).await {
         Ok(found) => found,
         Err(SearchError::Query(e)) => {
-            return page(Vec::new(), Some(e.to_string()), StatusCode::BAD_REQUEST);
+            return respond(Vec::new(), Some(e.to_string()), StatusCode::BAD_REQUEST);
         }
         Err(e) => return AppError::from(e).into_response(),
     };
     match found {
         Found::PostalCode { code, country } => match postal_code_path(&code, country) {
             Ok(path) => Redirect::to(&path).into_response(),
-            Err(message) => page(Vec::new(), Some(message), StatusCode::OK),
+            Err(message) => respond(Vec::new(), Some(message), StatusCode::OK),
         },
         Found::Cities(matches) => {
             if let Some(winner) = Found::clear_winner(&matches) {
@@ -153,7 +148,7 @@ pub async fn results(state: &AppState, query: String, jar: &CookieJar) -> Respon
             }
             let message = matches.is_empty().then(|| nothing_found(&query));
             let items = matches.iter().map(|m| CityItem::new(m, prefs)).collect();
-            page(items, message, StatusCode::OK)
+            respond(items, message, StatusCode::OK)
         }
     }
 }
