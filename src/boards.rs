@@ -18,7 +18,7 @@ use sqlx::SqlitePool;
 
 use crate::{
     db::{self, events::StoredEvent, places::Source},
-    domain::PlaceKey,
+    domain::SpotKey,
 };
 
 /// Upcoming events listed on the page, and recent past ones (collapsed).
@@ -43,7 +43,7 @@ pub struct Board {
 
 #[derive(Clone)]
 pub struct Boards {
-    cache: Cache<PlaceKey, Arc<Board>>,
+    cache: Cache<SpotKey, Arc<Board>>,
     /// Counts event writes; a board read before the last one is stale.
     generation: Arc<AtomicU64>,
     pool: SqlitePool,
@@ -73,7 +73,7 @@ impl Boards {
     /// The board of `key` as of `now`: from memory when nothing changed it since it was read.
     pub async fn board(
         &self,
-        key: &PlaceKey,
+        key: &SpotKey,
         now: DateTime<Utc>,
     ) -> Result<Arc<Board>, Arc<sqlx::Error>> {
         let fresh = |board: &Board| {
@@ -91,7 +91,7 @@ impl Boards {
 
     async fn read_through(
         &self,
-        key: &PlaceKey,
+        key: &SpotKey,
         now: DateTime<Utc>,
         fresh: impl Fn(&Board) -> bool,
     ) -> Result<Arc<Board>, Arc<sqlx::Error>> {
@@ -109,7 +109,7 @@ impl Boards {
         self.read(key, now).await.map(Arc::new).map_err(Arc::new)
     }
 
-    async fn read(&self, key: &PlaceKey, now: DateTime<Utc>) -> Result<Board, sqlx::Error> {
+    async fn read(&self, key: &SpotKey, now: DateTime<Utc>) -> Result<Board, sqlx::Error> {
         let generation = self.generation.load(Ordering::SeqCst);
         let (upcoming, past) = tokio::join!(
             db::events::upcoming(&self.pool, self.source, key, now, UPCOMING_EVENTS, 0),

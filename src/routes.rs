@@ -105,9 +105,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/search", get(home::search))
         .route("/places/{country}/{postal_code}", get(place::show))
         .route("/cities/{geonameid}", get(cities::without_slug))
-        .route("/cities/{geonameid}/{slug}", get(cities::page))
+        .route("/cities/{geonameid}/{slug}", get(place::show))
         .route(
             "/places/{country}/{postal_code}/events",
+            guarded(post(events::post::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT))),
+        )
+        .route(
+            "/cities/{geonameid}/{slug}/events",
             guarded(post(events::post::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT))),
         )
         .route(
@@ -128,6 +132,14 @@ pub fn router(state: AppState, config: &Config) -> Router {
         )
         .route(
             "/places/{country}/{postal_code}/events.atom",
+            get(events::feeds::place_atom),
+        )
+        .route(
+            "/cities/{geonameid}/{slug}/events.ics",
+            get(events::feeds::place_ics),
+        )
+        .route(
+            "/cities/{geonameid}/{slug}/events.atom",
             get(events::feeds::place_atom),
         )
         // And `/events/{id}.ics`: the router matches no suffix within a segment.
@@ -162,6 +174,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/api/places/{country}/{postal_code}/events",
             get(events::json::list),
         )
+        .route("/api/cities/{geonameid}/events", get(events::json::list))
         // Any other address under /api answers in JSON too.
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))

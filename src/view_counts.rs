@@ -24,7 +24,7 @@ use crate::{
         self, Writer,
         places::{Source, ViewedPlace},
     },
-    domain::{Place, PlaceKey},
+    domain::{Spot, SpotKey},
 };
 
 /// How often the counts are written.
@@ -52,14 +52,14 @@ pub struct ViewCounts {
 #[derive(Default)]
 struct Counts {
     /// Views not yet written.
-    pending: HashMap<PlaceKey, Pending>,
+    pending: HashMap<SpotKey, Pending>,
     /// Each place's views, written and pending, as far as this process knows.
-    totals: HashMap<PlaceKey, Total>,
+    totals: HashMap<SpotKey, Total>,
 }
 
 /// Views of one place not yet written.
 struct Pending {
-    place: Arc<Place>,
+    place: Arc<Spot>,
     views: i64,
     last_viewed_at: DateTime<Utc>,
 }
@@ -107,7 +107,7 @@ impl ViewCounts {
     }
 
     /// Counts one view of `place`; returns its views so far, this one included.
-    pub async fn record(&self, place: &Arc<Place>, at: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+    pub async fn record(&self, place: &Arc<Spot>, at: DateTime<Utc>) -> Result<i64, sqlx::Error> {
         {
             let mut counts = self.counts();
             let entry = counts
@@ -131,7 +131,7 @@ impl ViewCounts {
         Box::pin(self.read_total(place)).await
     }
 
-    async fn read_total(&self, place: &Arc<Place>) -> Result<i64, sqlx::Error> {
+    async fn read_total(&self, place: &Arc<Spot>) -> Result<i64, sqlx::Error> {
         let counted = Instant::now();
         // Not known yet, or not lately: the written count, with no flush moving views from
         // pending to written meanwhile, plus the pending ones (this one among them).

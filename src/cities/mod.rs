@@ -9,7 +9,7 @@ pub mod search;
 
 use chrono_tz::Tz;
 
-use crate::domain::Coordinates;
+use crate::domain::{Coordinates, Spot, SpotKey};
 
 pub use search::{CitySearch, Found, Match, MatchKind};
 
@@ -33,17 +33,16 @@ pub struct City {
 impl City {
     /// The city page's path, `/cities/5746545/portland`.
     pub fn page_path(&self) -> String {
-        format!("/cities/{}/{}", self.geonameid, self.slug())
+        self.spot_key().page_path(&self.name)
     }
 
-    /// The name as a path segment: folded, words joined by hyphens ("sao-paulo").
+    pub fn spot_key(&self) -> SpotKey {
+        SpotKey::City(self.geonameid)
+    }
+
+    /// The name as a path segment ("sao-paulo").
     pub fn slug(&self) -> String {
-        let slug = fold::fold(&self.name).replace(' ', "-");
-        if slug.is_empty() {
-            "city".to_owned()
-        } else {
-            slug
-        }
+        crate::domain::place::slug(&self.name)
     }
 
     /// "Portland, Oregon, United States" or "Zürich, Switzerland".
@@ -83,3 +82,18 @@ const COUNTRY_ALIASES: &[(&str, &str)] = &[
     ("wales", "GB"),
     ("holland", "NL"),
 ];
+
+impl From<&City> for Spot {
+    fn from(city: &City) -> Self {
+        Self {
+            key: city.spot_key(),
+            name: city.name.clone(),
+            region: city.region.clone(),
+            region_code: city.admin1_code.clone(),
+            country_code: city.country_code.clone(),
+            country_name: city.country_name.clone(),
+            coordinates: city.coordinates,
+            time_zone: city.time_zone,
+        }
+    }
+}

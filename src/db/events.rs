@@ -4,14 +4,18 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::{FromRow, SqlitePool};
 
-use super::{Writer, parse_timestamp, places, places::Source, timestamp};
-use crate::domain::{Place, PlaceKey, event::NewEvent, photo::PhotoSizes};
+use super::{
+    Writer, parse_timestamp,
+    places::{self, Source, key_arguments, key_condition, push},
+    timestamp,
+};
+use crate::domain::{Spot, SpotKey, event::NewEvent, photo::PhotoSizes};
 
 /// An event as stored, with what its pages need of its place.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
     pub id: i64,
-    pub place: PlaceKey,
+    pub place: SpotKey,
     pub place_name: String,
     pub time_zone: Tz,
     pub title: String,
@@ -28,11 +32,19 @@ pub struct StoredEvent {
     pub posted_at: DateTime<Utc>,
 }
 
+impl StoredEvent {
+    /// Its place's page.
+    pub fn place_path(&self) -> String {
+        self.place.page_path(&self.place_name)
+    }
+}
+
 #[derive(Debug, FromRow)]
 struct EventRow {
     id: i64,
     country_code: String,
-    postal_code: String,
+    postal_code: Option<String>,
+    city_id: Option<i64>,
     place_name: String,
     time_zone: String,
     title: String,
@@ -56,8 +68,8 @@ impl TryFrom<EventRow> for StoredEvent {
         let bad = |what: &str| sqlx::Error::Decode(format!("events row has a bad {what}").into());
         Ok(StoredEvent {
             id: row.id,
-            place: PlaceKey::parse(&row.country_code, &row.postal_code)
-                .map_err(|_| bad("place"))?,
+            place: places::spot_key(&row.country_code, row.postal_code.as_deref(), row.city_id)
+                .ok_or_else(|| bad("place"))?,
             place_name: row.place_name,
             time_zone: row.time_zone.parse().map_err(|_| bad("time_zone"))?,
             title: row.title,
@@ -80,7 +92,7 @@ impl TryFrom<EventRow> for StoredEvent {
 }
 
 const SELECT: &str =
-    "SELECT e.id, p.country_code, p.postal_code, p.name AS place_name, p.time_zone,
+    "SELECT e.id, p.country_code, p.postal_code, p.city_id, p.name AS place_name, p.time_zone,
         e.title, e.starts_at, e.ends_at, e.description, e.link, e.poster_name, e.photo,
         e.photo_width, e.photo_height, e.thumbnail_width, e.thumbnail_height, e.created_at
     FROM events e JOIN places p ON p.id = e.place_id";
@@ -106,18 +118,18 @@ pub struct Submission<'a> {
 }
 
 /// Stores an event (and its place, if new) in one transaction.
-#[tracing::instrument(skip_all, fields(key = ?place.key))]
+#[tracing::instrument(skip_all, fields(key = ?spot.key))]
 pub async fn insert(
     writer: &Writer,
     source: Source,
-    place: &Place,
+    spot: &Spot,
     event: &NewEvent,
     submission: &Submission<'_>,
     now: DateTime<Utc>,
 ) -> Result<Stored, sqlx::Error> {
     writer
         .write(async |tx| {
-            let place_id = places::ensure(&mut *tx, source, place, now).await?;
+            let place_id = places::ensure(&mut *tx, source, spot, now).await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO events (place_id, title, starts_at, ends_at, description, link, poster_name,
                                      photo, photo_width, photo_height, thumbnail_width,
@@ -170,22 +182,23 @@ pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<StoredEvent>, sql
 pub async fn upcoming(
     pool: &SqlitePool,
     source: Source,
-    key: &PlaceKey,
+    key: &SpotKey,
     now: DateTime<Utc>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<StoredEvent>, sqlx::Error> {
-    let found: Vec<EventRow> = sqlx::query_as(&format!(
-        "{SELECT} WHERE p.source = ? AND p.country_code = ? AND p.postal_code = ?
-           AND coalesce(e.ends_at, e.starts_at) >= ?
-         ORDER BY e.starts_at, e.id LIMIT ? OFFSET ?"
-    ))
-    .bind(source)
-    .bind(key.country.as_str())
-    .bind(key.postal_code.as_str())
-    .bind(timestamp(now))
-    .bind(limit)
-    .bind(offset)
+    let mut arguments = key_arguments(source, key)?;
+    push(&mut arguments, timestamp(now))?;
+    push(&mut arguments, limit)?;
+    push(&mut arguments, offset)?;
+    let found: Vec<EventRow> = sqlx::query_as_with(
+        &format!(
+            "{SELECT} WHERE {} AND coalesce(e.ends_at, e.starts_at) >= ?
+             ORDER BY e.starts_at, e.id LIMIT ? OFFSET ?",
+            key_condition(key)
+        ),
+        arguments,
+    )
     .fetch_all(pool)
     .await?;
     rows(found)
@@ -196,20 +209,21 @@ pub async fn upcoming(
 pub async fn recent_past(
     pool: &SqlitePool,
     source: Source,
-    key: &PlaceKey,
+    key: &SpotKey,
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<StoredEvent>, sqlx::Error> {
-    let found: Vec<EventRow> = sqlx::query_as(&format!(
-        "{SELECT} WHERE p.source = ? AND p.country_code = ? AND p.postal_code = ?
-           AND coalesce(e.ends_at, e.starts_at) < ?
-         ORDER BY e.starts_at DESC, e.id DESC LIMIT ?"
-    ))
-    .bind(source)
-    .bind(key.country.as_str())
-    .bind(key.postal_code.as_str())
-    .bind(timestamp(now))
-    .bind(limit)
+    let mut arguments = key_arguments(source, key)?;
+    push(&mut arguments, timestamp(now))?;
+    push(&mut arguments, limit)?;
+    let found: Vec<EventRow> = sqlx::query_as_with(
+        &format!(
+            "{SELECT} WHERE {} AND coalesce(e.ends_at, e.starts_at) < ?
+             ORDER BY e.starts_at DESC, e.id DESC LIMIT ?",
+            key_condition(key)
+        ),
+        arguments,
+    )
     .fetch_all(pool)
     .await?;
     rows(found)

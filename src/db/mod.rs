@@ -17,7 +17,7 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use sqlx::{
-    Sqlite, SqliteConnection, SqlitePool,
+    ConnectOptions, Connection, Sqlite, SqliteConnection, SqlitePool,
     pool::PoolConnection,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
@@ -43,12 +43,12 @@ pub async fn connect(url: &str, max_mb: u64) -> Result<(SqlitePool, Writer), sql
             max_mb.saturating_mul(1024 * 1024 / PAGE_BYTES).to_string(),
         );
     }
+    migrate(&options).await?;
     let writer = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options.clone())
         .await?;
-    sqlx::migrate!("./migrations").run(&writer).await?;
     // Made after the writer, which created the file and switched it to WAL.
     let readers = SqlitePoolOptions::new()
         .max_connections(8)
@@ -69,6 +69,30 @@ pub async fn connect(url: &str, max_mb: u64) -> Result<(SqlitePool, Writer), sql
             out_of_space: Arc::default(),
         },
     ))
+}
+
+/// Creates the file if need be and runs the migrations not run yet, on a connection of their
+/// own with foreign keys off: a migration that makes a table again (SQLite's way to change a
+/// column's constraints) drops the old one, and with the keys on that would delete every row
+/// pointing at it through ON DELETE CASCADE. SQLite ignores the pragma inside a transaction,
+/// which is where each migration runs, so it is set on the connection. The keys are checked
+/// once every migration has run.
+async fn migrate(options: &SqliteConnectOptions) -> Result<(), sqlx::Error> {
+    let mut connection = options.clone().foreign_keys(false).connect().await?;
+    sqlx::migrate!("./migrations").run(&mut connection).await?;
+    let broken: Vec<(String, Option<i64>, String, i64)> =
+        sqlx::query_as("PRAGMA foreign_key_check")
+            .fetch_all(&mut connection)
+            .await?;
+    connection.close().await?;
+    match broken.first() {
+        None => Ok(()),
+        Some((table, row, parent, _)) => Err(sqlx::Error::Protocol(format!(
+            "after the migrations, {} rows point at rows that are gone (the first: table {table}, \
+             row {row:?}, missing from {parent})",
+            broken.len()
+        ))),
+    }
 }
 
 /// The one path for writes: a single connection, so writes queue in order rather than contend

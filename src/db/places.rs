@@ -1,10 +1,10 @@
 //! Queries on `places`: stored geocoding answers and page-view counts.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{Arguments, FromRow, Sqlite, SqlitePool, sqlite::SqliteArguments};
 
 use super::{Writer, timestamp};
-use crate::domain::{Coordinates, CountryCode, Place, PlaceKey, PostalCode};
+use crate::domain::{Coordinates, CountryCode, Place, PlaceKey, PostalCode, Spot, SpotKey};
 
 /// Which world a row belongs to: `live` or `simulated` (see the migration).
 pub type Source = &'static str;
@@ -62,29 +62,68 @@ pub async fn find(
     row.map(Place::try_from).transpose()
 }
 
-/// Stores a newly geocoded place; a row already there (a concurrent insert) is kept as it is.
-#[tracing::instrument(skip(db, place), fields(key = ?place.key))]
+/// The condition that picks a spot's row of `places` (as `p`) in its world; its values are
+/// the first of [`key_arguments`].
+pub(crate) fn key_condition(key: &SpotKey) -> &'static str {
+    match key {
+        SpotKey::PostalCode(_) => "p.source = ? AND p.country_code = ? AND p.postal_code = ?",
+        SpotKey::City(_) => "p.source = ? AND p.city_id = ?",
+    }
+}
+
+/// The values of [`key_condition`], to which a query adds its own with [`push`].
+pub(crate) fn key_arguments(
+    source: Source,
+    key: &SpotKey,
+) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    let mut arguments = SqliteArguments::default();
+    push(&mut arguments, source)?;
+    match key {
+        SpotKey::PostalCode(key) => {
+            push(&mut arguments, key.country.as_str())?;
+            push(&mut arguments, key.postal_code.to_string())?;
+        }
+        SpotKey::City(geonameid) => push(&mut arguments, *geonameid)?,
+    }
+    Ok(arguments)
+}
+
+/// Adds a query's next value.
+pub(crate) fn push<'q, T>(arguments: &mut SqliteArguments<'q>, value: T) -> Result<(), sqlx::Error>
+where
+    T: 'q + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>,
+{
+    arguments.add(value).map_err(sqlx::Error::Encode)
+}
+
+/// Stores a place; a row already there (a concurrent insert) is kept as it is.
+#[tracing::instrument(skip(db, spot), fields(key = ?spot.key))]
 pub async fn insert(
     db: impl sqlx::SqliteExecutor<'_>,
     source: Source,
-    place: &Place,
+    spot: &Spot,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let (postal_code, city_id) = match &spot.key {
+        SpotKey::PostalCode(key) => (Some(key.postal_code.as_str()), None),
+        SpotKey::City(geonameid) => (None, Some(*geonameid)),
+    };
     sqlx::query(
-        "INSERT INTO places (source, country_code, postal_code, name, region, region_code,
-                             latitude, longitude, time_zone, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (source, country_code, postal_code) DO NOTHING",
+        "INSERT INTO places (source, country_code, postal_code, city_id, name, region,
+                             region_code, latitude, longitude, time_zone, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
     )
     .bind(source)
-    .bind(place.key.country.as_str())
-    .bind(place.key.postal_code.as_str())
-    .bind(&place.name)
-    .bind(&place.region)
-    .bind(&place.region_code)
-    .bind(place.coordinates.latitude)
-    .bind(place.coordinates.longitude)
-    .bind(place.time_zone.name())
+    .bind(&spot.country_code)
+    .bind(postal_code)
+    .bind(city_id)
+    .bind(&spot.name)
+    .bind(&spot.region)
+    .bind(&spot.region_code)
+    .bind(spot.coordinates.latitude)
+    .bind(spot.coordinates.longitude)
+    .bind(spot.time_zone.name())
     .bind(timestamp(now))
     .execute(db)
     .await
@@ -92,20 +131,18 @@ pub async fn insert(
 }
 
 /// The row id of a place, storing the place first if it is not stored yet.
-#[tracing::instrument(skip(db, place), fields(key = ?place.key))]
+#[tracing::instrument(skip(db, spot), fields(key = ?spot.key))]
 pub async fn ensure(
     db: &mut sqlx::SqliteConnection,
     source: Source,
-    place: &Place,
+    spot: &Spot,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    insert(&mut *db, source, place, now).await?;
-    sqlx::query_scalar(
-        "SELECT id FROM places WHERE source = ? AND country_code = ? AND postal_code = ?",
+    insert(&mut *db, source, spot, now).await?;
+    sqlx::query_scalar_with(
+        &format!("SELECT id FROM places p WHERE {}", key_condition(&spot.key)),
+        key_arguments(source, &spot.key)?,
     )
-    .bind(source)
-    .bind(place.key.country.as_str())
-    .bind(place.key.postal_code.as_str())
     .fetch_one(db)
     .await
 }
@@ -115,21 +152,19 @@ pub async fn ensure(
 pub async fn add_views(
     tx: &mut sqlx::SqliteConnection,
     source: Source,
-    place: &Place,
+    spot: &Spot,
     views: i64,
     last_viewed_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    insert(&mut *tx, source, place, last_viewed_at).await?;
+    let id = ensure(&mut *tx, source, spot, last_viewed_at).await?;
     sqlx::query(
         "UPDATE places SET view_count = view_count + ?,
                            last_viewed_at = max(coalesce(last_viewed_at, ''), ?)
-         WHERE source = ? AND country_code = ? AND postal_code = ?",
+         WHERE id = ?",
     )
     .bind(views)
     .bind(timestamp(last_viewed_at))
-    .bind(source)
-    .bind(place.key.country.as_str())
-    .bind(place.key.postal_code.as_str())
+    .bind(id)
     .execute(&mut *tx)
     .await
     .map(|_| ())
@@ -140,14 +175,12 @@ pub async fn add_views(
 pub async fn view_count(
     pool: &SqlitePool,
     source: Source,
-    key: &PlaceKey,
+    key: &SpotKey,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT view_count FROM places WHERE source = ? AND country_code = ? AND postal_code = ?",
+    sqlx::query_scalar_with(
+        &format!("SELECT view_count FROM places p WHERE {}", key_condition(key)),
+        key_arguments(source, key)?,
     )
-    .bind(source)
-    .bind(key.country.as_str())
-    .bind(key.postal_code.as_str())
     .fetch_optional(pool)
     .await
     .map(Option::unwrap_or_default)
@@ -160,20 +193,114 @@ pub async fn store(
     place: &Place,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let spot = Spot::from(place);
     writer
-        .write(async |tx| insert(&mut *tx, source, place, now).await)
+        .write(async |tx| insert(&mut *tx, source, &spot, now).await)
         .await
 }
 
+/// The columns that make a [`Spot`] of a row of `places` (as `p`), with [`CITY_JOIN`] (its
+/// city's country name).
+pub(crate) const SPOT_COLUMNS: &str = "p.country_code, p.postal_code, p.city_id, p.name, p.region,
+    p.region_code, p.latitude, p.longitude, p.time_zone, c.country_name AS city_country_name";
+pub(crate) const CITY_JOIN: &str = "LEFT JOIN cities c ON c.geonameid = p.city_id";
+
+#[derive(Debug, FromRow)]
+pub(crate) struct SpotRow {
+    country_code: String,
+    postal_code: Option<String>,
+    city_id: Option<i64>,
+    name: String,
+    region: String,
+    region_code: String,
+    latitude: f64,
+    longitude: f64,
+    time_zone: String,
+    /// NULL for a postal code's place, or a city no longer in the data.
+    city_country_name: Option<String>,
+}
+
+impl TryFrom<SpotRow> for Spot {
+    type Error = sqlx::Error;
+
+    fn try_from(row: SpotRow) -> Result<Self, Self::Error> {
+        let bad = |what: &str| sqlx::Error::Decode(format!("places row has a bad {what}").into());
+        let key = spot_key(&row.country_code, row.postal_code.as_deref(), row.city_id)
+            .ok_or_else(|| bad("key"))?;
+        let country_name = match (&key, row.city_country_name) {
+            (SpotKey::City(_), Some(name)) => name,
+            _ => CountryCode::parse(&row.country_code)
+                .map(|c| c.name().to_owned())
+                .unwrap_or(row.country_code.clone()),
+        };
+        Ok(Spot {
+            key,
+            name: row.name,
+            region: row.region,
+            region_code: row.region_code,
+            country_code: row.country_code,
+            country_name,
+            coordinates: Coordinates::new(row.latitude, row.longitude)
+                .ok_or_else(|| bad("coordinate"))?,
+            time_zone: row.time_zone.parse().map_err(|_| bad("time_zone"))?,
+        })
+    }
+}
+
+/// The key of a stored row: its postal code, or its city.
+pub(crate) fn spot_key(
+    country_code: &str,
+    postal_code: Option<&str>,
+    city_id: Option<i64>,
+) -> Option<SpotKey> {
+    match (postal_code, city_id) {
+        (Some(code), None) => PlaceKey::parse(country_code, code)
+            .ok()
+            .map(SpotKey::PostalCode),
+        (None, Some(geonameid)) => Some(SpotKey::City(geonameid)),
+        _ => None,
+    }
+}
+
 /// A line in the home page's lists.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct ViewedPlace {
-    pub country_code: String,
-    pub postal_code: String,
-    pub name: String,
-    pub region: String,
+    pub spot: Spot,
     pub view_count: i64,
     pub last_viewed_at: String,
+}
+
+#[derive(FromRow)]
+struct ViewedRow {
+    #[sqlx(flatten)]
+    spot: SpotRow,
+    view_count: i64,
+    last_viewed_at: String,
+}
+
+async fn viewed(
+    pool: &SqlitePool,
+    source: Source,
+    condition_and_order: &str,
+    limit: i64,
+) -> Result<Vec<ViewedPlace>, sqlx::Error> {
+    let rows: Vec<ViewedRow> = sqlx::query_as(&format!(
+        "SELECT {SPOT_COLUMNS}, p.view_count, p.last_viewed_at FROM places p {CITY_JOIN}
+         WHERE p.source = ? AND {condition_and_order} LIMIT ?"
+    ))
+    .bind(source)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(ViewedPlace {
+                spot: Spot::try_from(row.spot)?,
+                view_count: row.view_count,
+                last_viewed_at: row.last_viewed_at,
+            })
+        })
+        .collect()
 }
 
 #[tracing::instrument(skip(pool))]
@@ -182,14 +309,12 @@ pub async fn recently_viewed(
     source: Source,
     limit: i64,
 ) -> Result<Vec<ViewedPlace>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT country_code, postal_code, name, region, view_count, last_viewed_at FROM places
-         WHERE source = ? AND last_viewed_at IS NOT NULL
-         ORDER BY last_viewed_at DESC LIMIT ?",
+    viewed(
+        pool,
+        source,
+        "p.last_viewed_at IS NOT NULL ORDER BY p.last_viewed_at DESC",
+        limit,
     )
-    .bind(source)
-    .bind(limit)
-    .fetch_all(pool)
     .await
 }
 
@@ -199,14 +324,13 @@ pub async fn most_viewed(
     source: Source,
     limit: i64,
 ) -> Result<Vec<ViewedPlace>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT country_code, postal_code, name, region, view_count, last_viewed_at FROM places
-         WHERE source = ? AND view_count > 0 AND last_viewed_at IS NOT NULL
-         ORDER BY view_count DESC, last_viewed_at DESC LIMIT ?",
+    viewed(
+        pool,
+        source,
+        "p.view_count > 0 AND p.last_viewed_at IS NOT NULL
+         ORDER BY p.view_count DESC, p.last_viewed_at DESC",
+        limit,
     )
-    .bind(source)
-    .bind(limit)
-    .fetch_all(pool)
     .await
 }
 
@@ -217,7 +341,9 @@ pub async fn most_viewed(
 pub async fn move_to_data_form(pool: &SqlitePool, writer: &Writer) -> Result<usize, sqlx::Error> {
     // Read first, on a reader: almost always nothing moves, and then no write is begun.
     let rows: Vec<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, source, country_code, postal_code FROM places")
+        sqlx::query_as(
+            "SELECT id, source, country_code, postal_code FROM places WHERE postal_code IS NOT NULL",
+        )
             .fetch_all(pool)
             .await?;
     let moves: Vec<(i64, String, String, String)> = rows

@@ -5,10 +5,12 @@ use sqlx::SqlitePool;
 
 use super::{
     Writer,
-    places::{self, PLACE_COLUMNS, PlaceRow, Source},
+    places::{
+        self, CITY_JOIN, SPOT_COLUMNS, Source, SpotRow, key_arguments, key_condition, push,
+    },
     timestamp,
 };
-use crate::domain::{Place, PlaceKey};
+use crate::domain::{Spot, SpotKey};
 
 /// Most places one browser may keep; the home page fetches each one's weather.
 pub const MAX_SAVED: i64 = 24;
@@ -24,17 +26,17 @@ pub enum Saved {
 
 /// Saves a place for a visitor. The count is checked inside the transaction, whose first
 /// statement writes, so two saves at once cannot both pass the limit.
-#[tracing::instrument(skip(writer, visitor, place), fields(key = ?place.key))]
+#[tracing::instrument(skip(writer, visitor, spot), fields(key = ?spot.key))]
 pub async fn save(
     writer: &Writer,
     visitor: &str,
     source: Source,
-    place: &Place,
+    spot: &Spot,
     now: DateTime<Utc>,
 ) -> Result<Saved, sqlx::Error> {
     writer
         .write(async |tx| {
-            let place_id = places::ensure(&mut *tx, source, place, now).await?;
+            let place_id = places::ensure(&mut *tx, source, spot, now).await?;
             let (already, count): (bool, i64) = sqlx::query_as(
                 "SELECT EXISTS (SELECT 1 FROM saved_places WHERE visitor_id = ?1 AND place_id = ?2),
                         (SELECT count(*) FROM saved_places WHERE visitor_id = ?1)",
@@ -67,21 +69,21 @@ pub async fn remove(
     writer: &Writer,
     visitor: &str,
     source: Source,
-    key: &PlaceKey,
+    key: &SpotKey,
 ) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "DELETE FROM saved_places WHERE place_id IN (SELECT id FROM places p WHERE {})
+           AND visitor_id = ?",
+        key_condition(key)
+    );
+    let mut arguments = key_arguments(source, key)?;
+    push(&mut arguments, visitor.to_owned())?;
     writer
         .write(async |tx| {
-            sqlx::query(
-                "DELETE FROM saved_places WHERE visitor_id = ? AND place_id IN
-                   (SELECT id FROM places WHERE source = ? AND country_code = ? AND postal_code = ?)",
-            )
-            .bind(visitor)
-            .bind(source)
-            .bind(key.country.as_str())
-            .bind(key.postal_code.as_str())
-            .execute(&mut *tx)
-            .await
-            .map(|_| ())
+            sqlx::query_with(&sql, arguments)
+                .execute(&mut *tx)
+                .await
+                .map(|_| ())
         })
         .await
 }
@@ -91,16 +93,18 @@ pub async fn is_saved(
     pool: &SqlitePool,
     visitor: &str,
     source: Source,
-    key: &PlaceKey,
+    key: &SpotKey,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM saved_places s JOIN places p ON p.id = s.place_id
-          WHERE s.visitor_id = ? AND p.source = ? AND p.country_code = ? AND p.postal_code = ?)",
+    let mut arguments = key_arguments(source, key)?;
+    push(&mut arguments, visitor.to_owned())?;
+    sqlx::query_scalar_with(
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM saved_places s JOIN places p ON p.id = s.place_id
+              WHERE {} AND s.visitor_id = ?)",
+            key_condition(key)
+        ),
+        arguments,
     )
-    .bind(visitor)
-    .bind(source)
-    .bind(key.country.as_str())
-    .bind(key.postal_code.as_str())
     .fetch_one(pool)
     .await
 }
@@ -111,10 +115,9 @@ pub async fn list(
     pool: &SqlitePool,
     visitor: &str,
     source: Source,
-) -> Result<Vec<Place>, sqlx::Error> {
-    // No column of `saved_places` shares a name with the place columns, so they need no prefix.
-    let found: Vec<PlaceRow> = sqlx::query_as(&format!(
-        "SELECT {PLACE_COLUMNS} FROM saved_places s JOIN places p ON p.id = s.place_id
+) -> Result<Vec<Spot>, sqlx::Error> {
+    let found: Vec<SpotRow> = sqlx::query_as(&format!(
+        "SELECT {SPOT_COLUMNS} FROM saved_places s JOIN places p ON p.id = s.place_id {CITY_JOIN}
          WHERE s.visitor_id = ? AND p.source = ? ORDER BY s.saved_at DESC LIMIT ?"
     ))
     .bind(visitor)
@@ -122,5 +125,5 @@ pub async fn list(
     .bind(MAX_SAVED)
     .fetch_all(pool)
     .await?;
-    found.into_iter().map(Place::try_from).collect()
+    found.into_iter().map(Spot::try_from).collect()
 }

@@ -18,5 +18,5 @@ pub mod weather;
 pub mod zone_name;
 
 pub use country::CountryCode;
-pub use place::{Coordinates, Place, PlaceKey};
+pub use place::{Coordinates, Place, PlaceKey, Spot, SpotKey};
 pub use postal::PostalCode;

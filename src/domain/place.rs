@@ -127,6 +127,102 @@ impl Place {
     }
 }
 
+/// Which place a page is about, and what its events, saves and views belong to: a postal
+/// code's place, or a city.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SpotKey {
+    PostalCode(PlaceKey),
+    /// A city, by its GeoNames id.
+    City(i64),
+}
+
+impl SpotKey {
+    /// The page's path; a city's carries its name, folded (`/cities/2657896/zurich`).
+    pub fn page_path(&self, name: &str) -> String {
+        match self {
+            Self::PostalCode(key) => key.page_path(),
+            Self::City(geonameid) => format!("/cities/{geonameid}/{}", slug(name)),
+        }
+    }
+
+    /// `us-97229`, `city-2657896`: the place in a file name.
+    pub fn file_slug(&self) -> String {
+        match self {
+            Self::PostalCode(key) => key.slug(),
+            Self::City(geonameid) => format!("city-{geonameid}"),
+        }
+    }
+}
+
+/// A name as a path segment: folded to ASCII lower case, words joined by hyphens
+/// ("São Paulo" → "sao-paulo"); "city" for a name with no letter or digit left.
+pub fn slug(name: &str) -> String {
+    let slug = crate::cities::fold::fold(name).replace(' ', "-");
+    if slug.is_empty() {
+        "city".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// A place people view, post about and save, as its page and the `places` table know it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spot {
+    pub key: SpotKey,
+    pub name: String,
+    /// State, province or county; empty when none is known.
+    pub region: String,
+    pub region_code: String,
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country_code: String,
+    pub country_name: String,
+    pub coordinates: Coordinates,
+    pub time_zone: Tz,
+}
+
+impl Spot {
+    pub fn page_path(&self) -> String {
+        self.key.page_path(&self.name)
+    }
+
+    /// "Portland, Oregon": the name with the region when there is one.
+    pub fn display_name(&self) -> String {
+        if self.region.is_empty() || self.region == self.name {
+            self.name.clone()
+        } else {
+            format!("{}, {}", self.name, self.region)
+        }
+    }
+
+    /// How lists name it: "Portland, Oregon (US 97229)", "Zürich, Switzerland".
+    pub fn list_label(&self) -> String {
+        match &self.key {
+            SpotKey::PostalCode(key) => format!(
+                "{} ({} {})",
+                self.display_name(),
+                key.country,
+                key.postal_code
+            ),
+            SpotKey::City(_) => format!("{}, {}", self.display_name(), self.country_name),
+        }
+    }
+}
+
+impl From<&Place> for Spot {
+    fn from(place: &Place) -> Self {
+        Self {
+            key: SpotKey::PostalCode(place.key.clone()),
+            name: place.name.clone(),
+            region: place.region.clone(),
+            region_code: place.region_code.clone(),
+            country_code: place.key.country.as_str().to_owned(),
+            country_name: place.country_name().to_owned(),
+            coordinates: place.coordinates,
+            time_zone: place.time_zone,
+        }
+    }
+}
+
 #[cfg(test)]
 mod properties {
     //! Coordinates from the geocoder and keys from URLs are kept only when they make sense.

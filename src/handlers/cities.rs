@@ -1,7 +1,6 @@
 //! Finding a place by name: the results of the one search box (`GET /search?q=`), the same as
-//! JSON (`GET /api/search?q=&limit=`), and a city's page (`GET /cities/{geonameid}/{slug}`).
-
-use std::sync::Arc;
+//! JSON (`GET /api/search?q=&limit=`), and a city's address without its name (`GET
+//! /cities/{geonameid}`); the city's page is a place page (`handlers::place`).
 
 use askama::Template;
 use axum::{
@@ -10,16 +9,13 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_csrf::CsrfToken;
 use axum_extra::extract::CookieJar;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    events::authenticity_token,
     extract::{Path, Query},
     layout::{self, Layout},
-    place::{Conditions, PrefsForm, Spot, SpotKey, conditions_with},
 };
 use crate::{
     cities::{
@@ -105,7 +101,7 @@ impl CityItem {
 }
 
 /// "652,503": a number with its thousands separated.
-fn thousands(n: i64) -> String {
+pub(super) fn thousands(n: i64) -> String {
     let digits = n.to_string();
     let mut text = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
@@ -222,60 +218,6 @@ pub async fn api_search(
         }
     }
     Ok((timing, Json(answer)).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "city.html")]
-pub struct CityPage {
-    pub layout: Layout,
-    pub city: Arc<City>,
-    pub population: String,
-    pub time_zone: &'static str,
-    pub conditions: Arc<Conditions>,
-    pub prefs: PrefsForm,
-    pub authenticity_token: String,
-}
-
-/// `GET /cities/{geonameid}/{slug}`: the place page of a city. Another slug (or none) is a 301
-/// to the one its name gives.
-pub async fn page(
-    State(state): State<AppState>,
-    Path((geonameid, slug)): Path<(String, String)>,
-    csrf: CsrfToken,
-    jar: CookieJar,
-) -> Result<Response, AppError> {
-    let city = find_city(&state, &geonameid).await?;
-    // "/cities/0123/..." names the same city; its page has one address.
-    if slug != city.slug() || geonameid != city.geonameid.to_string() {
-        return Ok(moved_to(&city.page_path()));
-    }
-    let now = Utc::now();
-    let prefs =
-        cookies::preferences(&jar).unwrap_or_else(|| Preferences::default_for(&city.country_code));
-    let page_path = city.page_path();
-    let spot = Spot {
-        key: SpotKey::City(city.geonameid),
-        coordinates: city.coordinates,
-        time_zone: city.time_zone,
-    };
-    let (conditions, _, waits) = conditions_with(&state, &spot, now, prefs, async {}).await;
-    let mut timing = ServerTiming::new();
-    if let Some(waits) = waits {
-        timing.record("weather", waits.weather);
-        timing.record("sun", waits.sun);
-    }
-    let city = Arc::new(city);
-    let page = CityPage {
-        layout: state.layout(city.full_name()),
-        population: thousands(city.population),
-        time_zone: city.time_zone.name(),
-        conditions,
-        prefs: PrefsForm::new(prefs, page_path),
-        authenticity_token: authenticity_token(&csrf)?,
-        city,
-    };
-    let html = layout::render_including(&page, page.conditions.sections.len())?;
-    Ok((csrf, timing, html).into_response())
 }
 
 /// `GET /cities/{geonameid}`: to the city's page.

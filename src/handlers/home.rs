@@ -24,7 +24,7 @@ use crate::{
     cookies,
     db::{self, places::ViewedPlace},
     domain::{
-        CountryCode, Place, PlaceKey, PostalCode,
+        CountryCode, PlaceKey, PostalCode, Spot,
         country::{COUNTRIES, Country},
         units::Preferences,
     },
@@ -54,8 +54,8 @@ pub struct SavedPlaceView {
     pub conditions: Option<&'static str>,
     pub next_sunset: Option<String>,
     pub problem: Option<String>,
-    pub country_segment: String,
-    pub postal_code: String,
+    /// The hidden fields that name the place in its Remove form.
+    pub key_fields: Vec<(&'static str, String)>,
 }
 
 /// The whole list of saved places is ready within this, whatever the services do: a place
@@ -99,18 +99,9 @@ pub struct PlaceLink {
 
 impl PlaceLink {
     fn from_row(row: &ViewedPlace, detail: String) -> Self {
-        // Stored codes were parsed before they were stored, so they parse again.
-        let href = PlaceKey::parse(&row.country_code, &row.postal_code)
-            .map(|key| key.page_path())
-            .unwrap_or_else(|_| "/".to_owned());
-        let name = if row.region.is_empty() {
-            row.name.clone()
-        } else {
-            format!("{}, {}", row.name, row.region)
-        };
         Self {
-            href,
-            label: format!("{name} ({} {})", row.country_code, row.postal_code),
+            href: row.spot.page_path(),
+            label: row.spot.list_label(),
             detail,
         }
     }
@@ -186,12 +177,12 @@ async fn saved_places(
     let Some(visitor) = visitor else {
         return Ok(Vec::new());
     };
-    let places = db::saved::list(&state.pool, visitor, state.lookups.source()).await?;
+    let spots = db::saved::list(&state.pool, visitor, state.lookups.source()).await?;
     let deadline = Instant::now() + SAVED_PLACES_DEADLINE;
     Ok(futures::future::join_all(
-        places
+        spots
             .into_iter()
-            .map(|place| saved_place_view(state, place, deadline, prefs)),
+            .map(|spot| saved_place_view(state, spot, deadline, prefs)),
     )
     .await)
 }
@@ -199,25 +190,27 @@ async fn saved_places(
 /// In the units and clock the visitor chose, else in those of the place's country.
 async fn saved_place_view(
     state: &AppState,
-    place: Place,
+    spot: Spot,
     deadline: Instant,
     prefs: Option<Preferences>,
 ) -> SavedPlaceView {
-    let prefs = prefs.unwrap_or_else(|| Preferences::default_for(place.key.country.as_str()));
+    let prefs = prefs.unwrap_or_else(|| Preferences::default_for(&spot.country_code));
     let now = Utc::now();
-    let today = place.local_time(now).date_naive();
+    let zone = spot.time_zone;
+    let today = now.with_timezone(&zone).date_naive();
+    let at = spot.coordinates;
     // Tomorrow's sun is asked for at once rather than after today's: one wait, not two.
     let sun_tomorrow = async {
         match today.succ_opt() {
-            Some(tomorrow) => timeout_at(deadline, state.lookups.sun(&place, tomorrow))
+            Some(tomorrow) => timeout_at(deadline, state.lookups.sun_at(at, zone, tomorrow))
                 .await
                 .ok(),
             None => None,
         }
     };
     let (weather, sun_today, sun_tomorrow) = tokio::join!(
-        timeout_at(deadline, state.lookups.weather(&place)),
-        timeout_at(deadline, state.lookups.sun(&place, today)),
+        timeout_at(deadline, state.lookups.weather_at(at)),
+        timeout_at(deadline, state.lookups.sun_at(at, zone, today)),
         sun_tomorrow,
     );
     let next_sunset = [sun_today.ok(), sun_tomorrow]
@@ -230,15 +223,9 @@ async fn saved_place_view(
         Ok(Err(e)) => Err(format!("Weather unavailable: {}.", e.public_message())),
         Err(_) => Err("Weather unavailable: the weather service is taking too long.".to_owned()),
     };
-    let zone = place.time_zone;
     SavedPlaceView {
-        href: place.key.page_path(),
-        label: format!(
-            "{} ({} {})",
-            place.display_name(),
-            place.key.country,
-            place.key.postal_code
-        ),
+        href: spot.page_path(),
+        label: spot.list_label(),
         temperature: weather
             .as_ref()
             .ok()
@@ -259,8 +246,7 @@ async fn saved_place_view(
             format!("{day} {}", prefs.time(&local))
         }),
         problem: weather.err(),
-        country_segment: place.key.country.path_segment(),
-        postal_code: place.key.postal_code.to_string(),
+        key_fields: super::saved::key_fields(&spot.key),
     }
 }
 

@@ -11,4 +11,5 @@ pub mod layout;
 pub mod place;
 pub mod preferences;
 pub mod saved;
+pub mod spot;
 pub mod sun_calendar;

@@ -13,10 +13,11 @@ use chrono_tz::Tz;
 
 use super::{
     events::{EventForm, EventView, authenticity_token},
-    extract::Path,
     layout::{self, Layout},
+    saved,
+    spot::{self, Found, SpotAddress},
 };
-use std::{sync::Arc, time::Instant};
+use std::sync::Arc;
 
 use crate::{
     boards,
@@ -25,7 +26,7 @@ use crate::{
     cookies::{self, Flash},
     db,
     domain::{
-        Coordinates, Place, PlaceKey,
+        Coordinates, Spot, SpotKey,
         clock::{page_date_time, page_duration},
         moon::moon_at,
         solar::{self, DayKind, SunSource, SunTimes},
@@ -33,7 +34,6 @@ use crate::{
         weather::{Weather, compass_point},
         zone_name,
     },
-    error::AppError,
     state::AppState,
     timing::{ServerTiming, timed},
     upstream::UpstreamError,
@@ -42,17 +42,21 @@ use crate::{
 /// How many forecast hours the page draws and lists.
 const FORECAST_HOURS: usize = 48;
 
+/// `GET /places/{country}/{postal_code}` and `GET /cities/{geonameid}/{slug}`.
 pub async fn show(
     State(state): State<AppState>,
-    Path((country, postal_code)): Path<(String, String)>,
+    address: SpotAddress,
     headers: HeaderMap,
     csrf: CsrfToken,
     jar: CookieJar,
 ) -> Response {
-    let (key, lookup_note) = match PlaceKey::parse_typed(&country, &postal_code) {
-        Ok(parsed) => parsed,
-        Err(message) => return AppError::BadRequest(message).into_response(),
+    let found = match spot::find(&state, &address).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
+    if let Some(moved) = address.moved_to(&found) {
+        return moved;
+    }
     let authenticity_token = match authenticity_token(&csrf) {
         Ok(token) => token,
         Err(e) => return e.into_response(),
@@ -70,9 +74,12 @@ pub async fn show(
         prefs: cookies::preferences(&jar),
         visitor: cookies::visitor_id(&jar),
         count_view: true,
-        lookup_note,
+        lookup_note: match address {
+            SpotAddress::PostalCode { note, .. } => note,
+            SpotAddress::City { .. } => None,
+        },
     };
-    let page = render(&state, &key, extras).await;
+    let page = render(&state, found, extras).await;
     // The flash (it may hold the one copy of a private link) is used up only once it showed.
     let jar = if page.status().is_success() {
         taken
@@ -113,24 +120,25 @@ impl Extras {
     }
 }
 
-/// The place page: resolve the place, then wait on weather, sun times and SQLite together.
-pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Response {
-    let started = Instant::now();
+/// The place page of a place found: waits on weather, sun times and SQLite together.
+pub async fn render(state: &AppState, found: Found, extras: Extras) -> Response {
+    let Found {
+        spot,
+        population,
+        started,
+        wait: first_wait,
+    } = found;
+    let spot = Arc::new(spot);
     let mut timing = ServerTiming::new();
-    let (place, geocode_took) = timed(state.lookups.place(key)).await;
-    timing.record("geocode", geocode_took);
-    let place = match place {
-        Ok(place) => place,
-        Err(e) => return (timing, AppError::from(e)).into_response(),
-    };
-
+    timing.record(first_wait.0, first_wait.1);
     let now = Utc::now();
     let prefs = extras
         .prefs
-        .unwrap_or_else(|| Preferences::default_for(place.key.country.as_str()));
+        .unwrap_or_else(|| Preferences::default_for(&spot.country_code));
+    let key = &spot.key;
     let database = async {
         let views = match extras.count_view {
-            true => Some(state.views.record(&place, now).await),
+            true => Some(state.views.record(&spot, now).await),
             false => None,
         };
         let saved = async {
@@ -153,7 +161,6 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
     // Within a minute of another view in the same units the weather and sun sections are made
     // already: only the database is waited on (the weather and sun caches are not even asked).
     // With the caches off every view waits on the services, as that mode is meant to show.
-    let spot = Spot::of_place(&place);
     let (conditions, ((views, board, saved), db_took), made) =
         conditions_with(state, &spot, now, prefs, database).await;
     let mut waits = Vec::with_capacity(3);
@@ -178,19 +185,16 @@ pub async fn render(state: &AppState, key: &PlaceKey, extras: Extras) -> Respons
         .inspect_err(|error| tracing::warn!(%error, "saved state not read"))
         .unwrap_or(false);
     let mut page = PlacePage::new(
-        state.layout(place.display_name()),
-        &place,
+        state.layout(spot.display_name()),
+        &spot,
+        population,
         conditions,
         views,
     );
-    page.board = Board::new(key, events, extras.form, extras.flash, extras.origin, saved);
-    page.waits = Some(WaitsChart::new(
-        ("geocode", geocode_took),
-        &waits,
-        started.elapsed(),
-    ));
+    page.board = Board::new(&spot, events, extras.form, extras.flash, extras.origin, saved);
+    page.waits = Some(WaitsChart::new(first_wait, &waits, started.elapsed()));
     page.lookup_note = extras.lookup_note;
-    page.prefs = PrefsForm::new(prefs, key.page_path());
+    page.prefs = PrefsForm::new(prefs, spot.page_path());
     match layout::render_including(&page, page.conditions.sections.len()) {
         Ok(html) => (timing, html).into_response(),
         Err(e) => (timing, e).into_response(),
@@ -203,9 +207,13 @@ pub struct PlacePage {
     pub layout: Layout,
     pub name: String,
     pub region: String,
-    pub country_name: &'static str,
-    pub country_code: String,
-    pub postal_code: String,
+    pub country_name: String,
+    /// Above the name: "97229 · United States", "City · Switzerland".
+    pub eyebrow: String,
+    /// A city's people, "652,503".
+    pub population: Option<String>,
+    /// A city's entry at GeoNames, credited on its page.
+    pub geonames_href: Option<String>,
     pub time_zone: &'static str,
     pub conditions: Arc<Conditions>,
     pub views: Option<i64>,
@@ -286,32 +294,6 @@ struct ConditionsSections<'a> {
 /// and clock they are in.
 pub type ConditionsCache = moka::future::Cache<ConditionsKey, Arc<Conditions>>;
 pub type ConditionsKey = (SpotKey, i64, Preferences);
-
-/// What the weather and sun sections need of a place or a city.
-pub struct Spot {
-    pub key: SpotKey,
-    pub coordinates: Coordinates,
-    pub time_zone: Tz,
-}
-
-/// Which page a spot's sections are for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SpotKey {
-    /// A postal code's place: it has a sun calendar, and shows its nearest city.
-    PostalCode(PlaceKey),
-    /// A city, by its GeoNames id.
-    City(i64),
-}
-
-impl Spot {
-    fn of_place(place: &Place) -> Self {
-        Self {
-            key: SpotKey::PostalCode(place.key.clone()),
-            coordinates: place.coordinates,
-            time_zone: place.time_zone,
-        }
-    }
-}
 
 /// How long the weather and the sun were waited on, when a view made its sections.
 pub struct SectionWaits {
@@ -444,13 +426,13 @@ pub struct Board {
     pub posted: Option<&'static str>,
     pub private_link: Option<String>,
     pub saved: bool,
-    pub country_segment: String,
-    pub postal_code: String,
+    /// The hidden fields that name the place in the save form.
+    pub key_fields: Vec<(&'static str, String)>,
 }
 
 impl Board {
     fn new(
-        key: &PlaceKey,
+        spot: &Spot,
         events: Result<Arc<boards::Board>, String>,
         form: EventForm,
         flash: Option<Flash>,
@@ -466,7 +448,7 @@ impl Board {
             past: past.iter().map(EventView::new).collect(),
             unavailable,
             form,
-            post_path: format!("{}/events", key.page_path()),
+            post_path: format!("{}/events", spot.page_path()),
             private_link: match &flash {
                 Some(
                     Flash::Posted { event_id, token } | Flash::AlreadyPosted { event_id, token },
@@ -485,8 +467,7 @@ impl Board {
                 .filter(|f| !matches!(f, Flash::Posted { .. } | Flash::AlreadyPosted { .. }))
                 .map(Flash::message),
             saved,
-            country_segment: key.country.path_segment(),
-            postal_code: key.postal_code.to_string(),
+            key_fields: saved::key_fields(&spot.key),
         }
     }
 }
@@ -563,25 +544,39 @@ pub struct SunEvent {
 impl PlacePage {
     pub fn new(
         layout: Layout,
-        place: &Place,
+        spot: &Spot,
+        population: Option<i64>,
         conditions: Arc<Conditions>,
         views: Option<i64>,
     ) -> Self {
+        let (eyebrow, api_path, geonames_href) = match &spot.key {
+            SpotKey::PostalCode(key) => (
+                format!("{} · {}", key.postal_code, spot.country_name),
+                format!(
+                    "/api/places/{}/{}",
+                    key.country.path_segment(),
+                    key.postal_code.path_segment()
+                ),
+                None,
+            ),
+            SpotKey::City(geonameid) => (
+                format!("City · {}", spot.country_name),
+                format!("/api/cities/{geonameid}"),
+                Some(format!("https://www.geonames.org/{geonameid}")),
+            ),
+        };
         Self {
             layout,
-            name: place.name.clone(),
-            region: place.region.clone(),
-            country_name: place.country_name(),
-            country_code: place.key.country.as_str().to_owned(),
-            postal_code: place.key.postal_code.to_string(),
-            time_zone: place.time_zone.name(),
+            name: spot.name.clone(),
+            region: spot.region.clone(),
+            country_name: spot.country_name.clone(),
+            eyebrow,
+            population: population.map(super::cities::thousands),
+            geonames_href,
+            time_zone: spot.time_zone.name(),
             conditions,
             views,
-            api_path: format!(
-                "/api/places/{}/{}",
-                place.key.country.path_segment(),
-                place.key.postal_code.path_segment()
-            ),
+            api_path,
             board: Board::default(),
             lookup_note: None,
             waits: None,

@@ -10,24 +10,31 @@ use axum_extra::extract::CookieJar;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::extract::{Form, place_key};
+use super::{
+    cities::find_city,
+    extract::{Form, place_key},
+};
 use crate::{
     cookies::{self, Flash},
     db::{
         self,
         saved::{MAX_SAVED, Saved},
     },
+    domain::{Spot, SpotKey},
     error::AppError,
     protect::{random_token, verify_csrf},
     state::AppState,
 };
 
+/// The place is named by `country` and `postal_code`, or by `city` (its GeoNames id).
 #[derive(Debug, Deserialize)]
 pub struct SavedForm {
     #[serde(default)]
     pub country: String,
     #[serde(default)]
     pub postal_code: String,
+    #[serde(default)]
+    pub city: String,
     #[serde(default)]
     pub authenticity_token: String,
     /// `home` when the form is on the home page; otherwise back to the place.
@@ -44,8 +51,10 @@ pub async fn save(
     Form(form): Form<SavedForm>,
 ) -> Result<Response, AppError> {
     verify_csrf(&csrf, &form.authenticity_token)?;
-    let key = place_key(&form.country, &form.postal_code)?;
-    let place = state.lookups.place(&key).await?;
+    let spot = match form.city.is_empty() {
+        true => Spot::from(&*state.lookups.place(&place_key(&form.country, &form.postal_code)?).await?),
+        false => Spot::from(&find_city(&state, &form.city).await?),
+    };
     let (jar, visitor) = match cookies::visitor_id(&jar) {
         Some(id) => (jar, id),
         None => {
@@ -60,7 +69,7 @@ pub async fn save(
         }
     };
     let source = state.lookups.source();
-    if db::saved::save(&state.writer, &visitor, source, &place, Utc::now()).await?
+    if db::saved::save(&state.writer, &visitor, source, &spot, Utc::now()).await?
         == Saved::ListFull
     {
         return Err(AppError::BadRequest(format!(
@@ -70,7 +79,7 @@ pub async fn save(
     Ok(back(
         cookies::set_flash(jar, &Flash::Saved),
         &form,
-        &key.page_path(),
+        &spot.page_path(),
     ))
 }
 
@@ -82,15 +91,44 @@ pub async fn remove(
     Form(form): Form<SavedForm>,
 ) -> Result<Response, AppError> {
     verify_csrf(&csrf, &form.authenticity_token)?;
-    let key = place_key(&form.country, &form.postal_code)?;
+    // The page to go back to needs the city's name: the city is read, not only its key.
+    let (key, page_path) = match form.city.is_empty() {
+        true => {
+            let key = place_key(&form.country, &form.postal_code)?;
+            let path = key.page_path();
+            (SpotKey::PostalCode(key), path)
+        }
+        // A city gone from the data since it was saved can still be removed.
+        false => match find_city(&state, &form.city).await {
+            Ok(city) => (city.spot_key(), city.page_path()),
+            Err(AppError::NotFound(_)) => {
+                let geonameid = form.city.parse().map_err(|_| {
+                    AppError::BadRequest("This form does not name a place.".to_owned())
+                })?;
+                (SpotKey::City(geonameid), "/".to_owned())
+            }
+            Err(other) => return Err(other),
+        },
+    };
     if let Some(visitor) = cookies::visitor_id(&jar) {
         db::saved::remove(&state.writer, &visitor, state.lookups.source(), &key).await?;
     }
     Ok(back(
         cookies::set_flash(jar, &Flash::Removed),
         &form,
-        &key.page_path(),
+        &page_path,
     ))
+}
+
+/// The hidden fields of a save or remove form that name the place.
+pub fn key_fields(key: &SpotKey) -> Vec<(&'static str, String)> {
+    match key {
+        SpotKey::PostalCode(key) => vec![
+            ("country", key.country.path_segment()),
+            ("postal_code", key.postal_code.to_string()),
+        ],
+        SpotKey::City(geonameid) => vec![("city", geonameid.to_string())],
+    }
 }
 
 fn back(jar: CookieJar, form: &SavedForm, place_path: &str) -> Response {

@@ -237,6 +237,6 @@ pub async fn delete(
     if let Some(orphan) = deleted? {
         state.photos.remove(&orphan).await;
     }
-    let board = format!("{}#events", event.place.page_path());
+    let board = format!("{}#events", event.place_path());
     Ok((cookies::set_flash(jar, &Flash::Deleted), see_other(&board)).into_response())
 }

@@ -7,19 +7,17 @@ use axum::{
     http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
 use super::{find_event, parse_id};
 use crate::{
     cookies,
     db::{self, events::StoredEvent},
-    domain::{Place, PlaceKey},
+    domain::Spot,
     error::AppError,
     feeds::{self, atom::FeedAddresses},
     handlers::{
-        extract::{Path, place_key},
+        spot::{self, SpotAddress},
         sun_calendar::calendar_response,
     },
     state::AppState,
@@ -48,79 +46,62 @@ pub async fn event_ics(
 
 /// A place's upcoming events, as both of its feeds carry them.
 struct Upcoming {
-    key: PlaceKey,
-    place: Arc<Place>,
+    spot: Spot,
     events: Vec<StoredEvent>,
     now: DateTime<Utc>,
 }
 
-async fn upcoming(
-    state: &AppState,
-    country: &str,
-    postal_code: &str,
-) -> Result<Upcoming, AppError> {
-    let key = place_key(country, postal_code)?;
-    let place = state.lookups.place(&key).await?;
+async fn upcoming(state: &AppState, address: &SpotAddress) -> Result<Upcoming, Response> {
+    let spot = spot::find(state, address).await?.spot;
     let now = Utc::now();
     let events = db::events::upcoming(
         &state.pool,
         state.lookups.source(),
-        &key,
+        &spot.key,
         now,
         FEED_LIMIT,
         0,
     )
-    .await?;
-    Ok(Upcoming {
-        key,
-        place,
-        events,
-        now,
-    })
+    .await
+    .map_err(|e| AppError::from(e).into_response())?;
+    Ok(Upcoming { spot, events, now })
 }
 
-/// `GET /places/{country}/{postal_code}/events.ics`
+/// `GET /places/{country}/{postal_code}/events.ics`, and a city's
 pub async fn place_ics(
     State(state): State<AppState>,
-    Path((country, postal_code)): Path<(String, String)>,
+    address: SpotAddress,
     headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let Upcoming {
-        key,
-        place,
-        events,
-        now,
-    } = upcoming(&state, &country, &postal_code).await?;
+) -> Response {
+    let Upcoming { spot, events, now } = match upcoming(&state, &address).await {
+        Ok(upcoming) => upcoming,
+        Err(response) => return response,
+    };
     let origin = cookies::origin(&headers);
     let body = feeds::calendar::events(
-        &format!("Events in {}", place.display_name()),
+        &format!("Events in {}", spot.display_name()),
         &events,
         origin.as_deref(),
         now,
     );
-    Ok(calendar_response(
-        body,
-        &format!("events-{}.ics", key.slug()),
-    ))
+    calendar_response(body, &format!("events-{}.ics", spot.key.file_slug()))
 }
 
-/// `GET /places/{country}/{postal_code}/events.atom`
+/// `GET /places/{country}/{postal_code}/events.atom`, and a city's
 pub async fn place_atom(
     State(state): State<AppState>,
-    Path((country, postal_code)): Path<(String, String)>,
+    address: SpotAddress,
     headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let Upcoming {
-        key,
-        place,
-        events,
-        now,
-    } = upcoming(&state, &country, &postal_code).await?;
+) -> Response {
+    let Upcoming { spot, events, now } = match upcoming(&state, &address).await {
+        Ok(upcoming) => upcoming,
+        Err(response) => return response,
+    };
     let origin = cookies::origin(&headers);
-    let page = key.page_path();
+    let page = spot.page_path();
     let feed = format!("{page}/events.atom");
     let body = feeds::atom::place_events(
-        &place.display_name(),
+        &spot.display_name(),
         FeedAddresses {
             feed: &feed,
             page: &page,
@@ -129,9 +110,9 @@ pub async fn place_atom(
         origin.as_deref(),
         now,
     );
-    Ok((
+    (
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         body,
     )
-        .into_response())
+        .into_response()
 }

@@ -1,4 +1,5 @@
-//! `GET /api/places/{country}/{postal_code}/events?limit=N&offset=M`: upcoming events as JSON.
+//! `GET /api/places/{country}/{postal_code}/events?limit=N&offset=M` (or a city's): upcoming
+//! events as JSON.
 
 use axum::{Json, extract::State};
 use chrono::Utc;
@@ -7,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::iso;
 use crate::{
     db::{self, events::StoredEvent},
-    domain::PlaceKey,
+    domain::SpotKey,
     error::AppError,
-    handlers::extract::{Path, Query, place_key},
+    handlers::{extract::Query, spot::SpotAddress},
     photo_store,
     state::AppState,
 };
@@ -25,8 +26,14 @@ pub const MAX_LIMIT: i64 = 1000;
 
 #[derive(Debug, Serialize)]
 pub struct EventListJson {
-    pub country_code: &'static str,
-    pub postal_code: String,
+    /// A postal code's place: its country and code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// A city: its GeoNames id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city_id: Option<i64>,
     pub limit: i64,
     pub offset: i64,
     pub events: Vec<EventJson>,
@@ -85,15 +92,16 @@ fn parse_count(
         })
 }
 
-/// `GET /api/places/{country}/{postal_code}/events?limit=N&offset=M`: upcoming events.
+/// `GET /api/places/{country}/{postal_code}/events?limit=N&offset=M`, and
+/// `GET /api/cities/{geonameid}/events?…`: upcoming events.
 pub async fn list(
     State(state): State<AppState>,
-    Path((country, postal_code)): Path<(String, String)>,
+    address: SpotAddress,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<EventListJson>, AppError> {
-    let key: PlaceKey = place_key(&country, &postal_code)?;
     let limit = parse_count(query.limit.as_deref(), 50, 1..=MAX_LIMIT, "limit")?;
     let offset = parse_count(query.offset.as_deref(), 0, 0..=1_000_000, "offset")?;
+    let key = address.key(&state).await?;
     let events = db::events::upcoming(
         &state.pool,
         state.lookups.source(),
@@ -103,9 +111,18 @@ pub async fn list(
         offset,
     )
     .await?;
+    let (country_code, postal_code, city_id) = match &key {
+        SpotKey::PostalCode(key) => (
+            Some(key.country.as_str()),
+            Some(key.postal_code.to_string()),
+            None,
+        ),
+        SpotKey::City(geonameid) => (None, None, Some(*geonameid)),
+    };
     Ok(Json(EventListJson {
-        country_code: key.country.as_str(),
-        postal_code: key.postal_code.to_string(),
+        country_code,
+        postal_code,
+        city_id,
         limit,
         offset,
         events: events.iter().map(EventJson::new).collect(),

@@ -176,7 +176,7 @@ pub async fn show(
     let page = EventPage {
         layout: state.layout(event.title.clone()),
         place_name: event.place_name.clone(),
-        place_href: event.place.page_path(),
+        place_href: event.place_path(),
         event: EventView::new(&event),
         flash: flash.map(|f| f.message()),
     };

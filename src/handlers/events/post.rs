@@ -1,4 +1,4 @@
-//! `POST /places/{country}/{postal_code}/events`: a new event from the board's multipart form,
+//! `POST /places/{country}/{postal_code}/events` (or a city's): a new event from the board's multipart form,
 //! with an optional photo.
 
 use axum::{
@@ -23,8 +23,9 @@ use crate::{
     },
     error::AppError,
     handlers::{
-        extract::{Multipart, Path, multipart_error, place_key},
+        extract::{Multipart, multipart_error},
         place,
+        spot::{self, SpotAddress},
     },
     protect::{self, random_token, verify_csrf},
     state::AppState,
@@ -78,26 +79,28 @@ async fn read_posted_form(Multipart(mut multipart): Multipart) -> Result<PostedF
     Ok(form)
 }
 
-/// `POST /places/{country}/{postal_code}/events`
+/// `POST /places/{country}/{postal_code}/events` and `POST /cities/{geonameid}/{slug}/events`
 pub async fn create(
     State(state): State<AppState>,
-    Path((country, postal_code)): Path<(String, String)>,
+    address: SpotAddress,
     token: CsrfToken,
     jar: CookieJar,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let key = place_key(&country, &postal_code)?;
     let posted = read_posted_form(multipart).await?;
     verify_csrf(&token, &posted.authenticity_token)?;
-    let back_to_board = format!("{}#events", key.page_path());
+    let found = match spot::find(&state, &address).await {
+        Ok(found) => found,
+        Err(response) => return Ok(response),
+    };
+    let board_path = found.spot.page_path();
     if !posted.website.is_empty() {
-        tracing::info!(key = ?key, "honeypot filled in: post discarded");
-        return Ok(see_other(&back_to_board));
+        tracing::info!(key = ?found.spot.key, "honeypot filled in: post discarded");
+        return Ok(see_other(&format!("{board_path}#events")));
     }
 
-    let place = state.lookups.place(&key).await?;
     let now = Utc::now();
-    let parsed = posted.fields.parse(place.time_zone, now);
+    let parsed = posted.fields.parse(found.spot.time_zone, now);
     let processed = match posted.photo {
         None if posted.photo_too_large => Some(Err(PhotoError::TooLarge)),
         None => None,
@@ -116,7 +119,7 @@ pub async fn create(
                 authenticity_token: posted.authenticity_token,
             };
             let mut page =
-                place::render(&state, &key, place::Extras::invalid_form(form, &jar)).await;
+                place::render(&state, found, place::Extras::invalid_form(form, &jar)).await;
             // 422 says "your input"; a page that failed for another reason keeps its own status.
             if page.status() == StatusCode::OK {
                 *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -145,7 +148,7 @@ pub async fn create(
     let stored = db::events::insert(
         &state.writer,
         state.lookups.source(),
-        &place,
+        &found.spot,
         &event,
         &submission,
         now,
@@ -172,7 +175,7 @@ pub async fn create(
         },
     };
     // The poster lands on the private link, in the board: a fragment naming a field focuses it.
-    let notice = format!("{}#private-link", key.page_path());
+    let notice = format!("{board_path}#private-link");
     Ok((cookies::set_flash(jar, &flash), see_other(&notice)).into_response())
 }
 
