@@ -178,7 +178,10 @@ pub async fn view_count(
     key: &SpotKey,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar_with(
-        &format!("SELECT view_count FROM places p WHERE {}", key_condition(key)),
+        &format!(
+            "SELECT view_count FROM places p WHERE {}",
+            key_condition(key)
+        ),
         key_arguments(source, key)?,
     )
     .fetch_optional(pool)
@@ -340,12 +343,11 @@ pub async fn most_viewed(
 /// become one. Codes that no longer parse are left as they are. Returns how many rows moved.
 pub async fn move_to_data_form(pool: &SqlitePool, writer: &Writer) -> Result<usize, sqlx::Error> {
     // Read first, on a reader: almost always nothing moves, and then no write is begun.
-    let rows: Vec<(i64, String, String, String)> =
-        sqlx::query_as(
-            "SELECT id, source, country_code, postal_code FROM places WHERE postal_code IS NOT NULL",
-        )
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, source, country_code, postal_code FROM places WHERE postal_code IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?;
     let moves: Vec<(i64, String, String, String)> = rows
         .into_iter()
         .filter_map(|(id, source, country, code)| {

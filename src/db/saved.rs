@@ -5,9 +5,7 @@ use sqlx::SqlitePool;
 
 use super::{
     Writer,
-    places::{
-        self, CITY_JOIN, SPOT_COLUMNS, Source, SpotRow, key_arguments, key_condition, push,
-    },
+    places::{self, CITY_JOIN, SPOT_COLUMNS, Source, SpotRow, key_arguments, key_condition, push},
     timestamp,
 };
 use crate::domain::{Spot, SpotKey};

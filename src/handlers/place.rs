@@ -191,7 +191,14 @@ pub async fn render(state: &AppState, found: Found, extras: Extras) -> Response 
         conditions,
         views,
     );
-    page.board = Board::new(&spot, events, extras.form, extras.flash, extras.origin, saved);
+    page.board = Board::new(
+        &spot,
+        events,
+        extras.form,
+        extras.flash,
+        extras.origin,
+        saved,
+    );
     page.waits = Some(WaitsChart::new(first_wait, &waits, started.elapsed()));
     page.lookup_note = extras.lookup_note;
     page.prefs = PrefsForm::new(prefs, spot.page_path());

@@ -52,7 +52,12 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     verify_csrf(&csrf, &form.authenticity_token)?;
     let spot = match form.city.is_empty() {
-        true => Spot::from(&*state.lookups.place(&place_key(&form.country, &form.postal_code)?).await?),
+        true => Spot::from(
+            &*state
+                .lookups
+                .place(&place_key(&form.country, &form.postal_code)?)
+                .await?,
+        ),
         false => Spot::from(&find_city(&state, &form.city).await?),
     };
     let (jar, visitor) = match cookies::visitor_id(&jar) {
@@ -69,8 +74,7 @@ pub async fn save(
         }
     };
     let source = state.lookups.source();
-    if db::saved::save(&state.writer, &visitor, source, &spot, Utc::now()).await?
-        == Saved::ListFull
+    if db::saved::save(&state.writer, &visitor, source, &spot, Utc::now()).await? == Saved::ListFull
     {
         return Err(AppError::BadRequest(format!(
             "You can keep up to {MAX_SAVED} places. Remove one on the home page first."

@@ -10,7 +10,6 @@ use axum::{
 };
 use serde::Deserialize;
 
-
 use super::extract::Path;
 use crate::{
     domain::{PlaceKey, Spot, SpotKey},
@@ -75,9 +74,9 @@ impl SpotAddress {
     pub async fn key(&self, state: &AppState) -> Result<SpotKey, AppError> {
         match self {
             Self::PostalCode { key, .. } => Ok(SpotKey::PostalCode(key.clone())),
-            Self::City { geonameid, .. } => Ok(super::cities::find_city(state, geonameid)
-                .await?
-                .spot_key()),
+            Self::City { geonameid, .. } => {
+                Ok(super::cities::find_city(state, geonameid).await?.spot_key())
+            }
         }
     }
 

@@ -6,6 +6,7 @@ mod bad_input;
 mod binary;
 mod caching;
 mod calendars;
+mod city_places;
 mod cli;
 mod concurrency;
 mod decode_memory;
