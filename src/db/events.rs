@@ -97,6 +97,10 @@ const SELECT: &str =
         e.photo_width, e.photo_height, e.thumbnail_width, e.thumbnail_height, e.created_at
     FROM events e JOIN places p ON p.id = e.place_id";
 
+/// An event of `events` whose place is in the world bound next: an event posted with made-up
+/// places (simulated mode) is not one a live server shows, edits or deletes, nor the reverse.
+const IN_WORLD: &str = "place_id IN (SELECT id FROM places WHERE source = ?)";
+
 fn rows(rows: Vec<EventRow>) -> Result<Vec<StoredEvent>, sqlx::Error> {
     rows.into_iter().map(StoredEvent::try_from).collect()
 }
@@ -169,11 +173,17 @@ pub async fn insert(
 }
 
 #[tracing::instrument(skip(pool))]
-pub async fn find(pool: &SqlitePool, id: i64) -> Result<Option<StoredEvent>, sqlx::Error> {
-    let row: Option<EventRow> = sqlx::query_as(&format!("{SELECT} WHERE e.id = ?"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+pub async fn find(
+    pool: &SqlitePool,
+    source: Source,
+    id: i64,
+) -> Result<Option<StoredEvent>, sqlx::Error> {
+    let row: Option<EventRow> =
+        sqlx::query_as(&format!("{SELECT} WHERE e.id = ? AND p.source = ?"))
+            .bind(id)
+            .bind(source)
+            .fetch_optional(pool)
+            .await?;
     row.map(StoredEvent::try_from).transpose()
 }
 
@@ -230,30 +240,45 @@ pub async fn recent_past(
 }
 
 /// The hash of an event's edit token, to check a private link against.
-pub async fn edit_token_hash(pool: &SqlitePool, id: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT edit_token_hash FROM events WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+pub async fn edit_token_hash(
+    pool: &SqlitePool,
+    source: Source,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT edit_token_hash FROM events WHERE id = ? AND {IN_WORLD}"
+    ))
+    .bind(id)
+    .bind(source)
+    .fetch_optional(pool)
+    .await
 }
 
 #[tracing::instrument(skip(writer, event))]
-pub async fn update(writer: &Writer, id: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
+pub async fn update(
+    writer: &Writer,
+    source: Source,
+    id: i64,
+    event: &NewEvent,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "UPDATE events SET title = ?, starts_at = ?, ends_at = ?, description = ?, link = ?,
+                           poster_name = ?
+         WHERE id = ? AND {IN_WORLD}"
+    );
     let done = writer
         .write(async |tx| {
-            sqlx::query(
-        "UPDATE events SET title = ?, starts_at = ?, ends_at = ?, description = ?, link = ?, poster_name = ?
-         WHERE id = ?",
-    )
-    .bind(&event.title)
-    .bind(timestamp(event.starts_at))
-    .bind(event.ends_at.map(timestamp))
-    .bind(&event.description)
-    .bind(&event.link)
-            .bind(&event.poster_name)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
+            sqlx::query(&sql)
+                .bind(&event.title)
+                .bind(timestamp(event.starts_at))
+                .bind(event.ends_at.map(timestamp))
+                .bind(&event.description)
+                .bind(&event.link)
+                .bind(&event.poster_name)
+                .bind(id)
+                .bind(source)
+                .execute(&mut *tx)
+                .await
         })
         .await?;
     Ok(done.rows_affected() == 1)
@@ -262,14 +287,19 @@ pub async fn update(writer: &Writer, id: i64, event: &NewEvent) -> Result<bool, 
 /// Deletes an event; returns its photo's hash when no other event shows the same photo, so
 /// that the caller can delete the files.
 #[tracing::instrument(skip(writer))]
-pub async fn delete(writer: &Writer, id: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn delete(
+    writer: &Writer,
+    source: Source,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let sql = format!("DELETE FROM events WHERE id = ? AND {IN_WORLD} RETURNING photo");
     writer
         .write(async |tx| {
-            let photo: Option<Option<String>> =
-                sqlx::query_scalar("DELETE FROM events WHERE id = ? RETURNING photo")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let photo: Option<Option<String>> = sqlx::query_scalar(&sql)
+                .bind(id)
+                .bind(source)
+                .fetch_optional(&mut *tx)
+                .await?;
             Ok(match photo.flatten() {
                 Some(hash) => {
                     let still_used: bool =

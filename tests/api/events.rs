@@ -478,3 +478,72 @@ async fn editing_deleting_and_removing_without_the_csrf_token_are_refused() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["title"], "Winter market");
 }
+
+/// A server in simulated mode makes up its places; on the same database, a live server must not
+/// show, edit or delete what was posted about them (nor the reverse).
+#[tokio::test]
+async fn an_event_posted_in_simulated_mode_is_not_served_edited_or_deleted_by_a_live_server() {
+    let app = crate::helpers::spawn_app_with(&["--upstream", "simulated"]).await;
+    let browser = browser();
+    let tokens = app.form_tokens(&browser, "/places/us/97229").await;
+    let posted = app
+        .post_multipart(
+            &browser,
+            "/places/us/97229/events",
+            event_form(&tokens, &[("title", "Made-up market")]),
+        )
+        .await;
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    let private = app.private_link(&browser, "/places/us/97229").await;
+    let id = private
+        .trim_start_matches("/events/")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let token = private
+        .split_once("token=")
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    let tokens = app.form_tokens(&browser, &private).await;
+
+    // The same database and data directory, live.
+    let mut live_args = app.args.clone();
+    if let Some(at) = live_args.iter().position(|a| a == "--upstream") {
+        live_args.drain(at..at + 2);
+    }
+    let live = app.start_server_with(&live_args).await;
+
+    for path in [format!("/events/{id}"), private.clone()] {
+        let response = app.get_from(&live, &path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    for (action, extra) in [
+        ("delete", vec![]),
+        (
+            "edit",
+            vec![
+                ("title", "Taken over"),
+                ("starts_at", "2030-01-01T10:00"),
+                ("name", "Mallory"),
+            ],
+        ),
+    ] {
+        let mut fields = vec![
+            ("authenticity_token", tokens.authenticity_token.as_str()),
+            ("token", token),
+        ];
+        fields.extend(extra);
+        let response = browser
+            .post(format!("{live}/events/{id}/{action}"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{action}");
+    }
+    // Untouched, as the simulated server shows it.
+    let (status, page) = app.get_text(&format!("/events/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Made-up market") && !page.contains("Taken over"));
+}

@@ -33,7 +33,7 @@ async fn event_for_editing(
     id: i64,
     token: &str,
 ) -> Result<StoredEvent, AppError> {
-    let stored_hash = db::events::edit_token_hash(&state.pool, id)
+    let stored_hash = db::events::edit_token_hash(&state.pool, state.lookups.source(), id)
         .await?
         .ok_or_else(no_such_event)?;
     if token_hash(token) != stored_hash {
@@ -149,7 +149,8 @@ pub async fn update(
     let now = Utc::now().min(event.starts_at + chrono::TimeDelta::days(1));
     match fields.parse(event.time_zone, now) {
         Ok(updated) => {
-            let updated = db::events::update(&state.writer, id, &updated).await;
+            let updated =
+                db::events::update(&state.writer, state.lookups.source(), id, &updated).await;
             state.boards.changed();
             if !updated? {
                 return Err(no_such_event());
@@ -232,7 +233,7 @@ pub async fn delete(
         Some(_) => Some(state.photos.lock().await),
         None => None,
     };
-    let deleted = db::events::delete(&state.writer, id).await;
+    let deleted = db::events::delete(&state.writer, state.lookups.source(), id).await;
     state.boards.changed();
     if let Some(orphan) = deleted? {
         state.photos.remove(&orphan).await;

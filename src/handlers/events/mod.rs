@@ -148,7 +148,7 @@ fn no_such_event() -> AppError {
 
 /// An event by its id, or the 404 that says it is gone.
 async fn find_event(state: &AppState, id: i64) -> Result<StoredEvent, AppError> {
-    db::events::find(&state.pool, id)
+    db::events::find(&state.pool, state.lookups.source(), id)
         .await?
         .ok_or_else(no_such_event)
 }
