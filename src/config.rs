@@ -63,6 +63,12 @@ pub struct Config {
     #[arg(long, env = "CITYSCAPE_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
+    /// The file of the secret that signs forms and private edit links; `{data_dir}/secret` when
+    /// not given. Instances of one site share it (a mounted file), so a form fetched from one
+    /// posts to any other. Made on first start when missing; a damaged one stops the start.
+    #[arg(long, env = "CITYSCAPE_SECRET_FILE")]
+    pub secret_file: Option<PathBuf>,
+
     /// Posts each client may make per minute (events, saved places); `0` turns the limit off,
     /// for load tests.
     #[arg(long, env = "CITYSCAPE_POST_LIMIT", default_value_t = 30)]

@@ -4,7 +4,7 @@
 use std::{
     net::{IpAddr, SocketAddr},
     num::NonZeroU32,
-    path::Path,
+    path::{Path, PathBuf},
     sync::Arc,
 };
 
@@ -67,30 +67,79 @@ pub fn verify_csrf(token: &CsrfToken, sent: &str) -> Result<(), AppError> {
     })
 }
 
-/// Bytes of the secret kept in `{data_dir}/secret`.
+/// Bytes of the secret (kept as hex in its file).
 const SECRET_BYTES: usize = 64;
 
-/// The secret that signs and encrypts CSRF cookies, kept in the data directory so tokens in
-/// pages already open stay valid across restarts; made on first start.
-pub async fn load_or_create_secret(data_dir: &Path) -> std::io::Result<Vec<u8>> {
-    let path = data_dir.join("secret");
-    if let Ok(text) = tokio::fs::read_to_string(&path).await {
-        if let Some(secret) = from_hex(text.trim()).filter(|s| s.len() == SECRET_BYTES) {
+/// Where the secret is kept, and what to do with a file that holds no secret.
+pub enum SecretFile {
+    /// `{data_dir}/secret`, this instance's own: a damaged one is replaced (open forms expire).
+    InDataDir(PathBuf),
+    /// A file every instance of a site shares (`--secret-file`): a damaged one stops the start
+    /// rather than being replaced under the other instances.
+    Shared(PathBuf),
+}
+
+/// The secret that signs and encrypts CSRF cookies (and keys the private edit links), kept in a
+/// file so that forms already open stay valid across restarts, and, shared, across instances.
+/// Made on first start; instances that start together all end up with the one made first (it
+/// is linked into place only where no file is yet, never renamed over one).
+pub async fn load_or_create_secret(file: &SecretFile) -> std::io::Result<Vec<u8>> {
+    let (path, shared) = match file {
+        SecretFile::InDataDir(path) => (path, false),
+        SecretFile::Shared(path) => (path, true),
+    };
+    for _ in 0..2 {
+        match tokio::fs::read_to_string(path).await {
+            Ok(text) => match from_hex(text.trim()).filter(|s| s.len() == SECRET_BYTES) {
+                Some(secret) => return Ok(secret),
+                None if shared => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "the secret file {} holds no secret ({SECRET_BYTES} bytes in hex)",
+                            path.display()
+                        ),
+                    ));
+                }
+                None => {
+                    tracing::warn!(path = %path.display(), "the secret file is malformed; making a new one");
+                    tokio::fs::remove_file(path).await?;
+                }
+            },
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            Err(_) => {}
+        }
+        if let Some(secret) = create_secret(path).await? {
             return Ok(secret);
         }
-        tracing::warn!(path = %path.display(), "the secret file is malformed; making a new one");
+        // Another instance made it meanwhile: read theirs.
     }
-    tokio::fs::create_dir_all(data_dir).await?;
+    Err(std::io::Error::other(format!(
+        "the secret file {} kept changing while it was read",
+        path.display()
+    )))
+}
+
+/// Writes a new secret beside `path`, then links it into place unless a file is there already
+/// (`None`: someone else's secret won).
+async fn create_secret(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    tokio::fs::create_dir_all(dir).await?;
     let secret: Vec<u8> = (0..SECRET_BYTES).map(|_| rand::random::<u8>()).collect();
-    let temporary = data_dir.join(format!(".secret.{}.part", rand::random::<u64>()));
+    let temporary = dir.join(format!(".secret.{}.part", rand::random::<u64>()));
     tokio::fs::write(&temporary, to_hex(&secret)).await?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         tokio::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o600)).await?;
     }
-    tokio::fs::rename(&temporary, &path).await?;
-    Ok(secret)
+    let linked = tokio::fs::hard_link(&temporary, path).await;
+    tokio::fs::remove_file(&temporary).await?;
+    match linked {
+        Ok(()) => Ok(Some(secret)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// CSRF tokens: a random value in an encrypted, HttpOnly, SameSite=Lax cookie, and its HMAC
@@ -168,10 +217,56 @@ mod tests {
     #[tokio::test]
     async fn the_secret_is_made_once_and_then_kept() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let first = load_or_create_secret(dir.path()).await.unwrap_or_default();
-        let second = load_or_create_secret(dir.path()).await.unwrap_or_default();
+        let file = SecretFile::InDataDir(dir.path().join("secret"));
+        let first = load_or_create_secret(&file).await.unwrap_or_default();
+        let second = load_or_create_secret(&file).await.unwrap_or_default();
         assert_eq!(first.len(), SECRET_BYTES);
         assert_eq!(first, second);
+    }
+
+    #[tokio::test]
+    async fn instances_starting_together_share_the_secret_made_first() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = SecretFile::Shared(dir.path().join("shared").join("secret"));
+        let secrets = futures::future::join_all((0..16).map(|_| async {
+            // Each on its own task, as separate processes would race.
+            let path = dir.path().join("shared").join("secret");
+            tokio::spawn(async move { load_or_create_secret(&SecretFile::Shared(path)).await })
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e}"))
+        }))
+        .await;
+        assert!(
+            secrets
+                .iter()
+                .all(|s| s == &secrets[0] && s.len() == SECRET_BYTES)
+        );
+        assert_eq!(
+            load_or_create_secret(&file).await.ok(),
+            Some(secrets[0].clone())
+        );
+        let leftovers = std::fs::read_dir(dir.path().join("shared"))
+            .map(|entries| entries.count())
+            .unwrap_or_default();
+        assert_eq!(leftovers, 1, "no temporary file left behind");
+    }
+
+    #[tokio::test]
+    async fn a_damaged_shared_secret_stops_the_start_and_a_damaged_own_one_is_replaced() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "not hex").unwrap_or_else(|e| panic!("{e}"));
+
+        let shared = load_or_create_secret(&SecretFile::Shared(path.clone())).await;
+        assert!(shared.is_err_and(|e| e.to_string().contains("holds no secret")));
+        assert_eq!(
+            std::fs::read_to_string(&path).ok().as_deref(),
+            Some("not hex")
+        );
+
+        let own = load_or_create_secret(&SecretFile::InDataDir(path.clone())).await;
+        assert_eq!(own.map(|s| s.len()).ok(), Some(SECRET_BYTES));
     }
 }
 

@@ -52,7 +52,8 @@ pub struct Shared {
     pub assets: StaticAssets,
     pub photos: PhotoStore,
     pub csrf: CsrfConfig,
-    /// The secret from the data directory, which also keys the private edit tokens.
+    /// The secret that signs forms (`--secret-file`, or the data directory's), which also keys
+    /// the private edit tokens.
     pub secret: Arc<[u8]>,
     /// `None` when posts are not limited.
     pub post_limiter: Option<Arc<PostLimiter>>,
@@ -101,7 +102,11 @@ impl AppState {
             config.upstream,
             config.cache,
         );
-        let secret = protect::load_or_create_secret(&config.data_dir).await?;
+        let secret_file = match &config.secret_file {
+            Some(path) => protect::SecretFile::Shared(path.clone()),
+            None => protect::SecretFile::InDataDir(config.data_dir.join("secret")),
+        };
+        let secret = protect::load_or_create_secret(&secret_file).await?;
         let views = ViewCounts::start(writer.clone(), pool.clone(), lookups.source());
         let boards = Boards::new(pool.clone(), lookups.source());
         let photos = PhotoStore::open(&config.data_dir).await?;

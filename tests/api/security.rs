@@ -438,3 +438,52 @@ async fn an_event_posted_from_another_site_is_refused_and_from_this_site_accepte
         "only the own-site post is stored"
     );
 }
+
+/// Args of `app` with `flag` set to `value` (replaced, or added).
+fn with_flag(args: &[String], flag: &str, value: &str) -> Vec<String> {
+    let mut args = args.to_vec();
+    match args.iter().position(|a| a == flag) {
+        Some(at) => args[at + 1] = value.to_owned(),
+        None => args.extend([flag.to_owned(), value.to_owned()]),
+    }
+    args
+}
+
+/// Several instances of one site behind a balancer: a form fetched from one may be posted to
+/// any other. They share the secret file, not their data directories.
+#[tokio::test]
+async fn a_form_fetched_from_one_instance_posts_to_another_that_shares_the_secret_file() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let secret = dir.path().join("site-secret").display().to_string();
+    let app =
+        crate::helpers::spawn_app_with(&["--upstream", "simulated", "--secret-file", &secret])
+            .await;
+    let other_data = dir.path().join("other-data").display().to_string();
+    let sharing = with_flag(&app.args, "--data-dir", &other_data);
+    let instance_b = app.start_server_with(&sharing).await;
+    let own_secret = with_flag(
+        &with_flag(&app.args, "--data-dir", &other_data),
+        "--secret-file",
+        &dir.path().join("own-secret").display().to_string(),
+    );
+    let instance_c = app.start_server_with(&own_secret).await;
+
+    for (instance, expected) in [
+        (&instance_b, StatusCode::SEE_OTHER),
+        (&instance_c, StatusCode::FORBIDDEN),
+    ] {
+        let browser = browser();
+        let tokens = app.form_tokens(&browser, PLACE).await;
+        let response = browser
+            .post(format!("{instance}/saved"))
+            .form(&[
+                ("country", "us"),
+                ("postal_code", "97229"),
+                ("authenticity_token", tokens.authenticity_token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), expected, "{instance}");
+    }
+}
