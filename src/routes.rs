@@ -178,7 +178,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Any other address under /api answers in JSON too.
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
-        .route("/healthz", get(health::check))
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
         .layer(around_every_route(
             ServiceBuilder::new()
                 .layer(compressed())

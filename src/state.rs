@@ -57,6 +57,9 @@ pub struct Shared {
     pub secret: Arc<[u8]>,
     /// `None` when posts are not limited.
     pub post_limiter: Option<Arc<PostLimiter>>,
+    /// Set when a stop was asked for: `/readyz` then answers 503, so a balancer still holding a
+    /// connection sends the next request elsewhere.
+    pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Lets handlers take an `axum_csrf::CsrfToken`.
@@ -125,6 +128,7 @@ impl AppState {
             csrf: protect::csrf_config(&secret),
             secret: secret.into(),
             post_limiter: protect::post_limiter(config.post_limit),
+            shutting_down: Arc::default(),
         })))
     }
 

@@ -1,6 +1,11 @@
-//! `GET /healthz`: ready (200) when the database answers and there is room to store what people
-//! post; 503 otherwise, saying which. After a write was refused for want of space, each check
-//! tries a small write, so the server reports itself ready again once space is freed.
+//! Two checks for whatever runs the server. `GET /healthz`: the process is alive and answers
+//! (200, nothing else is asked: restart it if this fails). `GET /readyz`: it should be sent
+//! requests (200) — the database answers (its migrations ran before the server listened), there
+//! is room to store what people post, and no stop was asked for; 503 otherwise, saying which.
+//! After a write was refused for want of space, each readiness check tries a small write, so the
+//! server reports itself ready again once space is freed.
+
+use std::sync::atomic::Ordering;
 
 use axum::{
     Json,
@@ -12,7 +17,15 @@ use serde_json::json;
 
 use crate::{db, error::AppError, state::AppState};
 
-pub async fn check(State(state): State<AppState>) -> Result<Response, AppError> {
+pub async fn alive() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+pub async fn ready(State(state): State<AppState>) -> Result<Response, AppError> {
+    if state.shutting_down.load(Ordering::SeqCst) {
+        let report = json!({ "status": "shutting down" });
+        return Ok((StatusCode::SERVICE_UNAVAILABLE, Json(report)).into_response());
+    }
     db::ping(&state.pool)
         .await
         .map_err(|e| AppError::Unavailable(format!("database: {e}")))?;

@@ -56,11 +56,15 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         "listening"
     );
     let views = state.views.clone();
+    let shutting_down = state.shutting_down.clone();
     serve(
         listener,
         routes::router(state, &config),
         ConnectionLimits::from_config(&config),
-        shutdown_signal(),
+        async move {
+            shutdown_signal().await;
+            shutting_down.store(true, std::sync::atomic::Ordering::SeqCst);
+        },
     )
     .await?;
     // The page views counted since the last write are not lost to a clean stop.

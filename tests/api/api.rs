@@ -308,11 +308,13 @@ async fn api_answers_carry_server_timing() {
 }
 
 #[tokio::test]
-async fn health_check_answers_when_the_database_does() {
+async fn the_liveness_and_readiness_checks_answer_when_the_database_does() {
     let app = spawn_app().await;
 
-    let (status, body) = app.get_json("/healthz").await;
+    for path in ["/healthz", "/readyz"] {
+        let (status, body) = app.get_json(path).await;
 
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, json!({"status": "ok"}));
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(body, json!({"status": "ok"}), "{path}");
+    }
 }

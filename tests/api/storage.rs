@@ -61,10 +61,12 @@ async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged()
         refusal_page.contains("out of storage space, so nothing was saved"),
         "{refusal_page}"
     );
-    let (status, health) = app.get_json("/healthz").await;
+    let (status, health) = app.get_json("/readyz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{health}");
     assert_eq!(health["status"], "out of storage");
     assert_eq!(health["database_full"], true);
+    let (status, _) = app.get_json("/healthz").await;
+    assert_eq!(status, StatusCode::OK, "alive all the same: no restart would help");
     assert_eq!(app.get(PLACE).await.status(), StatusCode::OK, "reads go on");
 
     let stored = |events: Vec<serde_json::Value>| sorted_titles(&json!({ "events": events }));
@@ -101,7 +103,7 @@ async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     pool.close().await;
-    let (status, health) = app.get_json("/healthz").await;
+    let (status, health) = app.get_json("/readyz").await;
     assert_eq!(status, StatusCode::OK, "{health}");
     let form = event_form(
         &tokens,

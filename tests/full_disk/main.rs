@@ -185,7 +185,7 @@ async fn listed_titles(server: &Namespaced) -> Vec<String> {
 }
 
 async fn health(server: &Namespaced) -> (StatusCode, Value) {
-    let response = reqwest::get(server.url("/healthz"))
+    let response = reqwest::get(server.url("/readyz"))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let status = response.status();
