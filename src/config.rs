@@ -31,6 +31,10 @@ pub struct Config {
     #[arg(long, env = "CITYSCAPE_CACHE", value_enum, default_value_t = CacheMode::On)]
     pub cache: CacheMode,
 
+    /// `json`: one JSON object per log line, for log shippers; `text` for people.
+    #[arg(long, env = "CITYSCAPE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Base URL of the geocoder (Zippopotam.us).
     #[arg(
         long,
@@ -121,6 +125,12 @@ pub struct Config {
 pub enum UpstreamMode {
     Live,
     Simulated,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,6 +19,7 @@ pub mod handlers;
 pub mod lookup;
 pub mod photo_store;
 pub mod protect;
+pub mod request_id;
 pub mod routes;
 pub mod security;
 pub mod server;

@@ -30,7 +30,7 @@ use crate::{
     config::Config,
     error::{self, AppError},
     handlers::{api, cities, events, health, home, place, preferences, saved, sun_calendar},
-    photo_store, protect, security,
+    photo_store, protect, request_id, security,
     state::AppState,
     static_assets::{self, STATIC_CACHE_CONTROL},
 };
@@ -58,8 +58,15 @@ type RequestTrace<B> = TraceLayer<
     DefaultOnEos,
     (),
 >;
-type AroundEveryRoute<B, L> =
-    ServiceBuilder<Stack<L, Stack<security::HardenLayer, Stack<RequestTrace<B>, Identity>>>>;
+type AroundEveryRoute<B, L> = ServiceBuilder<
+    Stack<
+        L,
+        Stack<
+            security::HardenLayer,
+            Stack<RequestTrace<B>, Stack<request_id::RequestIdLayer, Identity>>,
+        >,
+    >,
+>;
 
 /// The layers every route has, with `inner` (a part of the site's own layers) beneath them.
 /// Each `Router::layer` boxes every route's service and its future once more per request, and
@@ -73,6 +80,7 @@ fn around_every_route<B, L>(inner: L) -> AroundEveryRoute<B, L> {
         // Errors are logged once, where they happen (AppError); this line is enough.
         .on_failure(());
     ServiceBuilder::new()
+        .layer(request_id::RequestIdLayer)
         .layer(trace)
         .layer(security::HardenLayer)
         .layer(inner)
@@ -287,7 +295,13 @@ fn request_span(request: &Request) -> Span {
         .get::<MatchedPath>()
         .map(MatchedPath::as_str)
         .unwrap_or("unmatched");
-    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), route)
+    // Set by `RequestIdLayer`, outside this layer.
+    let request_id = request
+        .headers()
+        .get(request_id::X_REQUEST_ID)
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), route, request_id)
 }
 
 /// One line per request: the span gives method and path; this adds status and latency.

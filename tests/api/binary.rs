@@ -70,12 +70,16 @@ pub fn start_under(dir: &Path, extra_env: &[(&str, &str)], wrapper: &[&str]) -> 
         let line = log
             .recv_timeout(Duration::from_secs(20))
             .unwrap_or_else(|e| panic!("no 'listening' line: {e}"));
+        // As text (`address=http://…`) or as JSON (`"address":"http://…"`).
         if let Some(rest) = line.split("address=").nth(1) {
             break rest
                 .split_whitespace()
                 .next()
                 .unwrap_or_default()
                 .to_owned();
+        }
+        if let Some(rest) = line.split(r#""address":""#).nth(1) {
+            break rest.split('"').next().unwrap_or_default().to_owned();
         }
     };
     Server {

@@ -17,6 +17,7 @@ mod fixtures;
 mod helpers;
 mod limits;
 mod live_providers;
+mod observability;
 mod pages;
 mod photos;
 mod providers;

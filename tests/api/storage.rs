@@ -66,7 +66,11 @@ async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged()
     assert_eq!(health["status"], "out of storage");
     assert_eq!(health["database_full"], true);
     let (status, _) = app.get_json("/healthz").await;
-    assert_eq!(status, StatusCode::OK, "alive all the same: no restart would help");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "alive all the same: no restart would help"
+    );
     assert_eq!(app.get(PLACE).await.status(), StatusCode::OK, "reads go on");
 
     let stored = |events: Vec<serde_json::Value>| sorted_titles(&json!({ "events": events }));
