@@ -25,6 +25,7 @@ pub mod security;
 pub mod server;
 pub mod state;
 pub mod static_assets;
+pub mod telemetry;
 pub mod timing;
 pub mod upstream;
 pub mod view_counts;

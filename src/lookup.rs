@@ -21,6 +21,7 @@ use crate::{
         timezone,
         weather::Weather,
     },
+    telemetry,
     upstream::{UpstreamError, Upstreams},
 };
 
@@ -132,7 +133,10 @@ impl Lookups {
         // Boxed, here and below: a future holds room for every branch it might take, and ten
         // thousand requests waiting at once each held the cache's branch inline (5 KB) even with
         // the cache off.
-        Box::pin(caches.places.try_get_with_by_ref(key, async {
+        let was_kept = caches.places.contains_key(key);
+        let mut computed_here = false;
+        let place = Box::pin(caches.places.try_get_with_by_ref(key, async {
+            computed_here = true;
             if let Some(place) = db::places::find(&self.pool, self.source, key).await? {
                 return Ok(Arc::new(place));
             }
@@ -146,7 +150,9 @@ impl Lookups {
             Ok(Arc::new(place))
         }))
         .await
-        .map_err(|e: Arc<LookupError>| (*e).clone())
+        .map_err(|e: Arc<LookupError>| (*e).clone());
+        telemetry::cache_lookup("places", was_kept, computed_here);
+        place
     }
 
     async fn geocode(&self, key: &PlaceKey) -> Result<Place, LookupError> {
@@ -173,12 +179,21 @@ impl Lookups {
 
     /// Weather at a point (a place's or a city's).
     pub async fn weather_at(&self, at: Coordinates) -> Result<Arc<Weather>, UpstreamError> {
-        let fetch = async { self.upstreams.weather.forecast(at).await.map(Arc::new) };
+        let mut computed_here = false;
+        let fetch = async {
+            computed_here = true;
+            self.upstreams.weather.forecast(at).await.map(Arc::new)
+        };
         match &self.caches {
             None => Box::pin(fetch).await,
-            Some(caches) => Box::pin(caches.weather.try_get_with(Point::from(at), fetch))
-                .await
-                .map_err(|e: Arc<UpstreamError>| (*e).clone()),
+            Some(caches) => {
+                let was_kept = caches.weather.contains_key(&Point::from(at));
+                let weather = Box::pin(caches.weather.try_get_with(Point::from(at), fetch))
+                    .await
+                    .map_err(|e: Arc<UpstreamError>| (*e).clone());
+                telemetry::cache_lookup("weather", was_kept, computed_here);
+                weather
+            }
         }
     }
 
@@ -190,7 +205,9 @@ impl Lookups {
 
     /// Sun times at a point (a place's or a city's) on the local `date` of `zone`.
     pub async fn sun_at(&self, at: Coordinates, zone: Tz, date: NaiveDate) -> Arc<SunTimes> {
+        let mut computed_here = false;
         let fetch = async {
+            computed_here = true;
             let answer =
                 tokio::time::timeout(SUN_BUDGET, self.upstreams.sun.sun_times(at, date, zone))
                     .await;
@@ -208,7 +225,13 @@ impl Lookups {
         };
         match &self.caches {
             None => Box::pin(fetch).await,
-            Some(caches) => Box::pin(caches.sun.get_with((Point::from(at), date), fetch)).await,
+            Some(caches) => {
+                let key = (Point::from(at), date);
+                let was_kept = caches.sun.contains_key(&key);
+                let sun = Box::pin(caches.sun.get_with(key, fetch)).await;
+                telemetry::cache_lookup("sun", was_kept, computed_here);
+                sun
+            }
         }
     }
 }

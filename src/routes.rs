@@ -33,6 +33,7 @@ use crate::{
     photo_store, protect, request_id, security,
     state::AppState,
     static_assets::{self, STATIC_CACHE_CONTROL},
+    telemetry,
 };
 
 /// Photos are named by their content and never change.
@@ -63,7 +64,10 @@ type AroundEveryRoute<B, L> = ServiceBuilder<
         L,
         Stack<
             security::HardenLayer,
-            Stack<RequestTrace<B>, Stack<request_id::RequestIdLayer, Identity>>,
+            Stack<
+                RequestTrace<B>,
+                Stack<telemetry::RecordLayer, Stack<request_id::RequestIdLayer, Identity>>,
+            >,
         >,
     >,
 >;
@@ -81,6 +85,7 @@ fn around_every_route<B, L>(inner: L) -> AroundEveryRoute<B, L> {
         .on_failure(());
     ServiceBuilder::new()
         .layer(request_id::RequestIdLayer)
+        .layer(telemetry::RecordLayer)
         .layer(trace)
         .layer(security::HardenLayer)
         .layer(inner)
@@ -188,6 +193,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/api/{*rest}", any(not_found))
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(telemetry::render))
         .layer(around_every_route(
             ServiceBuilder::new()
                 .layer(compressed())

@@ -110,6 +110,8 @@ impl AppState {
             None => protect::SecretFile::InDataDir(config.data_dir.join("secret")),
         };
         let secret = protect::load_or_create_secret(&secret_file).await?;
+        // Installed before the first request, so that no count is lost.
+        crate::telemetry::handle();
         let views = ViewCounts::start(writer.clone(), pool.clone(), lookups.source());
         let boards = Boards::new(pool.clone(), lookups.source());
         let photos = PhotoStore::open(&config.data_dir).await?;

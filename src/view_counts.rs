@@ -47,6 +47,8 @@ pub struct ViewCounts {
     /// Counts the flushes that wrote something; lists read before the last one are stale.
     written: Arc<AtomicU64>,
     lists: Arc<std::sync::Mutex<Option<Arc<Lists>>>>,
+    /// When the counts were last all written (or the process started).
+    last_written: Arc<std::sync::Mutex<Instant>>,
 }
 
 #[derive(Default)]
@@ -87,6 +89,7 @@ impl ViewCounts {
             flushing: Arc::default(),
             written: Arc::default(),
             lists: Arc::default(),
+            last_written: Arc::new(std::sync::Mutex::new(Instant::now())),
         };
         let flusher = counts.clone();
         tokio::spawn(async move {
@@ -191,6 +194,25 @@ impl ViewCounts {
             .clone()
     }
 
+    /// How long the oldest view not yet written may have waited, and how many places have views
+    /// waiting: what a crash would lose.
+    pub fn flush_lag(&self) -> (Duration, usize) {
+        let pending = self.counts().pending.len();
+        let since = self
+            .last_written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .elapsed();
+        (if pending == 0 { Duration::ZERO } else { since }, pending)
+    }
+
+    fn written_now(&self) {
+        *self
+            .last_written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
+    }
+
     /// Writes every pending count in one transaction. It runs as a task of its own, so a caller
     /// that goes away (a home page whose client left) cannot cut it short; on failure the
     /// counts go back to pending, to be tried with the next.
@@ -211,6 +233,8 @@ impl ViewCounts {
                 .totals
                 .retain(|_, total| total.read_at.elapsed() < TOTAL_REREAD);
             if counts.pending.is_empty() {
+                drop(counts);
+                self.written_now();
                 return;
             }
             counts.pending.drain().map(|(_, p)| p).collect()
@@ -229,6 +253,7 @@ impl ViewCounts {
         match written {
             Ok(()) => {
                 self.written.fetch_add(1, Ordering::SeqCst);
+                self.written_now();
             }
             Err(error) => {
                 tracing::warn!(%error, places = batch.len(), "page views not written yet");

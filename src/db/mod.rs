@@ -149,6 +149,11 @@ impl Writer {
             .map(|_| ())
     }
 
+    /// The writer's own pool (one connection), for the metrics.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Whether the last write was refused for want of space.
     pub fn out_of_space(&self) -> bool {
         self.out_of_space.load(Ordering::SeqCst)

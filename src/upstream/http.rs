@@ -47,8 +47,13 @@ impl Client {
         url: &str,
         query: &[(&str, String)],
     ) -> Result<T, UpstreamError> {
-        let body = self.get_bytes(provider, url, query).await?;
-        serde_json::from_slice(&body).map_err(|e| UpstreamError::malformed(provider, e))
+        let started = std::time::Instant::now();
+        let answer = self.get_bytes(provider, url, query).await.and_then(|body| {
+            serde_json::from_slice(&body).map_err(|e| UpstreamError::malformed(provider, e))
+        });
+        let failure = answer.as_ref().err().map(|e| &e.kind);
+        crate::telemetry::upstream_call(provider, started.elapsed(), failure);
+        answer
     }
 
     async fn get_bytes(

@@ -90,3 +90,58 @@ async fn json_logs_name_each_request_by_its_id() {
     assert_eq!(served["span"]["route"], "/places/{country}/{postal_code}");
     assert_eq!(served["fields"]["status"], 200);
 }
+
+/// The value of the first series of `metrics` whose line starts with `series` (0 when absent).
+fn sample(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find(|line| line.starts_with(series))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn metrics_count_requests_upstream_calls_and_cache_lookups() {
+    // The recorder is the process's, shared with every other test: counts only grow, so each
+    // is compared with itself before.
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let page = r#"cityscape_http_request_duration_seconds_count{route="/places/{country}/{postal_code}",status="200"}"#;
+    let geocoder =
+        r#"cityscape_upstream_call_duration_seconds_count{provider="zippopotam.us",outcome="ok"}"#;
+    let place_hits = r#"cityscape_cache_lookups_total{cache="places",result="hit"}"#;
+    let (status, before) = app.get_text("/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+
+    for _ in 0..2 {
+        assert_eq!(app.get("/places/us/97229").await.status(), StatusCode::OK);
+    }
+
+    let response = app.get("/metrics").await;
+    assert!(
+        crate::helpers::header(&response, "content-type").starts_with("text/plain; version=0.0.4")
+    );
+    let after = response.text().await.unwrap_or_default();
+    assert!(
+        sample(&after, page) >= sample(&before, page) + 2.0,
+        "{after}"
+    );
+    assert!(
+        sample(&after, geocoder) >= sample(&before, geocoder) + 1.0,
+        "{after}"
+    );
+    assert!(
+        sample(&after, place_hits) >= sample(&before, place_hits) + 1.0,
+        "{after}"
+    );
+    assert!(after.contains(r#"cityscape_http_request_duration_seconds_bucket{route="/places/{country}/{postal_code}",status="200",le="0.005"}"#), "a histogram, with buckets");
+    for gauge in [
+        r#"cityscape_db_pool_connections{pool="readers",state="in_use"}"#,
+        r#"cityscape_db_pool_connections{pool="writer",state="idle"}"#,
+        "cityscape_page_views_flush_lag_seconds",
+        "cityscape_page_views_pending_places",
+    ] {
+        assert!(after.contains(gauge), "{gauge} in {after}");
+    }
+}
