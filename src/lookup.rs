@@ -16,12 +16,12 @@ use crate::{
     config::{CacheMode, UpstreamMode},
     db,
     domain::{
-        Coordinates, Place, PlaceKey,
+        Coordinates, Place, PlaceKey, Spot,
         solar::{self, SunSource, SunTimes},
         timezone,
         weather::Weather,
     },
-    telemetry,
+    telemetry::{self, CacheName},
     upstream::{UpstreamError, Upstreams},
 };
 
@@ -64,6 +64,8 @@ pub struct Lookups {
 
 struct Caches {
     places: Cache<PlaceKey, Arc<Place>>,
+    /// The same places as the pages see them: made once per place, not at every view.
+    spots: Cache<PlaceKey, Arc<Spot>>,
     weather: Cache<Point, Arc<Weather>>,
     sun: Cache<(Point, NaiveDate), Arc<SunTimes>>,
 }
@@ -89,6 +91,10 @@ impl Lookups {
     ) -> Self {
         let caches = (cache == CacheMode::On).then(|| Caches {
             places: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(PLACE_TTL)
+                .build(),
+            spots: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(PLACE_TTL)
                 .build(),
@@ -151,8 +157,24 @@ impl Lookups {
         }))
         .await
         .map_err(|e: Arc<LookupError>| (*e).clone());
-        telemetry::cache_lookup("places", was_kept, computed_here);
+        telemetry::cache_lookup(CacheName::Places, was_kept, computed_here);
         place
+    }
+
+    /// The place for a postal code as pages see it (see [`Lookups::place`]).
+    pub async fn spot(&self, key: &PlaceKey) -> Result<Arc<Spot>, LookupError> {
+        if let Some(caches) = &self.caches
+            && let Some(spot) = caches.spots.get(key).await
+        {
+            // A place kept as the pages see it is a hit of the places cache.
+            telemetry::cache_lookup(CacheName::Places, true, false);
+            return Ok(spot);
+        }
+        let spot = Arc::new(Spot::from(&*Box::pin(self.place(key)).await?));
+        if let Some(caches) = &self.caches {
+            caches.spots.insert(key.clone(), spot.clone()).await;
+        }
+        Ok(spot)
     }
 
     async fn geocode(&self, key: &PlaceKey) -> Result<Place, LookupError> {
@@ -191,7 +213,7 @@ impl Lookups {
                 let weather = Box::pin(caches.weather.try_get_with(Point::from(at), fetch))
                     .await
                     .map_err(|e: Arc<UpstreamError>| (*e).clone());
-                telemetry::cache_lookup("weather", was_kept, computed_here);
+                telemetry::cache_lookup(CacheName::Weather, was_kept, computed_here);
                 weather
             }
         }
@@ -229,7 +251,7 @@ impl Lookups {
                 let key = (Point::from(at), date);
                 let was_kept = caches.sun.contains_key(&key);
                 let sun = Box::pin(caches.sun.get_with(key, fetch)).await;
-                telemetry::cache_lookup("sun", was_kept, computed_here);
+                telemetry::cache_lookup(CacheName::Sun, was_kept, computed_here);
                 sun
             }
         }

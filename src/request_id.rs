@@ -5,6 +5,10 @@
 
 use std::{
     pin::Pin,
+    sync::{
+        OnceLock,
+        atomic::{AtomicU64, Ordering},
+    },
     task::{Context, Poll},
 };
 
@@ -23,11 +27,24 @@ fn acceptable(value: &HeaderValue) -> bool {
     !bytes.is_empty() && bytes.len() <= MAX_ID_BYTES && bytes.iter().all(|b| b.is_ascii_graphic())
 }
 
-/// 32 random hex digits.
+/// 32 hex digits: this process's random 64 bits, then a count of the ids it made. Unique across
+/// a fleet's instances and restarts, and cheap: a random number and its formatting per request
+/// were a twentieth of the stylesheet's throughput.
 fn new_id() -> HeaderValue {
-    let id = format!("{:032x}", rand::random::<u128>());
+    static PROCESS: OnceLock<u64> = OnceLock::new();
+    static MADE: AtomicU64 = AtomicU64::new(0);
+    let process = *PROCESS.get_or_init(rand::random::<u64>);
+    let count = MADE.fetch_add(1, Ordering::Relaxed);
+    let mut id = [0u8; 32];
+    for (at, digit) in id.iter_mut().enumerate() {
+        let (word, shift) = match at {
+            0..16 => (process, 60 - 4 * at),
+            _ => (count, 60 - 4 * (at - 16)),
+        };
+        *digit = b"0123456789abcdef"[((word >> shift) & 0xf) as usize];
+    }
     // Hex digits are always a valid header value.
-    HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("0"))
+    HeaderValue::from_bytes(&id).unwrap_or(HeaderValue::from_static("0"))
 }
 
 #[derive(Clone, Copy)]

@@ -128,7 +128,6 @@ pub async fn render(state: &AppState, found: Found, extras: Extras) -> Response 
         started,
         wait: first_wait,
     } = found;
-    let spot = Arc::new(spot);
     let mut timing = ServerTiming::new();
     timing.record(first_wait.0, first_wait.1);
     let now = Utc::now();

@@ -1,7 +1,10 @@
 //! The two kinds of place page addresses, `/places/{country}/{postal_code}…` and
 //! `/cities/{geonameid}/{slug}…`, and finding the place each names: one handler serves both.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::FromRequestParts,
@@ -100,7 +103,7 @@ impl SpotAddress {
 
 /// The place an address names, with what finding it took.
 pub struct Found {
-    pub spot: Spot,
+    pub spot: Arc<Spot>,
     /// A city's people; none for a postal code's place.
     pub population: Option<i64>,
     /// When the request began being answered, and the wait to find the place (geocoding a
@@ -115,18 +118,16 @@ pub async fn find(state: &AppState, address: &SpotAddress) -> Result<Found, Resp
     let started = Instant::now();
     let (found, wait) = match address {
         SpotAddress::PostalCode { key, .. } => {
-            let (place, took) = timed(state.lookups.place(key)).await;
+            let (spot, took) = timed(state.lookups.spot(key)).await;
             (
-                place
-                    .map(|place| (Spot::from(&*place), None))
-                    .map_err(AppError::from),
+                spot.map(|spot| (spot, None)).map_err(AppError::from),
                 ("geocode", took),
             )
         }
         SpotAddress::City { geonameid, .. } => {
             let (city, took) = timed(super::cities::find_city(state, geonameid)).await;
             (
-                city.map(|city| (Spot::from(&city), Some(city.population))),
+                city.map(|city| (Arc::new(Spot::from(&city)), Some(city.population))),
                 ("city", took),
             )
         }

@@ -7,6 +7,8 @@ use axum::{
     http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::{find_event, parse_id};
@@ -46,7 +48,7 @@ pub async fn event_ics(
 
 /// A place's upcoming events, as both of its feeds carry them.
 struct Upcoming {
-    spot: Spot,
+    spot: Arc<Spot>,
     events: Vec<StoredEvent>,
     now: DateTime<Utc>,
 }
