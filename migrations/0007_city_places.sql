@@ -2,8 +2,8 @@
 -- postal code's place or a city (by GeoNames id), never both. SQLite cannot loosen a column's
 -- constraints in place, so the table is made again and its rows copied, ids kept: events and
 -- saved places point at the same rows as before. Migrations run with foreign keys off (see
--- `db::connect`), or dropping the old table would delete every event and save through their
--- ON DELETE CASCADE; `db::connect` checks the keys once this has run.
+-- `db::migrate`), or dropping the old table would delete every event and save through their
+-- ON DELETE CASCADE; `db::migrate` checks the keys once this has run.
 CREATE TABLE places_with_cities (
     id             INTEGER PRIMARY KEY,
     source         TEXT    NOT NULL CHECK (source IN ('live', 'simulated')),

@@ -123,5 +123,5 @@ pub async fn list(
     .bind(MAX_SAVED)
     .fetch_all(pool)
     .await?;
-    found.into_iter().map(Spot::try_from).collect()
+    Ok(found.into_iter().filter_map(places::decoded).collect())
 }

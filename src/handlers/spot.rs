@@ -83,6 +83,18 @@ impl SpotAddress {
         }
     }
 
+    /// The page's path as far as the address tells it without a look-up: a city's without its
+    /// name (which redirects to the page).
+    pub fn path(&self) -> String {
+        match self {
+            Self::PostalCode { key, .. } => key.page_path(),
+            // Only a number goes back into an address.
+            Self::City { geonameid, .. } => geonameid
+                .parse::<i64>()
+                .map_or_else(|_| "/".to_owned(), |id| format!("/cities/{id}")),
+        }
+    }
+
     /// A 301 to the page's one address, when this is another (a city's slug or number written
     /// otherwise).
     pub fn moved_to(&self, found: &Found) -> Option<Response> {

@@ -42,6 +42,37 @@ async fn page_views_are_written_within_the_flush_interval() {
     assert!(home.contains("9 views"), "{home}");
 }
 
+/// Instances of one site count their own views and add them to the stored count, never
+/// writing over another's.
+#[tokio::test]
+async fn views_counted_by_several_instances_add_up() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let instances = [
+        app.address.clone(),
+        app.start_another_server().await,
+        app.start_another_server().await,
+    ];
+
+    let views = (0..300).map(|i| {
+        let address = &instances[i % instances.len()];
+        app.get_from(address, "/places/us/97229")
+    });
+    for response in futures::future::join_all(views).await {
+        assert!(response.status().is_success());
+    }
+
+    let mut stored = 0;
+    for _ in 0..40 {
+        stored = stored_views(&app.database_url).await;
+        if stored >= 300 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stored, 300, "every instance's views, each counted once");
+}
+
 #[tokio::test]
 async fn page_views_counted_before_a_clean_stop_are_written() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -68,4 +99,31 @@ async fn page_views_counted_before_a_clean_stop_are_written() {
     assert!(exit.success());
     let database_url = format!("sqlite://{}", dir.path().join("cityscape.db").display());
     assert_eq!(stored_views(&database_url).await, 5);
+}
+
+/// A stored place that no longer makes a page (a postal code stored before today's rules) is
+/// left out of the home page's lists, not allowed to break them.
+#[tokio::test]
+async fn a_stored_place_that_no_longer_parses_is_left_out_of_the_lists() {
+    let app = crate::helpers::spawn_app_with(&["--upstream", "simulated"]).await;
+    assert!(app.get("/places/us/97229").await.status().is_success());
+    let pool = sqlx::SqlitePool::connect(&app.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query(
+        "INSERT INTO places (source, country_code, postal_code, name, latitude, longitude,
+                             time_zone, created_at, view_count, last_viewed_at)
+         VALUES ('simulated', 'US', 'NOT A ZIP', 'Unparsable', 45.0, -122.0,
+                 'America/Los_Angeles', '2026-01-01T00:00:00.000Z', 500, '2099-01-01T00:00:00.000Z')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    pool.close().await;
+
+    let (status, home) = app.get_text("/").await;
+
+    assert_eq!(status, reqwest::StatusCode::OK, "{home}");
+    assert!(home.contains(r#"href="/places/us/97229""#), "{home}");
+    assert!(!home.contains("Unparsable"), "{home}");
 }

@@ -69,7 +69,7 @@ async fn upcoming(state: &AppState, address: &SpotAddress) -> Result<Upcoming, R
     Ok(Upcoming { spot, events, now })
 }
 
-/// `GET /places/{country}/{postal_code}/events.ics`, and a city's
+/// `GET /places/{country}/{postal_code}/events.ics`, and a city's (`/cities/{id}/{slug}/…`)
 pub async fn place_ics(
     State(state): State<AppState>,
     address: SpotAddress,
@@ -89,7 +89,7 @@ pub async fn place_ics(
     calendar_response(body, &format!("events-{}.ics", spot.key.file_slug()))
 }
 
-/// `GET /places/{country}/{postal_code}/events.atom`, and a city's
+/// `GET /places/{country}/{postal_code}/events.atom`, and a city's (`/cities/{id}/{slug}/…`)
 pub async fn place_atom(
     State(state): State<AppState>,
     address: SpotAddress,

@@ -89,15 +89,16 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let posted = read_posted_form(multipart).await?;
     verify_csrf(&token, &posted.authenticity_token)?;
+    if !posted.website.is_empty() {
+        // Discarded before anything is looked up: a bot's post costs no geocoding.
+        tracing::info!(?address, "honeypot filled in: post discarded");
+        return Ok(see_other(&format!("{}#events", address.path())));
+    }
     let found = match spot::find(&state, &address).await {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
     let board_path = found.spot.page_path();
-    if !posted.website.is_empty() {
-        tracing::info!(key = ?found.spot.key, "honeypot filled in: post discarded");
-        return Ok(see_other(&format!("{board_path}#events")));
-    }
 
     let now = Utc::now();
     let parsed = posted.fields.parse(found.spot.time_zone, now);
