@@ -358,3 +358,68 @@ async fn a_photo_stored_without_its_sizes_gets_them_at_the_next_start() {
     assert_eq!(attribute(&tag, "height"), "800", "{tag}");
     assert!(attribute(&tag, "srcset").ends_with(" 1600w"), "{tag}");
 }
+
+/// Instances of one site share the photo directory (a mounted volume): the same photo posted
+/// to two of them at once is stored once, whole, and served by both. Files are named by their
+/// content and written aside, then renamed into place, so two writers of one photo write the
+/// same bytes and neither can leave half a file.
+#[tokio::test]
+async fn two_instances_posting_the_same_photo_at_once_store_it_once_and_whole() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    let instances = [app.address.clone(), app.start_another_server().await];
+    let photo = pictures::png(1200, 900);
+
+    let posts = (0..8).map(|i| {
+        let photo = photo.clone();
+        let instance = instances[i % 2].clone();
+        let app = &app;
+        async move {
+            let browser = browser();
+            let tokens = app.form_tokens(&browser, PLACE).await;
+            let form = event_form(&tokens, &[("title", &format!("Market {i}"))])
+                .part("photo", photo_part(photo, "same.png", "image/png"));
+            browser
+                .post(format!("{instance}{POST}"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(posts).await;
+
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
+    assert_eq!(app.count_rows("events").await, 8);
+    let mut files = app.photo_files();
+    files.sort();
+    assert_eq!(
+        files.len(),
+        2,
+        "one photo, its two sizes, nothing aside: {files:?}"
+    );
+    let events = app.listed_events("us", "97229").await;
+    let url = events[0]["photo_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        events.iter().all(|e| e["photo_url"] == url.as_str()),
+        "{events:?}"
+    );
+    let mut served = Vec::new();
+    for instance in &instances {
+        let response = app.get_from(instance, &url).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        served.push(response.bytes().await.unwrap_or_default());
+    }
+    assert_eq!(served[0], served[1]);
+    assert!(
+        served[0].starts_with(&[0xFF, 0xD8]) && served[0].ends_with(&[0xFF, 0xD9]),
+        "a whole JPEG"
+    );
+}
