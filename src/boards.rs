@@ -14,10 +14,9 @@ use std::{
 
 use chrono::{DateTime, TimeDelta, Utc};
 use moka::future::Cache;
-use sqlx::SqlitePool;
 
 use crate::{
-    db::{self, events::StoredEvent, places::Source},
+    db::{Store, events::StoredEvent},
     domain::SpotKey,
 };
 
@@ -46,12 +45,11 @@ pub struct Boards {
     cache: Cache<SpotKey, Arc<Board>>,
     /// Counts event writes; a board read before the last one is stale.
     generation: Arc<AtomicU64>,
-    pool: SqlitePool,
-    source: Source,
+    store: Store,
 }
 
 impl Boards {
-    pub fn new(pool: SqlitePool, source: Source) -> Self {
+    pub fn new(store: Store) -> Self {
         Self {
             cache: Cache::builder()
                 .max_capacity(PLACES_KEPT)
@@ -60,8 +58,7 @@ impl Boards {
                 ))
                 .build(),
             generation: Arc::default(),
-            pool,
-            source,
+            store,
         }
     }
 
@@ -112,8 +109,8 @@ impl Boards {
     async fn read(&self, key: &SpotKey, now: DateTime<Utc>) -> Result<Board, sqlx::Error> {
         let generation = self.generation.load(Ordering::SeqCst);
         let (upcoming, past) = tokio::join!(
-            db::events::upcoming(&self.pool, self.source, key, now, UPCOMING_EVENTS, 0),
-            db::events::recent_past(&self.pool, self.source, key, now, PAST_EVENTS),
+            self.store.upcoming_events(key, now, UPCOMING_EVENTS, 0),
+            self.store.past_events(key, now, PAST_EVENTS),
         );
         let upcoming = upcoming?;
         let valid_until = upcoming

@@ -10,10 +10,9 @@ use std::{
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use moka::{Expiry, future::Cache};
-use sqlx::SqlitePool;
 
 use crate::{
-    config::{CacheMode, UpstreamMode},
+    config::CacheMode,
     db,
     domain::{
         Coordinates, Place, PlaceKey, Spot,
@@ -54,10 +53,8 @@ impl From<sqlx::Error> for LookupError {
 }
 
 pub struct Lookups {
-    pool: SqlitePool,
-    writer: db::Writer,
+    store: db::Store,
     upstreams: Upstreams,
-    source: db::places::Source,
     /// `None` with `--cache off`: every call goes upstream.
     caches: Option<Caches>,
 }
@@ -82,13 +79,7 @@ impl From<Coordinates> for Point {
 }
 
 impl Lookups {
-    pub fn new(
-        pool: SqlitePool,
-        writer: db::Writer,
-        upstreams: Upstreams,
-        mode: UpstreamMode,
-        cache: CacheMode,
-    ) -> Self {
+    pub fn new(store: db::Store, upstreams: Upstreams, cache: CacheMode) -> Self {
         let caches = (cache == CacheMode::On).then(|| Caches {
             places: Cache::builder()
                 .max_capacity(100_000)
@@ -108,22 +99,11 @@ impl Lookups {
                 .expire_after(SunExpiry)
                 .build(),
         });
-        let source = match mode {
-            UpstreamMode::Live => "live",
-            UpstreamMode::Simulated => "simulated",
-        };
         Self {
-            pool,
-            writer,
+            store,
             upstreams,
-            source,
             caches,
         }
-    }
-
-    /// Which rows of `places` this app reads and writes.
-    pub fn source(&self) -> db::places::Source {
-        self.source
     }
 
     /// Whether answers are kept (`--cache on`); off, every page waits on the services.
@@ -143,14 +123,12 @@ impl Lookups {
         let mut computed_here = false;
         let place = Box::pin(caches.places.try_get_with_by_ref(key, async {
             computed_here = true;
-            if let Some(place) = db::places::find(&self.pool, self.source, key).await? {
+            if let Some(place) = self.store.place(key).await? {
                 return Ok(Arc::new(place));
             }
             let place = self.geocode(key).await?;
             // Failing to remember the answer costs a later look-up, not this one.
-            if let Err(error) =
-                db::places::store(&self.writer, self.source, &place, Utc::now()).await
-            {
+            if let Err(error) = self.store.store_place(&place, Utc::now()).await {
                 tracing::error!(%error, ?key, "geocoded place not stored");
             }
             Ok(Arc::new(place))

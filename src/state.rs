@@ -38,8 +38,11 @@ impl std::ops::Deref for AppState {
 
 pub struct Shared {
     /// Read-only connections; every write goes through `writer`.
+    /// Readers, for what is not partitioned by world (the cities, the readiness check).
     pub pool: SqlitePool,
     pub writer: db::Writer,
+    /// Places, events and saved places, in this server's world.
+    pub store: db::Store,
     pub views: ViewCounts,
     pub boards: Boards,
     /// The place pages' weather and sun sections, made once a minute per place.
@@ -89,7 +92,12 @@ pub enum StartupError {
 impl AppState {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let (pool, writer) = db::connect(&config.database_url, config.database_max_mb).await?;
-        let moved = db::places::move_to_data_form(&pool, &writer).await?;
+        let store = db::Store::new(
+            pool.clone(),
+            writer.clone(),
+            config.upstream == UpstreamMode::Simulated,
+        );
+        let moved = store.move_to_data_form().await?;
         if moved > 0 {
             tracing::info!(
                 moved,
@@ -99,13 +107,7 @@ impl AppState {
         import_cities(&pool, &writer, config.cities_file.as_deref()).await?;
         let cities = CitySearch::new(pool.clone(), config.cache == crate::config::CacheMode::On);
         let upstreams = Upstreams::from_config(config)?;
-        let lookups = Lookups::new(
-            pool.clone(),
-            writer.clone(),
-            upstreams,
-            config.upstream,
-            config.cache,
-        );
+        let lookups = Lookups::new(store.clone(), upstreams, config.cache);
         let secret_file = match &config.secret_file {
             Some(path) => protect::SecretFile::Shared(path.clone()),
             None => protect::SecretFile::InDataDir(config.data_dir.join("secret")),
@@ -113,13 +115,14 @@ impl AppState {
         let secret = protect::load_or_create_secret(&secret_file).await?;
         // Installed before the first request, so that no count is lost.
         crate::telemetry::handle();
-        let views = ViewCounts::start(writer.clone(), pool.clone(), lookups.source());
-        let boards = Boards::new(pool.clone(), lookups.source());
+        let views = ViewCounts::start(store.clone());
+        let boards = Boards::new(store.clone());
         let photos = PhotoStore::open(&config.data_dir).await?;
-        record_photo_sizes(&pool, &writer, &photos).await;
+        record_photo_sizes(&store, &photos).await;
         Ok(Self(Arc::new(Shared {
             pool,
             writer,
+            store,
             views,
             boards,
             conditions: conditions_cache(),
@@ -180,8 +183,8 @@ async fn import_cities(
 
 /// Reads the sizes of photos stored before sizes were kept, once, at start. A photo whose
 /// files cannot be read keeps no sizes (its page shows it without them) and is logged.
-async fn record_photo_sizes(pool: &SqlitePool, writer: &db::Writer, photos: &PhotoStore) {
-    let hashes = match db::events::photos_without_sizes(pool).await {
+async fn record_photo_sizes(store: &db::Store, photos: &PhotoStore) {
+    let hashes = match store.photos_without_sizes().await {
         Ok(hashes) => hashes,
         Err(error) => {
             tracing::warn!(%error, "photos without sizes not listed");
@@ -193,7 +196,7 @@ async fn record_photo_sizes(pool: &SqlitePool, writer: &db::Writer, photos: &Pho
             tracing::warn!(%hash, "a stored photo's files could not be read for their sizes");
             continue;
         };
-        if let Err(error) = db::events::set_photo_sizes(writer, &hash, sizes).await {
+        if let Err(error) = store.set_photo_sizes(&hash, sizes).await {
             tracing::warn!(%error, %hash, "photo sizes not recorded");
         }
     }

@@ -16,16 +16,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
-
 use crate::{
-    db::{
-        self, Writer,
-        places::{Source, ViewedPlace},
-    },
+    db::{PendingViews, Store, places::ViewedPlace},
     domain::{Spot, SpotKey},
 };
+use chrono::{DateTime, Utc};
 
 /// How often the counts are written.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
@@ -36,9 +31,7 @@ const LIST_LENGTH: i64 = 8;
 
 #[derive(Clone)]
 pub struct ViewCounts {
-    writer: Writer,
-    pool: SqlitePool,
-    source: Source,
+    store: Store,
     counts: Arc<std::sync::Mutex<Counts>>,
     /// Held for a whole flush, so a second flush (a stop, a home page) waits for one running
     /// rather than finding the counts taken and not yet written; and held while a total is read,
@@ -80,11 +73,9 @@ pub struct Lists {
 
 impl ViewCounts {
     /// Starts the task that writes the counts every second, for as long as the runtime runs.
-    pub fn start(writer: Writer, pool: SqlitePool, source: Source) -> Self {
+    pub fn start(store: Store) -> Self {
         let counts = Self {
-            writer,
-            pool,
-            source,
+            store,
             counts: Arc::default(),
             flushing: Arc::default(),
             written: Arc::default(),
@@ -145,7 +136,7 @@ impl ViewCounts {
         {
             return Ok(total.views);
         }
-        let written = db::places::view_count(&self.pool, self.source, &place.key).await?;
+        let written = self.store.view_count(&place.key).await?;
         let mut counts = self.counts();
         let views = written + counts.pending.get(&place.key).map_or(0, |p| p.views);
         counts.totals.insert(
@@ -172,8 +163,8 @@ impl ViewCounts {
             return Ok(lists);
         }
         let (recent, popular) = tokio::join!(
-            db::places::recently_viewed(&self.pool, self.source, LIST_LENGTH),
-            db::places::most_viewed(&self.pool, self.source, LIST_LENGTH),
+            self.store.recently_viewed(LIST_LENGTH),
+            self.store.most_viewed(LIST_LENGTH),
         );
         let lists = Arc::new(Lists {
             recent: recent?,
@@ -239,17 +230,11 @@ impl ViewCounts {
             }
             counts.pending.drain().map(|(_, p)| p).collect()
         };
-        let source = self.source;
-        let written = self
-            .writer
-            .write(async |tx| {
-                for p in &batch {
-                    db::places::add_views(&mut *tx, source, &p.place, p.views, p.last_viewed_at)
-                        .await?;
-                }
-                Ok(())
-            })
-            .await;
+        let rows: Vec<PendingViews> = batch
+            .iter()
+            .map(|p| (p.place.clone(), p.views, p.last_viewed_at))
+            .collect();
+        let written = self.store.add_views(&rows).await;
         match written {
             Ok(()) => {
                 self.written.fetch_add(1, Ordering::SeqCst);

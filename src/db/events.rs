@@ -123,7 +123,7 @@ pub struct Submission<'a> {
 
 /// Stores an event (and its place, if new) in one transaction.
 #[tracing::instrument(skip_all, fields(key = ?spot.key))]
-pub async fn insert(
+pub(super) async fn insert(
     writer: &Writer,
     source: Source,
     spot: &Spot,
@@ -173,7 +173,7 @@ pub async fn insert(
 }
 
 #[tracing::instrument(skip(pool))]
-pub async fn find(
+pub(super) async fn find(
     pool: &SqlitePool,
     source: Source,
     id: i64,
@@ -189,7 +189,7 @@ pub async fn find(
 
 /// Events of a place not over yet (ended, or started when they have no end), soonest first.
 #[tracing::instrument(skip(pool))]
-pub async fn upcoming(
+pub(super) async fn upcoming(
     pool: &SqlitePool,
     source: Source,
     key: &SpotKey,
@@ -216,7 +216,7 @@ pub async fn upcoming(
 
 /// Events of a place that are over, most recent first.
 #[tracing::instrument(skip(pool))]
-pub async fn recent_past(
+pub(super) async fn recent_past(
     pool: &SqlitePool,
     source: Source,
     key: &SpotKey,
@@ -240,7 +240,7 @@ pub async fn recent_past(
 }
 
 /// The hash of an event's edit token, to check a private link against.
-pub async fn edit_token_hash(
+pub(super) async fn edit_token_hash(
     pool: &SqlitePool,
     source: Source,
     id: i64,
@@ -255,7 +255,7 @@ pub async fn edit_token_hash(
 }
 
 #[tracing::instrument(skip(writer, event))]
-pub async fn update(
+pub(super) async fn update(
     writer: &Writer,
     source: Source,
     id: i64,
@@ -287,7 +287,7 @@ pub async fn update(
 /// Deletes an event; returns its photo's hash when no other event shows the same photo, so
 /// that the caller can delete the files.
 #[tracing::instrument(skip(writer))]
-pub async fn delete(
+pub(super) async fn delete(
     writer: &Writer,
     source: Source,
     id: i64,
@@ -316,7 +316,7 @@ pub async fn delete(
 }
 
 /// Whether any event shows this photo.
-pub async fn photo_in_use(pool: &SqlitePool, hash: &str) -> Result<bool, sqlx::Error> {
+pub(super) async fn photo_in_use(pool: &SqlitePool, hash: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE photo = ?)")
         .bind(hash)
         .fetch_one(pool)
@@ -324,7 +324,7 @@ pub async fn photo_in_use(pool: &SqlitePool, hash: &str) -> Result<bool, sqlx::E
 }
 
 /// Photos stored before their sizes were kept: each one's name once.
-pub async fn photos_without_sizes(pool: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
+pub(super) async fn photos_without_sizes(pool: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT DISTINCT photo FROM events WHERE photo IS NOT NULL AND photo_width IS NULL",
     )
@@ -333,7 +333,7 @@ pub async fn photos_without_sizes(pool: &SqlitePool) -> Result<Vec<String>, sqlx
 }
 
 /// Records a photo's sizes on every event that shows it.
-pub async fn set_photo_sizes(
+pub(super) async fn set_photo_sizes(
     writer: &Writer,
     photo: &str,
     sizes: PhotoSizes,

@@ -4,6 +4,9 @@ pub mod cities;
 pub mod events;
 pub mod places;
 pub mod saved;
+mod store;
+
+pub use store::{PendingViews, Store};
 
 use std::{
     str::FromStr,

@@ -46,7 +46,7 @@ pub(crate) const PLACE_COLUMNS: &str =
     "country_code, postal_code, name, region, region_code, latitude, longitude, time_zone";
 
 #[tracing::instrument(skip(pool))]
-pub async fn find(
+pub(super) async fn find(
     pool: &SqlitePool,
     source: Source,
     key: &PlaceKey,
@@ -99,7 +99,7 @@ where
 
 /// Stores a place; a row already there (a concurrent insert) is kept as it is.
 #[tracing::instrument(skip(db, spot), fields(key = ?spot.key))]
-pub async fn insert(
+pub(super) async fn insert(
     db: impl sqlx::SqliteExecutor<'_>,
     source: Source,
     spot: &Spot,
@@ -133,7 +133,7 @@ pub async fn insert(
 
 /// The row id of a place, storing the place first if it is not stored yet.
 #[tracing::instrument(skip(db, spot), fields(key = ?spot.key))]
-pub async fn ensure(
+pub(super) async fn ensure(
     db: &mut sqlx::SqliteConnection,
     source: Source,
     spot: &Spot,
@@ -150,7 +150,7 @@ pub async fn ensure(
 
 /// Adds `views` page views to a place, storing the place first if it is not stored yet (with
 /// the cache off nothing else stores it).
-pub async fn add_views(
+pub(super) async fn add_views(
     tx: &mut sqlx::SqliteConnection,
     source: Source,
     spot: &Spot,
@@ -173,7 +173,7 @@ pub async fn add_views(
 
 /// The views written so far of a place (0 when it is not stored yet).
 #[tracing::instrument(skip(pool))]
-pub async fn view_count(
+pub(super) async fn view_count(
     pool: &SqlitePool,
     source: Source,
     key: &SpotKey,
@@ -191,7 +191,7 @@ pub async fn view_count(
 }
 
 /// Stores a newly geocoded place on its own.
-pub async fn store(
+pub(super) async fn store(
     writer: &Writer,
     source: Source,
     place: &Place,
@@ -318,7 +318,7 @@ pub(crate) fn decoded(row: SpotRow) -> Option<Spot> {
 }
 
 #[tracing::instrument(skip(pool))]
-pub async fn recently_viewed(
+pub(super) async fn recently_viewed(
     pool: &SqlitePool,
     source: Source,
     limit: i64,
@@ -333,7 +333,7 @@ pub async fn recently_viewed(
 }
 
 #[tracing::instrument(skip(pool))]
-pub async fn most_viewed(
+pub(super) async fn most_viewed(
     pool: &SqlitePool,
     source: Source,
     limit: i64,
@@ -352,7 +352,10 @@ pub async fn most_viewed(
 /// ("SW1A 1AA" where the data has "SW1A") move to that form, so that their events, saves and
 /// views show on the page people reach now. Where the new form is stored already, the two rows
 /// become one. Codes that no longer parse are left as they are. Returns how many rows moved.
-pub async fn move_to_data_form(pool: &SqlitePool, writer: &Writer) -> Result<usize, sqlx::Error> {
+pub(super) async fn move_to_data_form(
+    pool: &SqlitePool,
+    writer: &Writer,
+) -> Result<usize, sqlx::Error> {
     // Read first, on a reader: almost always nothing moves, and then no write is begun.
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT id, source, country_code, postal_code FROM places WHERE postal_code IS NOT NULL",

@@ -25,7 +25,7 @@ pub enum Saved {
 /// Saves a place for a visitor. The count is checked inside the transaction, whose first
 /// statement writes, so two saves at once cannot both pass the limit.
 #[tracing::instrument(skip(writer, visitor, spot), fields(key = ?spot.key))]
-pub async fn save(
+pub(super) async fn save(
     writer: &Writer,
     visitor: &str,
     source: Source,
@@ -63,7 +63,7 @@ pub async fn save(
 }
 
 #[tracing::instrument(skip(writer, visitor))]
-pub async fn remove(
+pub(super) async fn remove(
     writer: &Writer,
     visitor: &str,
     source: Source,
@@ -87,7 +87,7 @@ pub async fn remove(
 }
 
 #[tracing::instrument(skip(pool, visitor))]
-pub async fn is_saved(
+pub(super) async fn is_saved(
     pool: &SqlitePool,
     visitor: &str,
     source: Source,
@@ -109,7 +109,7 @@ pub async fn is_saved(
 
 /// A visitor's places, most recently saved first.
 #[tracing::instrument(skip(pool, visitor))]
-pub async fn list(
+pub(super) async fn list(
     pool: &SqlitePool,
     visitor: &str,
     source: Source,

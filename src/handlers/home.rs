@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     cookies,
-    db::{self, places::ViewedPlace},
+    db::places::ViewedPlace,
     domain::{
         CountryCode, PlaceKey, PostalCode, Spot,
         country::{COUNTRIES, Country},
@@ -177,7 +177,7 @@ async fn saved_places(
     let Some(visitor) = visitor else {
         return Ok(Vec::new());
     };
-    let spots = db::saved::list(&state.pool, visitor, state.lookups.source()).await?;
+    let spots = state.store.saved(visitor).await?;
     let deadline = Instant::now() + SAVED_PLACES_DEADLINE;
     Ok(futures::future::join_all(
         spots

@@ -24,7 +24,6 @@ use crate::{
     charts::{forecast::ForecastChart, sun_band::SunBand, waits::WaitsChart},
     cities::City,
     cookies::{self, Flash},
-    db,
     domain::{
         Coordinates, Spot, SpotKey,
         clock::{page_date_time, page_duration},
@@ -142,15 +141,7 @@ pub async fn render(state: &AppState, found: Found, extras: Extras) -> Response 
         };
         let saved = async {
             match &extras.visitor {
-                Some(visitor) => {
-                    Box::pin(db::saved::is_saved(
-                        &state.pool,
-                        visitor,
-                        state.lookups.source(),
-                        key,
-                    ))
-                    .await
-                }
+                Some(visitor) => Box::pin(state.store.is_saved(visitor, key)).await,
                 None => Ok(false),
             }
         };

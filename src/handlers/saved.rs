@@ -16,10 +16,7 @@ use super::{
 };
 use crate::{
     cookies::{self, Flash},
-    db::{
-        self,
-        saved::{MAX_SAVED, Saved},
-    },
+    db::saved::{MAX_SAVED, Saved},
     domain::{Spot, SpotKey},
     error::AppError,
     protect::{random_token, verify_csrf},
@@ -73,9 +70,7 @@ pub async fn save(
             )
         }
     };
-    let source = state.lookups.source();
-    if db::saved::save(&state.writer, &visitor, source, &spot, Utc::now()).await? == Saved::ListFull
-    {
+    if state.store.save(&visitor, &spot, Utc::now()).await? == Saved::ListFull {
         return Err(AppError::BadRequest(format!(
             "You can keep up to {MAX_SAVED} places. Remove one on the home page first."
         )));
@@ -115,7 +110,7 @@ pub async fn remove(
         },
     };
     if let Some(visitor) = cookies::visitor_id(&jar) {
-        db::saved::remove(&state.writer, &visitor, state.lookups.source(), &key).await?;
+        state.store.unsave(&visitor, &key).await?;
     }
     Ok(back(
         cookies::set_flash(jar, &Flash::Removed),

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     cookies::{self, Flash},
-    db::{self, events::StoredEvent},
+    db::events::StoredEvent,
     domain::event::{EventFields, FieldErrors},
     error::AppError,
     handlers::{
@@ -33,7 +33,9 @@ async fn event_for_editing(
     id: i64,
     token: &str,
 ) -> Result<StoredEvent, AppError> {
-    let stored_hash = db::events::edit_token_hash(&state.pool, state.lookups.source(), id)
+    let stored_hash = state
+        .store
+        .edit_token_hash(id)
         .await?
         .ok_or_else(no_such_event)?;
     if token_hash(token) != stored_hash {
@@ -149,8 +151,7 @@ pub async fn update(
     let now = Utc::now().min(event.starts_at + chrono::TimeDelta::days(1));
     match fields.parse(event.time_zone, now) {
         Ok(updated) => {
-            let updated =
-                db::events::update(&state.writer, state.lookups.source(), id, &updated).await;
+            let updated = state.store.update_event(id, &updated).await;
             state.boards.changed();
             if !updated? {
                 return Err(no_such_event());
@@ -233,7 +234,7 @@ pub async fn delete(
         Some(_) => Some(state.photos.lock().await),
         None => None,
     };
-    let deleted = db::events::delete(&state.writer, state.lookups.source(), id).await;
+    let deleted = state.store.delete_event(id).await;
     state.boards.changed();
     if let Some(orphan) = deleted? {
         state.photos.remove(&orphan).await;

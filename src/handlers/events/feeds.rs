@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use super::{find_event, parse_id};
 use crate::{
     cookies,
-    db::{self, events::StoredEvent},
+    db::events::StoredEvent,
     domain::Spot,
     error::AppError,
     feeds::{self, atom::FeedAddresses},
@@ -56,16 +56,11 @@ struct Upcoming {
 async fn upcoming(state: &AppState, address: &SpotAddress) -> Result<Upcoming, Response> {
     let spot = spot::find(state, address).await?.spot;
     let now = Utc::now();
-    let events = db::events::upcoming(
-        &state.pool,
-        state.lookups.source(),
-        &spot.key,
-        now,
-        FEED_LIMIT,
-        0,
-    )
-    .await
-    .map_err(|e| AppError::from(e).into_response())?;
+    let events = state
+        .store
+        .upcoming_events(&spot.key, now, FEED_LIMIT, 0)
+        .await
+        .map_err(|e| AppError::from(e).into_response())?;
     Ok(Upcoming { spot, events, now })
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::iso;
 use crate::{
-    db::{self, events::StoredEvent},
+    db::events::StoredEvent,
     domain::SpotKey,
     error::AppError,
     handlers::{extract::Query, spot::SpotAddress},
@@ -102,15 +102,10 @@ pub async fn list(
     let limit = parse_count(query.limit.as_deref(), 50, 1..=MAX_LIMIT, "limit")?;
     let offset = parse_count(query.offset.as_deref(), 0, 0..=1_000_000, "offset")?;
     let key = address.key(&state).await?;
-    let events = db::events::upcoming(
-        &state.pool,
-        state.lookups.source(),
-        &key,
-        Utc::now(),
-        limit,
-        offset,
-    )
-    .await?;
+    let events = state
+        .store
+        .upcoming_events(&key, Utc::now(), limit, offset)
+        .await?;
     let (country_code, postal_code, city_id) = match &key {
         SpotKey::PostalCode(key) => (
             Some(key.country.as_str()),

@@ -24,7 +24,7 @@ use super::{
 };
 use crate::{
     cookies,
-    db::{self, events::StoredEvent},
+    db::events::StoredEvent,
     domain::clock::event_span,
     domain::event::{EventFields, FieldErrors},
     error::AppError,
@@ -148,9 +148,7 @@ fn no_such_event() -> AppError {
 
 /// An event by its id, or the 404 that says it is gone.
 async fn find_event(state: &AppState, id: i64) -> Result<StoredEvent, AppError> {
-    db::events::find(&state.pool, state.lookups.source(), id)
-        .await?
-        .ok_or_else(no_such_event)
+    state.store.event(id).await?.ok_or_else(no_such_event)
 }
 
 pub(super) fn parse_id(raw: &str) -> Result<i64, AppError> {

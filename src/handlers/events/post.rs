@@ -13,10 +13,7 @@ use chrono::Utc;
 use super::{EventForm, see_other, token_hash};
 use crate::{
     cookies::{self, Flash},
-    db::{
-        self,
-        events::{Stored, Submission},
-    },
+    db::events::{Stored, Submission},
     domain::{
         event::EventFields,
         photo::{MAX_UPLOAD_BYTES, PhotoError},
@@ -146,22 +143,15 @@ pub async fn create(
         edit_token_hash: &token_hash(&edit_token),
         submission_id: &submission_id,
     };
-    let stored = db::events::insert(
-        &state.writer,
-        state.lookups.source(),
-        &found.spot,
-        &event,
-        &submission,
-        now,
-    )
-    .await;
+    let stored = state
+        .store
+        .insert_event(&found.spot, &event, &submission, now)
+        .await;
     state.boards.changed();
     // A photo no stored event shows (the insert failed, or this was a repeat) leaves no file.
     if let Some((hash, _)) = submission.photo
         && !matches!(stored, Ok(Stored::New(_)))
-        && !db::events::photo_in_use(&state.pool, hash)
-            .await
-            .unwrap_or(true)
+        && !state.store.photo_in_use(hash).await.unwrap_or(true)
     {
         state.photos.remove(hash).await;
     }
