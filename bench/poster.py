@@ -6,6 +6,7 @@ Standard library only; only the given 127.0.0.1 address is contacted.
     bench/poster.py URL --clients 50 --seconds 20            # posts without a photo
     bench/poster.py URL --clients 8 --posts 1 --photo-side 6000   # one big photo each
     bench/poster.py URL --probe /healthz --seconds 20        # also times GET /healthz meanwhile
+    bench/poster.py URL --posts 10 --acknowledged acked.txt  # writes the titles answered 303
 
 Prints one line of figures as `key=value` pairs for the calling script.
 """
@@ -101,11 +102,12 @@ def main():
     parser.add_argument("--posts", type=int, default=0, help="posts per client; 0: until time is up")
     parser.add_argument("--photo-side", type=int, default=0)
     parser.add_argument("--probe", default="")
+    parser.add_argument("--acknowledged", default="", help="file to write the titles answered 303 to")
     args = parser.parse_args()
 
     photo = flat_png(args.photo_side) if args.photo_side else None
     start_day = time.strftime("%Y-%m-%dT18:30", time.localtime(time.time() + 10 * 86400))
-    latencies, failures, probes = [], [], []
+    latencies, failures, probes, acknowledged = [], [], [], []
     lock = threading.Lock()
     deadline = time.monotonic() + args.seconds
     done = threading.Event()
@@ -115,12 +117,13 @@ def main():
         token = form_token(opener, args.base)
         sent = 0
         while time.monotonic() < deadline and (args.posts == 0 or sent < args.posts):
+            title = f"Bench post {n}.{sent} {uuid.uuid4().hex[:8]}"
             body, content_type = multipart(
                 {
                     "authenticity_token": token,
                     "submission_id": uuid.uuid4().hex,
                     "website": "",
-                    "title": f"Bench post {n}.{sent}",
+                    "title": title,
                     "starts_at": start_day,
                     "ends_at": "",
                     "description": "Posted by the benchmark.",
@@ -147,6 +150,8 @@ def main():
                 (latencies if status == 303 else failures).append(
                     took if status == 303 else status
                 )
+                if status == 303:
+                    acknowledged.append(title)
             sent += 1
 
     def probe():
@@ -171,6 +176,9 @@ def main():
     if prober:
         prober.join()
 
+    if args.acknowledged:
+        with open(args.acknowledged, "w") as out:
+            out.write("".join(t + "\n" for t in acknowledged))
     ms = lambda s: f"{s * 1000:.0f}"
     figures = {
         "posts": len(latencies),
