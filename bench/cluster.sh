@@ -8,6 +8,10 @@
 #   3. the post rate limit is nginx's: with its default (30 a minute, bursts of 10) 40 posts
 #      from one address at once get 429s beyond the burst.
 #
+#   4. the course's load through nginx: /api/sun with the caches off (every request waits on the
+#      simulated geocoder and sun service, 0.94488 s on average), at 1,000 connections (and
+#      10,000 with CONNECTIONS="1000 10000"): requests/s as a fraction of connections ÷ wait.
+#
 #   bench/cluster.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,3 +95,24 @@ start_cluster 3 "$port" --upstream simulated --post-limit 0
 python3 bench/poster.py "http://127.0.0.1:$port" --clients 40 --posts 1 --seconds 60 \
   >"$CLUSTER_DIR/limited.txt" || true
 echo "rate limit through nginx (30/min, burst 10): $(cat "$CLUSTER_DIR/limited.txt")"
+
+# 4. The course's load through nginx, caches off.
+stop_cluster
+INSTANCE_PIDS=()
+INSTANCE_PORTS=()
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+port=$(free_port)
+POST_RATE=30r/m start_cluster 3 "$port" --upstream simulated --cache off --post-limit 0
+for c in ${CONNECTIONS:-1000}; do
+  result=$(wrk -t4 -c"$c" -d15s -s bench/wrk-report.lua "http://127.0.0.1:$port/api/sun/97229/us" | tail -n 1)
+  python3 - "$c" "$result" <<'PY'
+import json, sys
+c, r = int(sys.argv[1]), json.loads(sys.argv[2])
+rps = r["requests"] / (r["duration_us"] / 1e6)
+errors = r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["status_errors"]
+fraction = rps / (c / 0.94488)
+print(f"course load through nginx, {c} connections: {rps:.1f} req/s = {fraction:.3f} of the limit, "
+      f"p99 {r['p99_us'] / 1000:.0f} ms, errors {errors}, timeouts {r['timeouts']} "
+      f"(target >= 0.93 and 0 errors: {'met' if fraction >= 0.93 and errors == 0 and r['timeouts'] == 0 else 'NOT met'})")
+PY
+done
