@@ -3,21 +3,11 @@
 # several processes use it), one data directory for photos and one secret file, behind nginx.
 # Everything lives in $CLUSTER_DIR; nothing listens beyond 127.0.0.1.
 
+# free_port, wait_until_up
+. bench/common.sh
+
 CITYSCAPE_BIN=${CITYSCAPE_BIN:-target/release/cityscape}
 declare -a INSTANCE_PIDS INSTANCE_PORTS
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_until_up() { # port
-  for _ in $(seq 100); do
-    curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "nothing answers on port $1" >&2
-  return 1
-}
 
 # start_instance I [flags…]: instance I on its port (a new one the first time), with `flags`.
 start_instance() {
