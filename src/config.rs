@@ -119,6 +119,11 @@ pub struct Config {
     #[arg(long, env = "CITYSCAPE_MAX_CONNECTIONS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: u64,
+
+    /// On SIGTERM or Ctrl-C, go on serving this long with `/readyz` answering 503 before the
+    /// stop begins, so that a balancer checking readiness moves new requests elsewhere first.
+    #[arg(long, env = "CITYSCAPE_SHUTDOWN_DELAY_MS", default_value_t = 0)]
+    pub shutdown_delay_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -60,9 +60,8 @@ pub struct Shared {
     pub secret: Arc<[u8]>,
     /// `None` when posts are not limited.
     pub post_limiter: Option<Arc<PostLimiter>>,
-    /// Set when a stop was asked for: `/readyz` then answers 503. The server stops accepting at
-    /// the same moment and HTTP/1 connections close after their answer in flight, so only a
-    /// check already under way sees it; a drain delay before the stop is not built.
+    /// Set when a stop was asked for: `/readyz` then answers 503, for `--shutdown-delay-ms`
+    /// while the server still serves, so a balancer moves new requests elsewhere first.
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
 }
 

@@ -57,6 +57,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     );
     let views = state.views.clone();
     let shutting_down = state.shutting_down.clone();
+    let drain = std::time::Duration::from_millis(config.shutdown_delay_ms);
     serve(
         listener,
         routes::router(state, &config),
@@ -64,6 +65,10 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         async move {
             shutdown_signal().await;
             shutting_down.store(true, std::sync::atomic::Ordering::SeqCst);
+            if !drain.is_zero() {
+                tracing::info!(?drain, "not ready: serving on a while before the stop");
+                tokio::time::sleep(drain).await;
+            }
         },
     )
     .await?;

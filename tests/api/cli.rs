@@ -119,3 +119,35 @@ impl TcpProbe {
         std::net::TcpStream::connect(host).is_err()
     }
 }
+
+#[tokio::test]
+async fn asked_to_stop_the_server_says_it_is_not_ready_while_it_drains_then_stops() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let binary::Server {
+        mut child, address, ..
+    } = binary::start(dir.path(), &[("CITYSCAPE_SHUTDOWN_DELAY_MS", "3000")]);
+    let get = |path: &str| reqwest::get(format!("{address}{path}"));
+    assert_eq!(
+        get("/readyz").await.map(|r| r.status()).ok(),
+        Some(StatusCode::OK)
+    );
+
+    binary::signal(&child, "TERM");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let ready = get("/readyz").await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = ready.json().await.unwrap_or_default();
+    assert_eq!(body["status"], "shutting down");
+    let alive = get("/places/us/97229")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        alive.status(),
+        StatusCode::OK,
+        "still serving while it drains"
+    );
+    let exit = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(exit.success(), "exit status {exit}");
+    assert!(TcpProbe::refuses(&address), "stopped after the delay");
+}
