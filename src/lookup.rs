@@ -60,9 +60,8 @@ pub struct Lookups {
 }
 
 struct Caches {
-    places: Cache<PlaceKey, Arc<Place>>,
-    /// The same places as the pages see them: made once per place, not at every view.
-    spots: Cache<PlaceKey, Arc<Spot>>,
+    /// Kept as pages see them (a `Spot`), so that no view copies one.
+    places: Cache<PlaceKey, Arc<Spot>>,
     weather: Cache<Point, Arc<Weather>>,
     sun: Cache<(Point, NaiveDate), Arc<SunTimes>>,
 }
@@ -82,10 +81,6 @@ impl Lookups {
     pub fn new(store: db::Store, upstreams: Upstreams, cache: CacheMode) -> Self {
         let caches = (cache == CacheMode::On).then(|| Caches {
             places: Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(PLACE_TTL)
-                .build(),
-            spots: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(PLACE_TTL)
                 .build(),
@@ -112,9 +107,11 @@ impl Lookups {
     }
 
     /// The place for a postal code: from memory, else SQLite, else the geocoder (then stored).
-    pub async fn place(&self, key: &PlaceKey) -> Result<Arc<Place>, LookupError> {
+    pub async fn place(&self, key: &PlaceKey) -> Result<Arc<Spot>, LookupError> {
         let Some(caches) = &self.caches else {
-            return Box::pin(self.geocode(key)).await.map(Arc::new);
+            return Box::pin(self.geocode(key))
+                .await
+                .map(|place| Arc::new(Spot::from(&place)));
         };
         // Boxed, here and below: a future holds room for every branch it might take, and ten
         // thousand requests waiting at once each held the cache's branch inline (5 KB) even with
@@ -124,35 +121,19 @@ impl Lookups {
         let place = Box::pin(caches.places.try_get_with_by_ref(key, async {
             computed_here = true;
             if let Some(place) = self.store.place(key).await? {
-                return Ok(Arc::new(place));
+                return Ok(Arc::new(Spot::from(&place)));
             }
             let place = self.geocode(key).await?;
             // Failing to remember the answer costs a later look-up, not this one.
             if let Err(error) = self.store.store_place(&place, Utc::now()).await {
                 tracing::error!(%error, ?key, "geocoded place not stored");
             }
-            Ok(Arc::new(place))
+            Ok(Arc::new(Spot::from(&place)))
         }))
         .await
         .map_err(|e: Arc<LookupError>| (*e).clone());
         telemetry::cache_lookup(CacheName::Places, was_kept, computed_here);
         place
-    }
-
-    /// The place for a postal code as pages see it (see [`Lookups::place`]).
-    pub async fn spot(&self, key: &PlaceKey) -> Result<Arc<Spot>, LookupError> {
-        if let Some(caches) = &self.caches
-            && let Some(spot) = caches.spots.get(key).await
-        {
-            // A place kept as the pages see it is a hit of the places cache.
-            telemetry::cache_lookup(CacheName::Places, true, false);
-            return Ok(spot);
-        }
-        let spot = Arc::new(Spot::from(&*Box::pin(self.place(key)).await?));
-        if let Some(caches) = &self.caches {
-            caches.spots.insert(key.clone(), spot.clone()).await;
-        }
-        Ok(spot)
     }
 
     async fn geocode(&self, key: &PlaceKey) -> Result<Place, LookupError> {
@@ -170,11 +151,6 @@ impl Lookups {
             region_code: found.region_code,
             coordinates: found.coordinates,
         })
-    }
-
-    /// Weather now and the next hours; an upstream failure is returned, not hidden.
-    pub async fn weather(&self, place: &Place) -> Result<Arc<Weather>, UpstreamError> {
-        self.weather_at(place.coordinates).await
     }
 
     /// Weather at a point (a place's or a city's).
@@ -197,13 +173,8 @@ impl Lookups {
         }
     }
 
-    /// Sun times for the place's local `date`. Never fails: when the service fails or is too
-    /// slow, the times are computed here and say so.
-    pub async fn sun(&self, place: &Place, date: NaiveDate) -> Arc<SunTimes> {
-        self.sun_at(place.coordinates, place.time_zone, date).await
-    }
-
-    /// Sun times at a point (a place's or a city's) on the local `date` of `zone`.
+    /// Sun times at a point (a place's or a city's) on the local `date` of `zone`. Never fails:
+    /// when the service fails or is too slow, the times are computed here and say so.
     pub async fn sun_at(&self, at: Coordinates, zone: Tz, date: NaiveDate) -> Arc<SunTimes> {
         let mut computed_here = false;
         let fetch = async {

@@ -112,19 +112,6 @@ impl Place {
     pub fn country_name(&self) -> &'static str {
         self.key.country.name()
     }
-
-    /// "Portland, Oregon": the name with the region when there is one.
-    pub fn display_name(&self) -> String {
-        if self.region.is_empty() || self.region == self.name {
-            self.name.clone()
-        } else {
-            format!("{}, {}", self.name, self.region)
-        }
-    }
-
-    pub fn local_time(&self, now: DateTime<Utc>) -> DateTime<Tz> {
-        now.with_timezone(&self.time_zone)
-    }
 }
 
 /// Which place a page is about, and what its events, saves and views belong to: a postal
@@ -192,6 +179,10 @@ impl Spot {
         } else {
             format!("{}, {}", self.name, self.region)
         }
+    }
+
+    pub fn local_time(&self, now: DateTime<Utc>) -> DateTime<Tz> {
+        now.with_timezone(&self.time_zone)
     }
 
     /// How lists name it: "Portland, Oregon (US 97229)", "Zürich, Switzerland".

@@ -9,7 +9,7 @@ use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventSt
 use super::absolute;
 use crate::{
     db::events::StoredEvent,
-    domain::{Place, clock::page_duration, solar::SunTimes},
+    domain::{PlaceKey, Spot, clock::page_duration, solar::SunTimes},
 };
 
 /// How often a subscribed calendar should be read again: the sun's times move by a minute or
@@ -33,9 +33,8 @@ fn local(at: DateTime<Utc>, zone: Tz) -> CalendarDateTime {
 }
 
 /// Sunrise and sunset on each of `days`, as events of no length.
-pub fn sun_times(place: &Place, days: &[SunTimes], now: DateTime<Utc>) -> String {
+pub fn sun_times(key: &PlaceKey, place: &Spot, days: &[SunTimes], now: DateTime<Utc>) -> String {
     let zone = place.time_zone;
-    let key = &place.key;
     let mut calendar = new_calendar();
     calendar
         .name(&format!("Sunrise and sunset in {}", place.display_name()))

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::extract::{Path, Query, place_key};
 use crate::{
     domain::{
-        Coordinates, Place, PlaceKey,
+        Coordinates, PlaceKey, Spot,
         clock::{course_duration, course_time, utc_offset},
         moon::{MoonPhaseName, moon_at},
         solar::{DayKind, SunSource, SunTimes},
@@ -42,7 +42,12 @@ pub async fn sun(
         Err(e) => return Ok((timing, e).into_response()),
     };
     let date = date.unwrap_or_else(|| place.local_time(Utc::now()).date_naive());
-    let (sun, took) = timed(state.lookups.sun(&place, date)).await;
+    let (sun, took) = timed(
+        state
+            .lookups
+            .sun_at(place.coordinates, place.time_zone, date),
+    )
+    .await;
     timing.record("sun", took);
     Ok((
         timing,
@@ -81,7 +86,7 @@ pub async fn weather(
         Ok(place) => place,
         Err(e) => return Ok((timing, e).into_response()),
     };
-    let (weather, took) = timed(state.lookups.weather(&place)).await;
+    let (weather, took) = timed(state.lookups.weather_at(place.coordinates)).await;
     timing.record("weather", took);
     let body = WeatherJson::new(&*weather?, place.time_zone, units, state.simulated);
     Ok((timing, Json(body)).into_response())
@@ -102,7 +107,7 @@ pub async fn place(
     };
     let body = report(
         &state,
-        PlaceJson::new(&place),
+        PlaceJson::new(&key, &place),
         place.coordinates,
         place.time_zone,
         units,
@@ -169,7 +174,7 @@ async fn resolve(
     state: &AppState,
     key: &PlaceKey,
     timing: &mut ServerTiming,
-) -> Result<Arc<Place>, AppError> {
+) -> Result<Arc<Spot>, AppError> {
     let (place, took) = timed(state.lookups.place(key)).await;
     timing.record("geocode", took);
     Ok(place?)
@@ -472,11 +477,11 @@ pub struct PlaceJson {
 }
 
 impl PlaceJson {
-    fn new(place: &Place) -> Self {
+    fn new(key: &PlaceKey, place: &Spot) -> Self {
         Self {
-            country_code: place.key.country.as_str(),
-            country: place.country_name(),
-            postal_code: place.key.postal_code.to_string(),
+            country_code: key.country.as_str(),
+            country: key.country.name(),
+            postal_code: key.postal_code.to_string(),
             name: place.name.clone(),
             region: place.region.clone(),
             region_code: place.region_code.clone(),

@@ -1,5 +1,7 @@
 //! Saved places: a browser's own short list, kept under an anonymous cookie id (no accounts).
 
+use std::sync::Arc;
+
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode, header},
@@ -49,13 +51,13 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     verify_csrf(&csrf, &form.authenticity_token)?;
     let spot = match form.city.is_empty() {
-        true => Spot::from(
-            &*state
+        true => {
+            state
                 .lookups
                 .place(&place_key(&form.country, &form.postal_code)?)
-                .await?,
-        ),
-        false => Spot::from(&find_city(&state, &form.city).await?),
+                .await?
+        }
+        false => Arc::new(Spot::from(&find_city(&state, &form.city).await?)),
     };
     let (jar, visitor) = match cookies::visitor_id(&jar) {
         Some(id) => (jar, id),

@@ -130,7 +130,7 @@ pub async fn find(state: &AppState, address: &SpotAddress) -> Result<Found, Resp
     let started = Instant::now();
     let (found, wait) = match address {
         SpotAddress::PostalCode { key, .. } => {
-            let (spot, took) = timed(state.lookups.spot(key)).await;
+            let (spot, took) = timed(state.lookups.place(key)).await;
             (
                 spot.map(|spot| (spot, None)).map_err(AppError::from),
                 ("geocode", took),

@@ -24,7 +24,7 @@ use crate::{
     charts::daylight_year::DaylightYear,
     cookies,
     domain::{
-        Place,
+        Spot,
         clock::page_duration,
         solar::{SunSource, compute},
         sun_calendar::{FIRST_YEAR, LAST_YEAR, Month, SunDay, sun_days},
@@ -49,7 +49,7 @@ async fn place_and_month(
     country: &str,
     postal_code: &str,
     month: Option<&str>,
-) -> Result<(Arc<Place>, Month), AppError> {
+) -> Result<(Arc<Spot>, Month), AppError> {
     let key = place_key(country, postal_code)?;
     let asked = month
         .map(|text| {
@@ -76,8 +76,8 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     let (place, month) =
         place_and_month(&state, &country, &postal_code, query.month.as_deref()).await?;
-    let prefs = cookies::preferences(&jar)
-        .unwrap_or_else(|| Preferences::default_for(place.key.country.as_str()));
+    let prefs =
+        cookies::preferences(&jar).unwrap_or_else(|| Preferences::default_for(&place.country_code));
     let today = place.local_time(Utc::now()).date_naive();
     let page = SunCalendarPage::new(
         state.layout(format!("Sun calendar: {}", place.display_name())),
@@ -102,7 +102,7 @@ pub async fn csv(
         .map_err(|e| AppError::Internal(format!("sun calendar csv: {e}")))?;
     let file = format!(
         "attachment; filename=\"sun-{}-{month}.csv\"",
-        place.key.slug()
+        place.key.file_slug()
     );
     Ok((
         [
@@ -129,7 +129,7 @@ pub async fn ics(
         .map(|d| compute(place.coordinates, d, SunSource::Simulated))
         .collect();
     Ok(calendar_response(
-        feeds::calendar::sun_times(&place, &days, now),
+        feeds::calendar::sun_times(&key, &place, &days, now),
         &format!("sun-{}.ics", key.slug()),
     ))
 }
@@ -227,13 +227,13 @@ pub struct SunRow {
 impl SunCalendarPage {
     fn new(
         layout: Layout,
-        place: &Place,
+        place: &Spot,
         month: Month,
         today: NaiveDate,
         prefs: Preferences,
     ) -> Self {
         let zone = place.time_zone;
-        let base = format!("{}/sun", place.key.page_path());
+        let base = format!("{}/sun", place.page_path());
         let time = |at: Option<DateTime<Utc>>| {
             at.map(|t| prefs.time(&t.with_timezone(&zone)))
                 .unwrap_or_else(|| "–".to_owned())
@@ -261,7 +261,7 @@ impl SunCalendarPage {
         Self {
             layout,
             place_name: place.display_name(),
-            place_href: place.key.page_path(),
+            place_href: place.page_path(),
             month_title: month.title(),
             time_zone: zone.name(),
             rows,
