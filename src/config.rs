@@ -13,7 +13,9 @@ pub struct Config {
     #[arg(long, env = "CITYSCAPE_BIND", default_value = "127.0.0.1:8000")]
     pub bind: SocketAddr,
 
-    /// SQLite database URL; with `mode=rwc` the file is created if missing. Migrations run at start.
+    /// Where places, events and saved places are kept: a SQLite URL (`mode=rwc` creates the
+    /// file), or a PostgreSQL one (`postgres://user:password@host/database`) for several
+    /// instances on one database. Migrations run at start.
     #[arg(
         long,
         env = "DATABASE_URL",
@@ -88,6 +90,12 @@ pub struct Config {
     #[arg(long, env = "CITYSCAPE_CITIES_FILE")]
     pub cities_file: Option<PathBuf>,
 
+    /// The SQLite file the cities are searched in when the database is PostgreSQL; each
+    /// instance may keep its own (they are imported at start). `{data_dir}/cities.db` when not
+    /// given. On SQLite the cities are in the database itself and this is not used.
+    #[arg(long, env = "CITYSCAPE_CITIES_DATABASE_URL")]
+    pub cities_database_url: Option<String>,
+
     /// Largest size the database may grow to, in MB; `0` is no limit beyond the disk's. At the
     /// limit writes are refused as on a full disk (507) and reads go on.
     #[arg(long, env = "CITYSCAPE_DATABASE_MAX_MB", default_value_t = 0)]
@@ -124,6 +132,18 @@ pub struct Config {
     /// stop begins, so that a balancer checking readiness moves new requests elsewhere first.
     #[arg(long, env = "CITYSCAPE_SHUTDOWN_DELAY_MS", default_value_t = 0)]
     pub shutdown_delay_ms: u64,
+}
+
+impl Config {
+    /// The cities' SQLite file on a PostgreSQL instance (see `--cities-database-url`).
+    pub fn cities_database_url(&self) -> String {
+        self.cities_database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("cities.db").display()
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

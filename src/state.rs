@@ -1,4 +1,4 @@
-//! What every handler shares: the database pool and the lookups (upstream clients and caches).
+//! What every handler shares: the store and the lookups (upstream clients and caches).
 //! Built once at start-up; cloning it (every layer and handler does, on every request) copies
 //! one pointer.
 
@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use axum_csrf::CsrfConfig;
-use sqlx::SqlitePool;
 
 use crate::{
     boards::Boards,
@@ -37,10 +36,6 @@ impl std::ops::Deref for AppState {
 }
 
 pub struct Shared {
-    /// Read-only connections; every write goes through `writer`.
-    /// Readers, for what is not partitioned by world (the cities, the readiness check).
-    pub pool: SqlitePool,
-    pub writer: db::Writer,
     /// Places, events and saved places, in this server's world.
     pub store: db::Store,
     pub views: ViewCounts,
@@ -90,12 +85,13 @@ pub enum StartupError {
 
 impl AppState {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
-        let (pool, writer) = db::connect(&config.database_url, config.database_max_mb).await?;
-        let store = db::Store::new(
-            pool.clone(),
-            writer.clone(),
+        let db::Opened { store, cities } = db::open(
+            &config.database_url,
+            config.database_max_mb,
             config.upstream == UpstreamMode::Simulated,
-        );
+            &config.cities_database_url(),
+        )
+        .await?;
         let moved = store.move_to_data_form().await?;
         if moved > 0 {
             tracing::info!(
@@ -103,8 +99,8 @@ impl AppState {
                 "stored places moved to the postal-code form the geocoder holds"
             );
         }
-        import_cities(&pool, &writer, config.cities_file.as_deref()).await?;
-        let cities = CitySearch::new(pool.clone(), config.cache == crate::config::CacheMode::On);
+        import_cities(&cities, config.cities_file.as_deref()).await?;
+        let cities = CitySearch::new(cities.readers, config.cache == crate::config::CacheMode::On);
         let upstreams = Upstreams::from_config(config)?;
         let lookups = Lookups::new(store.clone(), upstreams, config.cache);
         let secret_file = match &config.secret_file {
@@ -119,8 +115,6 @@ impl AppState {
         let photos = PhotoStore::open(&config.data_dir).await?;
         record_photo_sizes(&store, &photos).await;
         Ok(Self(Arc::new(Shared {
-            pool,
-            writer,
             store,
             views,
             boards,
@@ -150,8 +144,7 @@ impl AppState {
 
 /// Imports the cities (the built-in file, or `--cities-file`) unless the database holds them.
 async fn import_cities(
-    pool: &SqlitePool,
-    writer: &db::Writer,
+    database: &db::sqlite::Sqlite,
     file: Option<&std::path::Path>,
 ) -> Result<(), StartupError> {
     let started = std::time::Instant::now();
@@ -168,7 +161,7 @@ async fn import_cities(
         }
         None => crate::cities::data::BUILT_IN,
     };
-    match import::import_if_changed(pool, writer, gzip).await? {
+    match import::import_if_changed(&database.readers, &database.writer, gzip).await? {
         import::Imported::AlreadyCurrent => tracing::debug!("cities already imported"),
         import::Imported::Cities { cities, names } => tracing::info!(
             cities,

@@ -63,9 +63,9 @@ pub async fn render(State(state): State<AppState>) -> axum::response::Response {
             .into_response();
     };
     // Gauges read at each scrape rather than kept up to date at each change.
-    for (pool, connections) in [("readers", &state.pool), ("writer", state.writer.pool())] {
-        let idle = connections.num_idle() as f64;
-        let open = f64::from(connections.size());
+    for (pool, open, idle) in state.store.pools() {
+        let idle = idle as f64;
+        let open = f64::from(open);
         metrics::gauge!(POOL_CONNECTIONS, "pool" => pool, "state" => "in_use").set(open - idle);
         metrics::gauge!(POOL_CONNECTIONS, "pool" => pool, "state" => "idle").set(idle);
     }

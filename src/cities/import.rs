@@ -51,10 +51,7 @@ pub async fn import_if_changed(
             .chain_update(gzip)
             .finalize(),
     );
-    let current: Option<String> = sqlx::query_scalar("SELECT version FROM city_data LIMIT 1")
-        .fetch_optional(pool)
-        .await?;
-    if current.as_deref() == Some(version.as_str()) {
+    if imported_version(pool).await?.as_deref() == Some(version.as_str()) {
         return Ok(Imported::AlreadyCurrent);
     }
     let gzip = gzip.to_vec();
@@ -65,14 +62,33 @@ pub async fn import_if_changed(
         cities: prepared.cities.len(),
         names: prepared.names.len(),
     };
-    writer
-        .write(async |conn| replace_all(conn, &prepared, &version).await)
+    let replaced = writer
+        .write(async |conn| {
+            // Instances sharing the file and started together: the first to write imports,
+            // and the others, once they have the write lock, find its import done.
+            if imported_version(&mut *conn).await?.as_deref() == Some(version.as_str()) {
+                return Ok(false);
+            }
+            replace_all(conn, &prepared, &version).await.map(|()| true)
+        })
         .await?;
+    if !replaced {
+        return Ok(Imported::AlreadyCurrent);
+    }
     // Readers may hold the log a moment longer; a log left large costs disk, not correctness.
     if let Err(error) = writer.checkpoint().await {
         tracing::debug!(%error, "log not emptied after the cities' import");
     }
     Ok(counts)
+}
+
+/// The version of the cities imported, if any.
+async fn imported_version(
+    db: impl sqlx::SqliteExecutor<'_>,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM city_data LIMIT 1")
+        .fetch_optional(db)
+        .await
 }
 
 struct Prepared {

@@ -1,248 +1,80 @@
-//! The SQLite database: connecting, migrating, and one module of named queries per table.
+//! Storage. Places, events and saved places live in SQLite (embedded, the default) or in
+//! PostgreSQL (for several instances), chosen by the database URL, behind one [`Store`]: each
+//! backend is a module of its own with its own migrations (`migrations/sqlite`,
+//! `migrations/postgres`) and implements [`Database`]. The cities are reference data that
+//! every instance keeps in an embedded SQLite file ([`cities`]).
+//!
+//! The types here (`places`, `events`, `saved`) are what both backends read and answer.
 
 pub mod cities;
 pub mod events;
 pub mod places;
+mod postgres;
 pub mod saved;
+pub mod sqlite;
 mod store;
 
-pub use store::{PendingViews, Store};
+use std::sync::Arc;
 
-use std::{
-    str::FromStr,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    },
-    time::Duration,
-};
+pub use sqlite::{Writer, timestamp};
+pub use store::{Backend, Database, PendingViews, PoolGauge, Store};
 
-use chrono::{DateTime, Utc};
-
-use sqlx::{
-    ConnectOptions, Connection, Sqlite, SqliteConnection, SqlitePool,
-    pool::PoolConnection,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-};
-
-/// SQLite's page size, which turns a size limit in MB into `max_page_count`.
-const PAGE_BYTES: u64 = 4096;
-/// SQLite's result code for a full disk or a database at its size limit.
-const SQLITE_FULL: i32 = 13;
-
-/// Opens (creating if the URL allows) and migrates the database: a pool of read-only
-/// connections for every read, and the one [`Writer`]. `max_mb` caps the file's size (0: none).
-pub async fn connect(url: &str, max_mb: u64) -> Result<(SqlitePool, Writer), sqlx::Error> {
-    let mut options = SqliteConnectOptions::from_str(url)?
-        // WAL lets readers go on while one writer writes. FULL syncs the log at every commit:
-        // with NORMAL a power cut (not a killed process) could lose the last posts answered 303.
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(Duration::from_secs(5))
-        .foreign_keys(true);
-    if max_mb > 0 {
-        options = options.pragma(
-            "max_page_count",
-            max_mb.saturating_mul(1024 * 1024 / PAGE_BYTES).to_string(),
-        );
-    }
-    migrate(&options).await?;
-    let writer = SqlitePoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options.clone())
-        .await?;
-    // Made after the migrations, whose connection created the file and switched it to WAL.
-    let readers = SqlitePoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(Duration::from_secs(5))
-        // A mebibyte of pages each (SQLite's default is two): the cities' index is read in
-        // small ranges, and eight connections' caches were a third of the server's memory.
-        .connect_with(
-            options
-                .create_if_missing(false)
-                .read_only(true)
-                .pragma("cache_size", "-1024"),
-        )
-        .await?;
-    Ok((
-        readers,
-        Writer {
-            pool: writer,
-            out_of_space: Arc::default(),
-        },
-    ))
+/// The store, and the cities' embedded SQLite database.
+pub struct Opened {
+    pub store: Store,
+    /// The store's own file on SQLite; on PostgreSQL, the file `cities_url` names.
+    pub cities: sqlite::Sqlite,
 }
 
-/// Creates the file if need be and runs the migrations not run yet, on a connection of their
-/// own with foreign keys off: a migration that makes a table again (SQLite's way to change a
-/// column's constraints) drops the old one, and with the keys on that would delete every row
-/// pointing at it through ON DELETE CASCADE. SQLite ignores the pragma inside a transaction,
-/// which is where each migration runs, so it is set on the connection. The keys of the rows
-/// that point at places are checked once the migrations have run, when any did.
-async fn migrate(options: &SqliteConnectOptions) -> Result<(), sqlx::Error> {
-    let mut connection = options.clone().foreign_keys(false).connect().await?;
-    let applied = async |connection: &mut SqliteConnection| {
-        // No table yet: a new file, nothing applied.
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM _sqlx_migrations")
-            .fetch_one(connection)
-            .await
-            .unwrap_or(0)
-    };
-    let before = applied(&mut connection).await;
-    sqlx::migrate!("./migrations").run(&mut connection).await?;
-    let after = applied(&mut connection).await;
-    // Only rows a migration moved can have lost their parent; a new file has none.
-    let mut broken: Vec<(String, Option<i64>, String, i64)> = Vec::new();
-    if before > 0 && after > before {
-        for table in ["events", "saved_places"] {
-            broken.extend(
-                sqlx::query_as(&format!("PRAGMA foreign_key_check({table})"))
-                    .fetch_all(&mut connection)
-                    .await?,
-            );
-        }
-    }
-    connection.close().await?;
-    match broken.first() {
-        None => Ok(()),
-        Some((table, row, parent, _)) => Err(sqlx::Error::Protocol(format!(
-            "after the migrations, {} rows point at rows that are gone (the first: table {table}, \
-             row {row:?}, missing from {parent})",
-            broken.len()
-        ))),
-    }
-}
-
-/// The one path for writes: a single connection, so writes queue in order rather than contend
-/// for SQLite's lock, each in its own transaction. A write that fails in any way (or is
-/// abandoned half-way) closes its connection, so no later write can find it inside a
-/// transaction that was never ended; a write is reported done only after its COMMIT returned.
-#[derive(Debug, Clone)]
-pub struct Writer {
-    pool: SqlitePool,
-    /// Set by a write refused for want of space, cleared by a probe that could grow the file.
-    out_of_space: Arc<AtomicBool>,
-}
-
-impl Writer {
-    /// Runs `work` in one transaction and commits it.
-    pub async fn write<T>(
-        &self,
-        work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, sqlx::Error>,
-    ) -> Result<T, sqlx::Error> {
-        let mut connection = Unsettled(Some(self.pool.acquire().await?));
-        let result = async {
-            let conn = connection.get()?;
-            sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-            let value = work(&mut *conn).await?;
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
-            Ok(value)
-        }
-        .await;
-        match &result {
-            // A write that needed no new page proves nothing about space: only the probe
-            // (below) clears `out_of_space`.
-            Ok(_) => connection.settle(),
-            Err(error) => {
-                if is_storage_full(error) {
-                    self.out_of_space.store(true, Ordering::SeqCst);
-                }
-                // The caller reports it (as the request's error, or the view counts' warning).
-                tracing::debug!(%error, "write failed and was rolled back");
-            }
-        }
-        result
-    }
-
-    /// Copies the write-ahead log into the database and empties it: after a large import,
-    /// which would otherwise leave a log as large as the import on disk, and its pages cached.
-    /// Its connection's page cache is given back too.
-    pub async fn checkpoint(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
-            .await?;
-        sqlx::query("PRAGMA shrink_memory")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-    }
-
-    /// The writer's own pool (one connection), for the metrics.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// Whether the last write was refused for want of space.
-    pub fn out_of_space(&self) -> bool {
-        self.out_of_space.load(Ordering::SeqCst)
-    }
-
-    /// Writes and removes a few pages: whether the database can grow again.
-    pub async fn probe_space(&self) -> Result<(), sqlx::Error> {
-        let probed = self
-            .write(async |conn| {
-                sqlx::query("INSERT INTO storage_probe (filler) VALUES (zeroblob(16384))")
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query("DELETE FROM storage_probe")
-                    .execute(&mut *conn)
-                    .await
-                    .map(|_| ())
+/// Opens the database the URL names (`sqlite://…` or `postgres://…`), creating and migrating
+/// it, with its world: `simulated` places are made up, and a live server never shows them.
+/// `max_mb` caps a SQLite file's size (0: none).
+pub async fn open(
+    url: &str,
+    max_mb: u64,
+    simulated: bool,
+    cities_url: &str,
+) -> Result<Opened, sqlx::Error> {
+    match Backend::of_url(url) {
+        Some(Backend::Sqlite) => {
+            let database = sqlite::Sqlite::open(url, max_mb).await?;
+            Ok(Opened {
+                store: Store::new(Arc::new(database.clone()), simulated),
+                cities: database,
             })
-            .await;
-        if probed.is_ok() {
-            self.out_of_space.store(false, Ordering::SeqCst);
         }
-        probed
+        Some(Backend::Postgres) => Ok(Opened {
+            store: Store::new(Arc::new(postgres::Postgres::open(url).await?), simulated),
+            cities: sqlite::Sqlite::open(cities_url, 0).await?,
+        }),
+        None => Err(sqlx::Error::Configuration(
+            format!(
+                "the database URL {:?} names neither SQLite (sqlite://…) nor PostgreSQL \
+                 (postgres://…)",
+                redacted(url)
+            )
+            .into(),
+        )),
     }
 }
 
-/// A write's connection until it is known to be clean: dropped unsettled (an error, or the
-/// request abandoned mid-write), it is closed rather than returned to the pool, and SQLite
-/// rolls back whatever it had begun.
-struct Unsettled(Option<PoolConnection<Sqlite>>);
-
-impl Unsettled {
-    fn get(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
-        self.0.as_deref_mut().ok_or(sqlx::Error::PoolClosed)
-    }
-
-    fn settle(&mut self) {
-        self.0.take();
-    }
-}
-
-impl Drop for Unsettled {
-    fn drop(&mut self) {
-        if let Some(connection) = &mut self.0 {
-            connection.close_on_drop();
+/// A URL as it may be logged: without its password.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials
+                .split_once(':')
+                .map_or(credentials, |(user, _)| user);
+            format!("{scheme}://{user}@{host}")
         }
+        None => url.to_owned(),
     }
 }
 
 /// Whether a database error means the disk, or the database's size limit, is full.
 pub fn is_storage_full(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .and_then(|e| e.code())
-        .and_then(|code| code.parse::<i32>().ok())
-        .is_some_and(|code| code & 0xff == SQLITE_FULL)
-}
-
-/// Whether the database answers a trivial query: the health check.
-pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
-}
-
-/// Instants are stored as RFC 3339 UTC text of fixed width, so that text order is time order.
-pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Reads an instant stored by [`timestamp`].
-pub fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, sqlx::Error> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| sqlx::Error::Decode(format!("bad stored instant {text:?}: {e}").into()))
+    sqlite::is_storage_full(error) || postgres::is_storage_full(error)
 }

@@ -1,81 +1,199 @@
-//! The one handle through which the app reads and writes places, events and saved places. It is
-//! built at start with the world it serves (`live`, or `simulated`, whose places are made up),
-//! and every query of those tables is confined to that world: no caller passes it, so none can
-//! pass the wrong one or forget it. The queries themselves stay in their tables' modules,
-//! visible only here.
+//! The one handle through which the app reads and writes places, events and saved places, and
+//! the interface each backend implements. The handle is built at start with the world it
+//! serves (`live`, or `simulated`, whose places are made up) and passes it to every query of
+//! those tables: no caller passes it, so none can pass the wrong one or forget it.
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 
 use super::{
-    Writer, events,
     events::{Stored, StoredEvent, Submission},
-    places::{self, Source, ViewedPlace},
-    saved::{self, Saved},
+    places::{Source, Viewed, ViewedPlace},
+    saved::Saved,
 };
 use crate::domain::{Place, PlaceKey, Spot, SpotKey, event::NewEvent, photo::PhotoSizes};
-
-#[derive(Debug, Clone)]
-pub struct Store {
-    readers: SqlitePool,
-    writer: Writer,
-    source: Source,
-}
 
 /// Views of one place not yet written: the place, how many, and the last one's time.
 pub type PendingViews = (Arc<Spot>, i64, DateTime<Utc>);
 
+/// A connection pool's size, for the metrics: its name, connections open, and idle.
+pub type PoolGauge = (&'static str, u32, usize);
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// What a backend does: the queries, each confined to the world given. Every write is one
+/// transaction, reported done only once committed.
+#[async_trait]
+pub trait Database: Send + Sync + std::fmt::Debug {
+    fn backend(&self) -> Backend;
+
+    /// A postal code's place as stored when it was first geocoded.
+    async fn place(&self, source: Source, key: &PlaceKey) -> Result<Option<Place>, sqlx::Error>;
+    /// Stores a place; one already stored (a concurrent insert) is kept as it is.
+    async fn store_place(
+        &self,
+        source: Source,
+        spot: &Spot,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error>;
+    /// Adds each place's views to its stored count (storing the place first if need be), in
+    /// one transaction.
+    async fn add_views(&self, source: Source, batch: &[PendingViews]) -> Result<(), sqlx::Error>;
+    /// The views written so far of a place (0 when it is not stored yet).
+    async fn view_count(&self, source: Source, key: &SpotKey) -> Result<i64, sqlx::Error>;
+    async fn viewed(
+        &self,
+        source: Source,
+        list: Viewed,
+        limit: i64,
+    ) -> Result<Vec<ViewedPlace>, sqlx::Error>;
+    /// Moves places stored before postal codes were kept in the geocoder's form, in both
+    /// worlds; returns how many moved.
+    async fn move_to_data_form(&self) -> Result<usize, sqlx::Error>;
+
+    /// Stores an event (and its place, if new); a submission stored before is not stored again.
+    async fn insert_event(
+        &self,
+        source: Source,
+        spot: &Spot,
+        event: &NewEvent,
+        submission: &Submission<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Stored, sqlx::Error>;
+    async fn event(&self, source: Source, id: i64) -> Result<Option<StoredEvent>, sqlx::Error>;
+    /// Events of a place not over yet (ended, or started when they have no end), soonest first.
+    async fn upcoming_events(
+        &self,
+        source: Source,
+        key: &SpotKey,
+        now: DateTime<Utc>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<StoredEvent>, sqlx::Error>;
+    /// Events of a place that are over, most recent first.
+    async fn past_events(
+        &self,
+        source: Source,
+        key: &SpotKey,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, sqlx::Error>;
+    /// The hash of an event's edit token, to check a private link against.
+    async fn edit_token_hash(&self, source: Source, id: i64)
+    -> Result<Option<String>, sqlx::Error>;
+    /// Whether the event was there to update.
+    async fn update_event(
+        &self,
+        source: Source,
+        id: i64,
+        event: &NewEvent,
+    ) -> Result<bool, sqlx::Error>;
+    /// Deletes an event; returns its photo when no other event shows it, so that the caller
+    /// can delete the files.
+    async fn delete_event(&self, source: Source, id: i64) -> Result<Option<String>, sqlx::Error>;
+    /// Whether any event, in either world, shows this photo: the files are shared by content.
+    async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error>;
+    /// Photos stored before their sizes were kept: each one's name once.
+    async fn photos_without_sizes(&self) -> Result<Vec<String>, sqlx::Error>;
+    /// Records a photo's sizes on every event that shows it.
+    async fn set_photo_sizes(&self, photo: &str, sizes: PhotoSizes) -> Result<(), sqlx::Error>;
+
+    /// Saves a place for a visitor, unless their list is full; two saves at once cannot both
+    /// pass the limit.
+    async fn save(
+        &self,
+        source: Source,
+        visitor: &str,
+        spot: &Spot,
+        now: DateTime<Utc>,
+    ) -> Result<Saved, sqlx::Error>;
+    async fn unsave(&self, source: Source, visitor: &str, key: &SpotKey)
+    -> Result<(), sqlx::Error>;
+    async fn is_saved(
+        &self,
+        source: Source,
+        visitor: &str,
+        key: &SpotKey,
+    ) -> Result<bool, sqlx::Error>;
+    /// A visitor's places, most recently saved first.
+    async fn saved(&self, source: Source, visitor: &str) -> Result<Vec<Spot>, sqlx::Error>;
+
+    /// Whether the database answers a trivial query.
+    async fn ping(&self) -> Result<(), sqlx::Error>;
+    /// Whether a write was refused for want of space and a small write still fails.
+    async fn out_of_space(&self) -> bool;
+    fn pools(&self) -> Vec<PoolGauge>;
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    database: Arc<dyn Database>,
+    source: Source,
+}
+
 impl Store {
-    pub fn new(readers: SqlitePool, writer: Writer, simulated: bool) -> Self {
+    pub fn new(database: Arc<dyn Database>, simulated: bool) -> Self {
         Self {
-            readers,
-            writer,
+            database,
             source: if simulated { "simulated" } else { "live" },
         }
     }
 
+    pub fn backend(&self) -> Backend {
+        self.database.backend()
+    }
+
     // Places.
 
-    /// A postal code's place as stored when it was first geocoded.
     pub async fn place(&self, key: &PlaceKey) -> Result<Option<Place>, sqlx::Error> {
-        places::find(&self.readers, self.source, key).await
+        self.database.place(self.source, key).await
     }
 
     pub async fn store_place(&self, place: &Place, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        places::store(&self.writer, self.source, place, now).await
-    }
-
-    /// Adds each place's views to its stored count, in one transaction.
-    pub async fn add_views(&self, batch: &[PendingViews]) -> Result<(), sqlx::Error> {
-        let source = self.source;
-        self.writer
-            .write(async |tx| {
-                for (spot, views, last_viewed_at) in batch {
-                    places::add_views(&mut *tx, source, spot, *views, *last_viewed_at).await?;
-                }
-                Ok(())
-            })
+        self.database
+            .store_place(self.source, &Spot::from(place), now)
             .await
     }
 
+    pub async fn add_views(&self, batch: &[PendingViews]) -> Result<(), sqlx::Error> {
+        self.database.add_views(self.source, batch).await
+    }
+
     pub async fn view_count(&self, key: &SpotKey) -> Result<i64, sqlx::Error> {
-        places::view_count(&self.readers, self.source, key).await
+        self.database.view_count(self.source, key).await
     }
 
     pub async fn recently_viewed(&self, limit: i64) -> Result<Vec<ViewedPlace>, sqlx::Error> {
-        places::recently_viewed(&self.readers, self.source, limit).await
+        self.database
+            .viewed(self.source, Viewed::Recently, limit)
+            .await
     }
 
     pub async fn most_viewed(&self, limit: i64) -> Result<Vec<ViewedPlace>, sqlx::Error> {
-        places::most_viewed(&self.readers, self.source, limit).await
+        self.database.viewed(self.source, Viewed::Most, limit).await
     }
 
-    /// Moves places stored before postal codes were kept in the geocoder's form: in both worlds,
-    /// once at start (see [`places::move_to_data_form`]).
     pub async fn move_to_data_form(&self) -> Result<usize, sqlx::Error> {
-        places::move_to_data_form(&self.readers, &self.writer).await
+        self.database.move_to_data_form().await
     }
 
     // Events.
@@ -87,11 +205,13 @@ impl Store {
         submission: &Submission<'_>,
         now: DateTime<Utc>,
     ) -> Result<Stored, sqlx::Error> {
-        events::insert(&self.writer, self.source, spot, event, submission, now).await
+        self.database
+            .insert_event(self.source, spot, event, submission, now)
+            .await
     }
 
     pub async fn event(&self, id: i64) -> Result<Option<StoredEvent>, sqlx::Error> {
-        events::find(&self.readers, self.source, id).await
+        self.database.event(self.source, id).await
     }
 
     pub async fn upcoming_events(
@@ -101,7 +221,9 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<StoredEvent>, sqlx::Error> {
-        events::upcoming(&self.readers, self.source, key, now, limit, offset).await
+        self.database
+            .upcoming_events(self.source, key, now, limit, offset)
+            .await
     }
 
     pub async fn past_events(
@@ -110,33 +232,33 @@ impl Store {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, sqlx::Error> {
-        events::recent_past(&self.readers, self.source, key, now, limit).await
+        self.database
+            .past_events(self.source, key, now, limit)
+            .await
     }
 
     pub async fn edit_token_hash(&self, id: i64) -> Result<Option<String>, sqlx::Error> {
-        events::edit_token_hash(&self.readers, self.source, id).await
+        self.database.edit_token_hash(self.source, id).await
     }
 
     pub async fn update_event(&self, id: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
-        events::update(&self.writer, self.source, id, event).await
+        self.database.update_event(self.source, id, event).await
     }
 
-    /// Deletes an event; returns its photo when no other event shows it.
     pub async fn delete_event(&self, id: i64) -> Result<Option<String>, sqlx::Error> {
-        events::delete(&self.writer, self.source, id).await
+        self.database.delete_event(self.source, id).await
     }
 
-    /// Whether any event, in either world, shows this photo: the files are shared by content.
     pub async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error> {
-        events::photo_in_use(&self.readers, hash).await
+        self.database.photo_in_use(hash).await
     }
 
     pub async fn photos_without_sizes(&self) -> Result<Vec<String>, sqlx::Error> {
-        events::photos_without_sizes(&self.readers).await
+        self.database.photos_without_sizes().await
     }
 
     pub async fn set_photo_sizes(&self, photo: &str, sizes: PhotoSizes) -> Result<(), sqlx::Error> {
-        events::set_photo_sizes(&self.writer, photo, sizes).await
+        self.database.set_photo_sizes(photo, sizes).await
     }
 
     // Saved places.
@@ -147,18 +269,32 @@ impl Store {
         spot: &Spot,
         now: DateTime<Utc>,
     ) -> Result<Saved, sqlx::Error> {
-        saved::save(&self.writer, visitor, self.source, spot, now).await
+        self.database.save(self.source, visitor, spot, now).await
     }
 
     pub async fn unsave(&self, visitor: &str, key: &SpotKey) -> Result<(), sqlx::Error> {
-        saved::remove(&self.writer, visitor, self.source, key).await
+        self.database.unsave(self.source, visitor, key).await
     }
 
     pub async fn is_saved(&self, visitor: &str, key: &SpotKey) -> Result<bool, sqlx::Error> {
-        saved::is_saved(&self.readers, visitor, self.source, key).await
+        self.database.is_saved(self.source, visitor, key).await
     }
 
     pub async fn saved(&self, visitor: &str) -> Result<Vec<Spot>, sqlx::Error> {
-        saved::list(&self.readers, visitor, self.source).await
+        self.database.saved(self.source, visitor).await
+    }
+
+    // Health.
+
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        self.database.ping().await
+    }
+
+    pub async fn out_of_space(&self) -> bool {
+        self.database.out_of_space().await
+    }
+
+    pub fn pools(&self) -> Vec<PoolGauge> {
+        self.database.pools()
     }
 }

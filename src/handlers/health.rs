@@ -15,7 +15,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::{db, error::AppError, state::AppState};
+use crate::{error::AppError, state::AppState};
 
 pub async fn alive() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
@@ -26,10 +26,12 @@ pub async fn ready(State(state): State<AppState>) -> Result<Response, AppError> 
         let report = json!({ "status": "shutting down" });
         return Ok((StatusCode::SERVICE_UNAVAILABLE, Json(report)).into_response());
     }
-    db::ping(&state.pool)
+    state
+        .store
+        .ping()
         .await
         .map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
-    let database_full = state.writer.out_of_space() && state.writer.probe_space().await.is_err();
+    let database_full = state.store.out_of_space().await;
     let photos_full = state.photos.out_of_space() && state.photos.probe_space().await.is_err();
     if database_full || photos_full {
         tracing::warn!(database_full, photos_full, "not ready: out of storage");

@@ -143,11 +143,7 @@ async fn home_page(
             .recent
             .iter()
             .map(|row| {
-                let when = row
-                    .last_viewed_at
-                    .get(..16)
-                    .unwrap_or_default()
-                    .replace('T', " ");
+                let when = row.last_viewed_at.format("%Y-%m-%d %H:%M");
                 PlaceLink::from_row(row, format!("viewed {when} UTC"))
             })
             .collect(),

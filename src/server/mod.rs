@@ -50,7 +50,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         address = %format!("http://{}", listener.local_addr()?),
         upstream = ?config.upstream,
         cache = ?config.cache,
-        database = %database_file(&config.database_url).map_or_else(|| config.database_url.clone(), |f| absolute(&f)),
+        database = %database_file(&config.database_url).map_or_else(|| crate::db::redacted(&config.database_url), |f| absolute(&f)),
         data_dir = %absolute(&config.data_dir),
         static_files = %state.assets.describe(),
         "listening"

@@ -232,11 +232,12 @@ async fn views_of_a_city_count_and_list_it_beside_postal_codes() {
 async fn database_before_city_places(dir: &std::path::Path) -> String {
     let old = dir.join("migrations");
     std::fs::create_dir(&old).unwrap_or_else(|e| panic!("{e}"));
-    let mut entries: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
+    let mut entries: Vec<_> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
     entries.sort();
     for path in entries.iter().take(6) {
         let name = path.file_name().unwrap_or_default();

@@ -1,5 +1,8 @@
-//! Starting the app for a test: a fake upstream (wiremock) on 127.0.0.1, a fresh SQLite file in
-//! a temporary directory, and the real router served on a free port.
+//! Starting the app for a test: a fake upstream (wiremock) on 127.0.0.1, a fresh database, and
+//! the real router served on a free port. The database is a SQLite file in a temporary
+//! directory; when `CITYSCAPE_TEST_POSTGRES_URL` names a PostgreSQL server
+//! (`postgres://user@127.0.0.1:port`, as `tests/postgres.sh` starts one), it is a fresh
+//! database there, and the same suite runs on PostgreSQL.
 
 use std::sync::Once;
 
@@ -23,6 +26,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub upstream: MockServer,
     pub database_url: String,
+    /// Where the cities are: the database itself on SQLite, a file of their own otherwise.
+    pub cities_database_url: String,
     /// The command line it was started with.
     pub args: Vec<String>,
     _dir: TempDir,
@@ -49,12 +54,53 @@ pub async fn spawn_app() -> TestApp {
 /// As `spawn_app`, with more command-line flags (`--cache off`, `--upstream-timeout-ms 300`).
 /// The cities searched are a handful (`SMALL_CITIES`), so that starting is quick.
 pub async fn spawn_app_with(extra_args: &[&str]) -> TestApp {
-    spawn(extra_args, Cities::Small).await
+    spawn(extra_args, Cities::Small, Backend::AsTheRunSays).await
 }
 
 /// As `spawn_app_with`, searching every city of the file built into the binary.
 pub async fn spawn_app_with_every_city(extra_args: &[&str]) -> TestApp {
-    spawn(extra_args, Cities::BuiltIn).await
+    spawn(extra_args, Cities::BuiltIn, Backend::AsTheRunSays).await
+}
+
+/// As `spawn_app_with`, on a SQLite file whichever backend the run tests: for what only SQLite
+/// has (a file's size limit, migrations from SQLite's past, the cities' own tables).
+pub async fn spawn_app_on_sqlite(extra_args: &[&str]) -> TestApp {
+    spawn(extra_args, Cities::Small, Backend::Sqlite).await
+}
+
+enum Backend {
+    /// PostgreSQL when `CITYSCAPE_TEST_POSTGRES_URL` is set, SQLite otherwise.
+    AsTheRunSays,
+    Sqlite,
+}
+
+/// The PostgreSQL server the run tests on, if it tests on one.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("CITYSCAPE_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .map(|url| url.trim_end_matches('/').to_owned())
+}
+
+/// A new, empty database on the PostgreSQL server: its URL.
+pub async fn fresh_postgres_database(server: &str) -> String {
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "cityscape_test_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+        Utc::now().timestamp_micros()
+    );
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {server}: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("CREATE DATABASE: {e}"));
+    admin.close().await.unwrap_or_else(|e| panic!("{e}"));
+    format!("{server}/{name}")
 }
 
 enum Cities {
@@ -80,14 +126,24 @@ pub fn write_cities_file(path: &std::path::Path, lines: &str) {
     std::fs::write(path, bytes).unwrap_or_else(|e| panic!("cities file: {e}"));
 }
 
-async fn spawn(extra_args: &[&str], cities: Cities) -> TestApp {
+async fn spawn(extra_args: &[&str], cities: Cities, backend: Backend) -> TestApp {
     init_logging();
     let upstream = MockServer::start().await;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let database_url = format!(
+    let sqlite_url = format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("cityscape.db").display()
     );
+    let (database_url, cities_database_url) = match (backend, postgres_server()) {
+        (Backend::AsTheRunSays, Some(server)) => (
+            fresh_postgres_database(&server).await,
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("cities.db").display()
+            ),
+        ),
+        _ => (sqlite_url.clone(), sqlite_url),
+    };
     let upstream_uri = upstream.uri();
     let data_dir = dir.path().join("data").display().to_string();
     let cities_file = dir.path().join("cities.tsv.gz");
@@ -95,6 +151,7 @@ async fn spawn(extra_args: &[&str], cities: Cities) -> TestApp {
     let cities_file = cities_file.display().to_string();
     let mut defaults = vec![
         ("--database-url", database_url.as_str()),
+        ("--cities-database-url", cities_database_url.as_str()),
         ("--geocoder-url", upstream_uri.as_str()),
         ("--weather-url", upstream_uri.as_str()),
         ("--sun-url", upstream_uri.as_str()),
@@ -120,6 +177,7 @@ async fn spawn(extra_args: &[&str], cities: Cities) -> TestApp {
         client: client(),
         upstream,
         database_url,
+        cities_database_url,
         args,
         _dir: dir,
     }
@@ -465,17 +523,18 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> String {
 }
 
 impl TestApp {
-    /// How many rows a table holds, read straight from the test's SQLite file.
+    /// How many rows a table holds, read straight from the test's database.
     pub async fn count_rows(&self, table: &str) -> i64 {
-        let pool = sqlx::SqlitePool::connect(&self.database_url)
+        query_number(&self.database_url, &format!("SELECT count(*) FROM {table}"))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let count = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-            .fetch_one(&pool)
+            .unwrap_or_default()
+    }
+
+    /// How many cities the server searches, read straight from their database.
+    pub async fn count_cities(&self) -> i64 {
+        query_number(&self.cities_database_url, "SELECT count(*) FROM cities")
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        pool.close().await;
-        count
+            .unwrap_or_default()
     }
 
     /// Opens a place page in `browser` and returns the private edit link it shows once.
@@ -588,5 +647,53 @@ pub fn assert_is_an_accessible_chart(xml: &str) {
                 .any(|n| n.attribute("id") == Some(id)),
             "{id}"
         );
+    }
+}
+
+/// Runs one statement, without parameters, on a SQLite or PostgreSQL database.
+pub async fn execute_sql(database_url: &str, sql: &str) {
+    if database_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database_url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        pool.close().await;
+    } else {
+        let pool = sqlx::SqlitePool::connect(database_url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        pool.close().await;
+    }
+}
+
+/// The number a query without parameters answers (its first row's first column), if a row.
+pub async fn query_number(database_url: &str, sql: &str) -> Option<i64> {
+    if database_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database_url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let number = sqlx::query_scalar(sql)
+            .fetch_optional(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        pool.close().await;
+        number
+    } else {
+        let pool = sqlx::SqlitePool::connect(database_url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let number = sqlx::query_scalar(sql)
+            .fetch_optional(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        pool.close().await;
+        number
     }
 }

@@ -19,7 +19,7 @@ use cityscape::domain::{
 
 use crate::{
     fixtures::{self, SunAnswer},
-    helpers::{TestApp, sorted_titles, spawn_app, spawn_app_with},
+    helpers::{TestApp, sorted_titles, spawn_app, spawn_app_on_sqlite, spawn_app_with},
 };
 
 /// Portland's postal code alone (the weather and sun answers are each test's own).
@@ -406,8 +406,9 @@ async fn sun_times_written_in_a_far_zones_offset_read_as_the_same_instants() {
 #[tokio::test]
 async fn places_stored_under_a_code_typed_the_old_way_move_to_the_data_form_at_start() {
     // Arrange: rows stored before codes were kept in the data's form: a full British postcode
-    // alone, and one whose outward code is stored too (the two become one).
-    let app = spawn_app().await;
+    // alone, and one whose outward code is stored too (the two become one). Only SQLite has
+    // rows from before: a PostgreSQL database began with codes in the data's form.
+    let app = spawn_app_on_sqlite(&[]).await;
     let pool = sqlx::SqlitePool::connect(&app.database_url)
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -136,12 +136,21 @@ async fn metrics_count_requests_upstream_calls_and_cache_lookups() {
         "{after}"
     );
     assert!(after.contains(r#"cityscape_http_request_duration_seconds_bucket{route="/places/{country}/{postal_code}",status="200",le="0.005"}"#), "a histogram, with buckets");
-    for gauge in [
-        r#"cityscape_db_pool_connections{pool="readers",state="in_use"}"#,
-        r#"cityscape_db_pool_connections{pool="writer",state="idle"}"#,
+    let pools = if app.database_url.starts_with("postgres") {
+        [
+            r#"cityscape_db_pool_connections{pool="postgres",state="in_use"}"#,
+            r#"cityscape_db_pool_connections{pool="postgres",state="idle"}"#,
+        ]
+    } else {
+        [
+            r#"cityscape_db_pool_connections{pool="readers",state="in_use"}"#,
+            r#"cityscape_db_pool_connections{pool="writer",state="idle"}"#,
+        ]
+    };
+    for gauge in pools.into_iter().chain([
         "cityscape_page_views_flush_lag_seconds",
         "cityscape_page_views_pending_places",
-    ] {
+    ]) {
         assert!(after.contains(gauge), "{gauge} in {after}");
     }
 }

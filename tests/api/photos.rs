@@ -328,17 +328,12 @@ async fn a_photo_stored_without_its_sizes_gets_them_at_the_next_start() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let events = app.listed_events("us", "97229").await;
     let page = events[0]["url"].as_str().unwrap_or_default().to_owned();
-    let pool = sqlx::SqlitePool::connect(&app.database_url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    sqlx::query(
+    crate::helpers::execute_sql(
+        &app.database_url,
         "UPDATE events SET photo_width = NULL, photo_height = NULL, thumbnail_width = NULL,
                            thumbnail_height = NULL",
     )
-    .execute(&pool)
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    pool.close().await;
+    .await;
     let before = photo_tag(&app.browse(&browser(), &page).await);
     assert!(
         !before.contains("width="),

@@ -347,7 +347,7 @@ async fn bad_queries_get_a_clear_answer_never_a_500() {
         }
     }
     // The cities are all still there.
-    assert_eq!(app.count_rows("cities").await, 3);
+    assert_eq!(app.count_cities().await, 3);
     // A limit outside 1 – 50 is refused with a message.
     for limit in ["0", "51", "x", "-1"] {
         let response = app
@@ -399,7 +399,7 @@ async fn a_city_page_shows_the_place_now_at_its_one_address() {
 async fn the_cities_are_imported_once_and_again_when_the_file_changes() {
     let app = spawn_app_with(&["--upstream", "simulated"]).await;
     let imported_at = |app: &TestApp| {
-        let url = app.database_url.clone();
+        let url = app.cities_database_url.clone();
         async move {
             let pool = sqlx::SqlitePool::connect(&url)
                 .await
@@ -412,7 +412,7 @@ async fn the_cities_are_imported_once_and_again_when_the_file_changes() {
             at
         }
     };
-    assert_eq!(app.count_rows("cities").await, 3);
+    assert_eq!(app.count_cities().await, 3);
     let first = imported_at(&app).await;
     // A restart with the same file imports nothing.
     let again = app.start_another_server().await;
@@ -444,7 +444,7 @@ async fn the_cities_are_imported_once_and_again_when_the_file_changes() {
     }
     let changed_app = app.start_server_with(&args).await;
     assert_ne!(imported_at(&app).await, first);
-    assert_eq!(app.count_rows("cities").await, 3);
+    assert_eq!(app.count_cities().await, 3);
     let find = |q: &'static str| {
         let client = app.client.clone();
         let base = changed_app.clone();
@@ -480,7 +480,7 @@ async fn a_damaged_cities_file_stops_the_start_and_keeps_the_cities() {
     let error = cityscape::state::AppState::build(&config).await.err();
     let message = error.map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("line 1 of the cities file"), "{message}");
-    assert_eq!(app.count_rows("cities").await, 3, "the cities before stay");
+    assert_eq!(app.count_cities().await, 3, "the cities before stay");
 }
 
 #[tokio::test]

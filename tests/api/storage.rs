@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{browser, event_form, sorted_titles, spawn_app_with};
+use crate::helpers::{browser, event_form, execute_sql, sorted_titles, spawn_app_on_sqlite};
 
 const PLACE: &str = "/places/us/97229";
 
@@ -17,7 +17,7 @@ fn fresh_submission_id(i: usize) -> String {
 #[tokio::test]
 async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged() {
     // Arrange: a database capped at 1 MB, filled by events with long descriptions.
-    let app = spawn_app_with(&["--database-max-mb", "1"]).await;
+    let app = spawn_app_on_sqlite(&["--database-max-mb", "1"]).await;
     app.mount_portland().await;
     let browser = browser();
     let tokens = app.form_tokens(&browser, PLACE).await;
@@ -99,14 +99,7 @@ async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged()
     );
 
     // Space is freed (an operator deletes old rows): the server recovers without a restart.
-    let pool = sqlx::SqlitePool::connect(&app.database_url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    sqlx::query("DELETE FROM events WHERE id % 2 = 0")
-        .execute(&pool)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    pool.close().await;
+    execute_sql(&app.database_url, "DELETE FROM events WHERE id % 2 = 0").await;
     let (status, health) = app.get_json("/readyz").await;
     assert_eq!(status, StatusCode::OK, "{health}");
     let form = event_form(

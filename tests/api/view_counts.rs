@@ -6,18 +6,12 @@ use std::time::Duration;
 use crate::{binary, helpers::spawn_app};
 
 async fn stored_views(database_url: &str) -> i64 {
-    let pool = sqlx::SqlitePool::connect(database_url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let views = sqlx::query_scalar(
+    crate::helpers::query_number(
+        database_url,
         "SELECT view_count FROM places WHERE country_code = 'US' AND postal_code = '97229'",
     )
-    .fetch_optional(&pool)
     .await
-    .unwrap_or_else(|e| panic!("{e}"))
-    .unwrap_or(0);
-    pool.close().await;
-    views
+    .unwrap_or(0)
 }
 
 #[tokio::test]
@@ -107,19 +101,14 @@ async fn page_views_counted_before_a_clean_stop_are_written() {
 async fn a_stored_place_that_no_longer_parses_is_left_out_of_the_lists() {
     let app = crate::helpers::spawn_app_with(&["--upstream", "simulated"]).await;
     assert!(app.get("/places/us/97229").await.status().is_success());
-    let pool = sqlx::SqlitePool::connect(&app.database_url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    sqlx::query(
+    crate::helpers::execute_sql(
+        &app.database_url,
         "INSERT INTO places (source, country_code, postal_code, name, latitude, longitude,
                              time_zone, created_at, view_count, last_viewed_at)
          VALUES ('simulated', 'US', 'NOT A ZIP', 'Unparsable', 45.0, -122.0,
                  'America/Los_Angeles', '2026-01-01T00:00:00.000Z', 500, '2099-01-01T00:00:00.000Z')",
     )
-    .execute(&pool)
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    pool.close().await;
+    .await;
 
     let (status, home) = app.get_text("/").await;
 
