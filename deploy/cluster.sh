@@ -4,11 +4,14 @@
 #
 #   deploy/cluster.sh                          # 3 instances, simulated, http://127.0.0.1:8080
 #   INSTANCES=4 PORT=9000 deploy/cluster.sh --upstream live
+#   CLUSTER_DATABASE=sqlite deploy/cluster.sh  # one SQLite file instead of PostgreSQL
 #
-# The instances share one SQLite file, one data directory and one secret file under
-# CLUSTER_DIR (a new temporary directory unless given); their logs are JSON lines there, and
-# nginx's access log names each request by the id the instance logs too. Installs nginx with
-# apt-get when it is missing. Flags after the command go to every instance.
+# The instances share a throwaway PostgreSQL database (Debian's postgresql: initdb and pg_ctl
+# in CLUSTER_DIR, run as an unprivileged user; see deploy/postgres-lib.sh), one data directory
+# and one secret file under CLUSTER_DIR (a new temporary directory unless given); their logs
+# are JSON lines there, and nginx's access log names each request by the id the instance logs
+# too. Installs nginx and postgresql with apt-get when missing. Flags after the command go to
+# every instance. Ctrl-C stops the instances, nginx and PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/cluster-lib.sh
@@ -27,5 +30,5 @@ flags=("$@")
 trap 'stop_cluster; echo "stopped; files kept in $CLUSTER_DIR"' EXIT
 trap 'exit 0' INT TERM
 start_cluster "$INSTANCES" "$PORT" "${flags[@]}"
-echo "Cityscape: http://127.0.0.1:$PORT/ ($INSTANCES instances: ports ${INSTANCE_PORTS[*]}; files in $CLUSTER_DIR). Ctrl-C stops it."
+echo "Cityscape: http://127.0.0.1:$PORT/ ($INSTANCES instances: ports ${INSTANCE_PORTS[*]}; database $CLUSTER_DATABASE_URL; files in $CLUSTER_DIR). Ctrl-C stops it."
 wait

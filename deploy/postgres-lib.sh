@@ -58,7 +58,8 @@ start_postgres() {
 stop_postgres() {
   local dir=$1 bin
   bin=$(postgres_bin)
-  [ -d "$dir/data" ] &&
-    as_postgres_owner "$bin/pg_ctl" --pgdata "$dir/data" --mode fast --wait stop >/dev/null 2>&1
-  return 0
+  # Stopping a cluster already stopped (or never made) is not an error.
+  if [ -f "$dir/data/postmaster.pid" ]; then
+    as_postgres_owner "$bin/pg_ctl" --pgdata "$dir/data" --mode fast --wait stop >/dev/null 2>&1 || true
+  fi
 }

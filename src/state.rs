@@ -85,6 +85,8 @@ pub enum StartupError {
 
 impl AppState {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        // Made first: on PostgreSQL the cities' file is in it by default.
+        tokio::fs::create_dir_all(&config.data_dir).await?;
         let db::Opened { store, cities } = db::open(
             &config.database_url,
             config.database_max_mb,

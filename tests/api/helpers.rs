@@ -134,12 +134,13 @@ async fn spawn(extra_args: &[&str], cities: Cities, backend: Backend) -> TestApp
         "sqlite://{}?mode=rwc",
         dir.path().join("cityscape.db").display()
     );
+    // On PostgreSQL the cities are in a file of the data directory: the server's default.
     let (database_url, cities_database_url) = match (backend, postgres_server()) {
         (Backend::AsTheRunSays, Some(server)) => (
             fresh_postgres_database(&server).await,
             format!(
                 "sqlite://{}?mode=rwc",
-                dir.path().join("cities.db").display()
+                dir.path().join("data").join("cities.db").display()
             ),
         ),
         _ => (sqlite_url.clone(), sqlite_url),
@@ -151,7 +152,6 @@ async fn spawn(extra_args: &[&str], cities: Cities, backend: Backend) -> TestApp
     let cities_file = cities_file.display().to_string();
     let mut defaults = vec![
         ("--database-url", database_url.as_str()),
-        ("--cities-database-url", cities_database_url.as_str()),
         ("--geocoder-url", upstream_uri.as_str()),
         ("--weather-url", upstream_uri.as_str()),
         ("--sun-url", upstream_uri.as_str()),
