@@ -78,3 +78,34 @@ pub fn redacted(url: &str) -> String {
 pub fn is_storage_full(error: &sqlx::Error) -> bool {
     sqlite::is_storage_full(error) || postgres::is_storage_full(error)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_logged_without_its_password() {
+        assert_eq!(
+            redacted("postgres://ana:hunter2@db.example:5432/cityscape"),
+            "postgres://ana@db.example:5432/cityscape"
+        );
+        assert_eq!(
+            redacted("postgres://ana@127.0.0.1/cityscape"),
+            "postgres://ana@127.0.0.1/cityscape"
+        );
+        assert_eq!(
+            redacted("sqlite://cityscape.db?mode=rwc"),
+            "sqlite://cityscape.db?mode=rwc"
+        );
+        assert_eq!(redacted("not a url"), "not a url");
+    }
+
+    #[test]
+    fn the_backend_is_read_from_the_url() {
+        assert_eq!(Backend::of_url("sqlite://a.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("postgres://u@h/d"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("postgresql://u@h/d"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("mysql://u@h/d"), None);
+    }
+}

@@ -36,6 +36,8 @@ fn help_documents_every_flag_and_its_environment_variable() {
         "CITYSCAPE_SUN_URL",
         "--upstream-timeout-ms",
         "--static-dir",
+        "--cities-database-url",
+        "CITYSCAPE_CITIES_DATABASE_URL",
     ] {
         assert!(
             help.contains(expected),
@@ -53,6 +55,33 @@ fn an_unknown_upstream_mode_is_refused_with_a_message() {
 
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("possible values: live, simulated"));
+}
+
+/// A database URL of neither backend, or a PostgreSQL server that is not there: the server does
+/// not start, says why, and never prints the password.
+#[test]
+fn a_database_it_cannot_use_stops_the_start_with_a_message_and_no_password() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // Port 9 (discard) on loopback: nothing listens there.
+    for (url, expected) in [
+        ("mysql://ana:hunter2@127.0.0.1/cityscape", "names neither SQLite"),
+        (
+            "postgres://ana:hunter2@127.0.0.1:9/cityscape",
+            "could not open or migrate the database",
+        ),
+    ] {
+        let output = Command::new(BINARY)
+            .current_dir(dir.path())
+            .args(["--upstream", "simulated", "--bind", "127.0.0.1:0"])
+            .args(["--database-url", url])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+
+        assert!(!output.status.success(), "{url}: {stderr}");
+        assert!(stderr.contains(expected), "{url}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "{url}: {stderr}");
+    }
 }
 
 #[tokio::test]
