@@ -105,7 +105,10 @@ mod tests {
         assert_eq!(Backend::of_url("sqlite://a.db"), Some(Backend::Sqlite));
         assert_eq!(Backend::of_url("sqlite::memory:"), Some(Backend::Sqlite));
         assert_eq!(Backend::of_url("postgres://u@h/d"), Some(Backend::Postgres));
-        assert_eq!(Backend::of_url("postgresql://u@h/d"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::of_url("postgresql://u@h/d"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::of_url("mysql://u@h/d"), None);
     }
 }

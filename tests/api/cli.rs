@@ -64,7 +64,10 @@ fn a_database_it_cannot_use_stops_the_start_with_a_message_and_no_password() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     // Port 9 (discard) on loopback: nothing listens there.
     for (url, expected) in [
-        ("mysql://ana:hunter2@127.0.0.1/cityscape", "names neither SQLite"),
+        (
+            "mysql://ana:hunter2@127.0.0.1/cityscape",
+            "names neither SQLite",
+        ),
         (
             "postgres://ana:hunter2@127.0.0.1:9/cityscape",
             "could not open or migrate the database",
