@@ -54,8 +54,9 @@ start_cluster() {
 }
 
 stop_cluster() {
-  [ -f "$CLUSTER_DIR/nginx.pid" ] && kill "$(cat "$CLUSTER_DIR/nginx.pid")" 2>/dev/null
-  for pid in "${INSTANCE_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  # An instance already gone (killed by a proof) is not an error: PostgreSQL must stop too.
+  if [ -f "$CLUSTER_DIR/nginx.pid" ]; then kill "$(cat "$CLUSTER_DIR/nginx.pid")" 2>/dev/null || true; fi
+  for pid in "${INSTANCE_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null
   stop_postgres "$CLUSTER_DIR/postgres"
   return 0

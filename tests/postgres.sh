@@ -16,5 +16,5 @@ trap 'stop_postgres "$work/postgres"; rm -rf "$work"' EXIT
 # Durability is not under test here (the proofs in bench/cluster.sh keep it): a faster cluster,
 # with room for every test's pools at once.
 start_postgres "$work/postgres" "$(free_port)" fsync=off synchronous_commit=off \
-  full_page_writes=off max_connections=400
+  full_page_writes=off max_connections=1000
 CITYSCAPE_TEST_POSTGRES_URL=$POSTGRES_URL cargo test --test api -- "$@"

@@ -18,6 +18,41 @@ pub struct Server {
     pub log: Receiver<String>,
 }
 
+/// The database of the servers started in `dir`: chosen at the first start and kept for the
+/// restarts, in the file `dir/database-url`. A SQLite file in `dir`, or a fresh PostgreSQL
+/// database when the run tests on PostgreSQL (see `helpers::postgres_server`).
+pub fn database_url(dir: &Path) -> String {
+    let remembered = dir.join("database-url");
+    if let Ok(url) = std::fs::read_to_string(&remembered) {
+        return url;
+    }
+    let url = match crate::helpers::postgres_server() {
+        // Made on a thread of its own: this is called from inside the tests' runtimes.
+        Some(server) => std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .block_on(crate::helpers::fresh_postgres_database(&server))
+        })
+        .join()
+        .unwrap_or_else(|_| panic!("no PostgreSQL database made")),
+        None => sqlite_url(dir),
+    };
+    std::fs::write(&remembered, &url).unwrap_or_else(|e| panic!("{e}"));
+    url
+}
+
+/// Makes the servers started in `dir` keep a SQLite file there whichever backend the run
+/// tests: for a test of what only SQLite does (creating its file).
+pub fn keep_sqlite(dir: &Path) {
+    std::fs::write(dir.join("database-url"), sqlite_url(dir)).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("cityscape.db").display())
+}
+
 /// Starts the binary in simulated mode on a free port, in `dir` and with its files there, and
 /// waits for its "listening" line.
 pub fn start(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
@@ -45,10 +80,7 @@ pub fn start_under(dir: &Path, extra_env: &[(&str, &str)], wrapper: &[&str]) -> 
             "0",
         ])
         .arg("--database-url")
-        .arg(format!(
-            "sqlite://{}?mode=rwc",
-            dir.join("cityscape.db").display()
-        ))
+        .arg(database_url(dir))
         .arg("--data-dir")
         .arg(dir.join("data"))
         // Started where there is no `static/`: the binary serves the files it carries.

@@ -134,16 +134,24 @@ async fn spawn(extra_args: &[&str], cities: Cities, backend: Backend) -> TestApp
         "sqlite://{}?mode=rwc",
         dir.path().join("cityscape.db").display()
     );
+    let given = extra_args
+        .iter()
+        .position(|a| *a == "--database-url")
+        .and_then(|at| extra_args.get(at + 1))
+        .map(|url| (*url).to_owned());
+    let database_url = match (given, backend, postgres_server()) {
+        (Some(url), _, _) => url,
+        (None, Backend::AsTheRunSays, Some(server)) => fresh_postgres_database(&server).await,
+        _ => sqlite_url,
+    };
     // On PostgreSQL the cities are in a file of the data directory: the server's default.
-    let (database_url, cities_database_url) = match (backend, postgres_server()) {
-        (Backend::AsTheRunSays, Some(server)) => (
-            fresh_postgres_database(&server).await,
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("data").join("cities.db").display()
-            ),
-        ),
-        _ => (sqlite_url.clone(), sqlite_url),
+    let cities_database_url = if database_url.starts_with("postgres") {
+        format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("data").join("cities.db").display()
+        )
+    } else {
+        database_url.clone()
     };
     let upstream_uri = upstream.uri();
     let data_dir = dir.path().join("data").display().to_string();

@@ -154,3 +154,30 @@ async fn metrics_count_requests_upstream_calls_and_cache_lookups() {
         assert!(after.contains(gauge), "{gauge} in {after}");
     }
 }
+
+/// The PostgreSQL pass (`tests/postgres.sh`) must run on PostgreSQL: the server's own metrics
+/// name the pools it uses.
+#[tokio::test]
+async fn the_server_runs_on_the_database_the_run_names() {
+    let app = crate::helpers::spawn_app().await;
+
+    let (_, metrics) = app.get_text("/metrics").await;
+
+    let postgres_pool = r#"cityscape_db_pool_connections{pool="postgres""#;
+    if crate::helpers::postgres_server().is_some() {
+        assert!(
+            app.database_url.starts_with("postgres://"),
+            "{}",
+            app.database_url
+        );
+        assert!(metrics.contains(postgres_pool), "{metrics}");
+    } else {
+        assert!(
+            app.database_url.starts_with("sqlite://"),
+            "{}",
+            app.database_url
+        );
+        assert!(!metrics.contains(postgres_pool), "{metrics}");
+        assert!(metrics.contains(r#"pool="writer""#), "{metrics}");
+    }
+}

@@ -91,8 +91,7 @@ async fn page_views_counted_before_a_clean_stop_are_written() {
     let exit = child.wait().unwrap_or_else(|e| panic!("{e}"));
 
     assert!(exit.success());
-    let database_url = format!("sqlite://{}", dir.path().join("cityscape.db").display());
-    assert_eq!(stored_views(&database_url).await, 5);
+    assert_eq!(stored_views(&binary::database_url(dir.path())).await, 5);
 }
 
 /// A stored place that no longer makes a page (a postal code stored before today's rules) is
