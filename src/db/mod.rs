@@ -58,19 +58,34 @@ pub async fn open(
     }
 }
 
-/// A URL as it may be logged: without its password.
+/// A URL as it may be logged: without its password, whether in the credentials
+/// (`user:password@`) or in the query (`?password=`).
 pub fn redacted(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let (address, query) = match url.split_once('?') {
+        Some((address, query)) => (address, Some(query)),
+        None => (url, None),
     };
-    match rest.rsplit_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials
-                .split_once(':')
-                .map_or(credentials, |(user, _)| user);
-            format!("{scheme}://{user}@{host}")
+    let address = match address.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((credentials, host)) => {
+                let user = credentials
+                    .split_once(':')
+                    .map_or(credentials, |(user, _)| user);
+                format!("{scheme}://{user}@{host}")
+            }
+            None => address.to_owned(),
+        },
+        None => address.to_owned(),
+    };
+    match query {
+        Some(query) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|pair| !pair.to_ascii_lowercase().starts_with("password="))
+                .collect();
+            format!("{address}?{}", kept.join("&"))
         }
-        None => url.to_owned(),
+        None => address,
     }
 }
 
@@ -98,6 +113,10 @@ mod tests {
             "sqlite://cityscape.db?mode=rwc"
         );
         assert_eq!(redacted("not a url"), "not a url");
+        assert_eq!(
+            redacted("postgres://db.example/cityscape?user=ana&password=hunter2&sslmode=require"),
+            "postgres://db.example/cityscape?user=ana&sslmode=require"
+        );
     }
 
     #[test]

@@ -101,16 +101,24 @@ pub(super) async fn insert(
     .map(|_| ())
 }
 
-/// The row id of a place, storing the place first if it is not stored yet. Read committed:
-/// an insert that met another transaction's row waits for it, and the select then sees it.
+/// The row id of a place, storing the place first if it is not stored yet. Looked up first:
+/// almost always the place is stored, and an insert that does nothing still uses up an id.
+/// Read committed: an insert that met another transaction's row waits for it, and the select
+/// after it then sees that row.
 pub(super) async fn ensure(
     db: &mut PgConnection,
     source: Source,
     spot: &Spot,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    insert(&mut *db, source, spot, now).await?;
     let sql = format!("SELECT id FROM places p WHERE {KEY}");
+    let stored: Option<i64> = bind_key!(sqlx::query_scalar(&sql), source, &spot.key)
+        .fetch_optional(&mut *db)
+        .await?;
+    if let Some(id) = stored {
+        return Ok(id);
+    }
+    insert(&mut *db, source, spot, now).await?;
     bind_key!(sqlx::query_scalar(&sql), source, &spot.key)
         .fetch_one(db)
         .await
