@@ -44,8 +44,6 @@ impl Backend {
 /// transaction, reported done only once committed.
 #[async_trait]
 pub trait Database: Send + Sync + std::fmt::Debug {
-    fn backend(&self) -> Backend;
-
     /// A postal code's place as stored when it was first geocoded.
     async fn place(&self, source: Source, key: &PlaceKey) -> Result<Option<Place>, sqlx::Error>;
     /// Stores a place; one already stored (a concurrent insert) is kept as it is.
@@ -156,10 +154,6 @@ impl Store {
             database,
             source: if simulated { "simulated" } else { "live" },
         }
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.database.backend()
     }
 
     // Places.

@@ -660,28 +660,11 @@ pub fn assert_is_an_accessible_chart(xml: &str) {
 
 /// Runs one statement, without parameters, on a SQLite or PostgreSQL database.
 pub async fn execute_sql(database_url: &str, sql: &str) {
-    if database_url.starts_with("postgres") {
-        let pool = sqlx::PgPool::connect(database_url)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        sqlx::query(sql)
-            .execute(&pool)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-        pool.close().await;
-    } else {
-        let pool = sqlx::SqlitePool::connect(database_url)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        sqlx::query(sql)
-            .execute(&pool)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-        pool.close().await;
-    }
+    query_number(database_url, sql).await;
 }
 
-/// The number a query without parameters answers (its first row's first column), if a row.
+/// The number a statement without parameters answers (its first row's first column), if it
+/// answers a row: a write without `RETURNING` answers none.
 pub async fn query_number(database_url: &str, sql: &str) -> Option<i64> {
     if database_url.starts_with("postgres") {
         let pool = sqlx::PgPool::connect(database_url)

@@ -182,11 +182,7 @@ pub(super) async fn delete(
     .await?;
     let unused = match photo.flatten() {
         Some(hash) => {
-            let still_used: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE photo = $1)")
-                    .bind(&hash)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let still_used = photo_in_use(&mut *tx, &hash).await?;
             (!still_used).then_some(hash)
         }
         None => None,
@@ -195,10 +191,14 @@ pub(super) async fn delete(
     Ok(unused)
 }
 
-pub(super) async fn photo_in_use(pool: &PgPool, hash: &str) -> Result<bool, sqlx::Error> {
+/// Whether any event shows this photo.
+pub(super) async fn photo_in_use(
+    db: impl sqlx::PgExecutor<'_>,
+    hash: &str,
+) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE photo = $1)")
         .bind(hash)
-        .fetch_one(pool)
+        .fetch_one(db)
         .await
 }
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, postgres::PgPoolOptions};
 
 use super::{
-    Backend, Database, PendingViews, PoolGauge,
+    Database, PendingViews, PoolGauge,
     events::{Stored, StoredEvent, Submission},
     places::{Source, Viewed, ViewedPlace},
     saved::Saved,
@@ -58,10 +58,6 @@ pub(super) fn is_storage_full(error: &sqlx::Error) -> bool {
 
 #[async_trait]
 impl Database for Postgres {
-    fn backend(&self) -> Backend {
-        Backend::Postgres
-    }
-
     async fn place(&self, source: Source, key: &PlaceKey) -> Result<Option<Place>, sqlx::Error> {
         places::find(&self.pool, source, key).await
     }

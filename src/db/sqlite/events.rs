@@ -199,11 +199,7 @@ pub(super) async fn delete(
                 .await?;
             Ok(match photo.flatten() {
                 Some(hash) => {
-                    let still_used: bool =
-                        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE photo = ?)")
-                            .bind(&hash)
-                            .fetch_one(&mut *tx)
-                            .await?;
+                    let still_used = photo_in_use(&mut *tx, &hash).await?;
                     (!still_used).then_some(hash)
                 }
                 None => None,
@@ -213,10 +209,13 @@ pub(super) async fn delete(
 }
 
 /// Whether any event shows this photo.
-pub(super) async fn photo_in_use(pool: &SqlitePool, hash: &str) -> Result<bool, sqlx::Error> {
+pub(super) async fn photo_in_use(
+    db: impl sqlx::SqliteExecutor<'_>,
+    hash: &str,
+) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE photo = ?)")
         .bind(hash)
-        .fetch_one(pool)
+        .fetch_one(db)
         .await
 }
 

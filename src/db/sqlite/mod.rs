@@ -24,7 +24,7 @@ use sqlx::{
 };
 
 use super::{
-    Backend, Database, PendingViews, PoolGauge,
+    Database, PendingViews, PoolGauge,
     events::{Stored, StoredEvent, Submission},
     places::{Source, Viewed, ViewedPlace},
     saved::Saved,
@@ -96,10 +96,6 @@ impl Sqlite {
 
 #[async_trait]
 impl Database for Sqlite {
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
-    }
-
     async fn place(&self, source: Source, key: &PlaceKey) -> Result<Option<Place>, sqlx::Error> {
         places::find(&self.readers, source, key).await
     }
