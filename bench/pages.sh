@@ -41,7 +41,9 @@ curl -fs "http://127.0.0.1:$app_port/places/us/97229" >/dev/null
 
 # nginx serves the very files built into Cityscape, with the same .br and .gz variants (build.rs
 # made them in the build's output directory).
-static_dir=$(ls -td target/release/build/cityscape-*/out/static | head -1)
+# An absolute path: nginx reads a relative one against its prefix (`-p`), where there is no
+# such directory, and would answer every request with its 404 page.
+static_dir=$(cd "$(ls -td target/release/build/cityscape-*/out/static | head -1)" && pwd)
 brotli_module=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
 {
   echo "user root; worker_processes 2; daemon on; pid $work/nginx.pid; error_log $work/nginx.log;"
@@ -89,6 +91,18 @@ paths=(
   "nginx|nginx stylesheet|http://127.0.0.1:$nginx_port/static/style.css|"
   "nginx_br|nginx stylesheet, br/gzip|http://127.0.0.1:$nginx_port/static/style.css|Accept-Encoding: br, gzip"
 )
+# Every server answers each path with 200 before any is timed (a 404 page is fast, and timing
+# one would compare nothing), and nginx serves the very bytes Cityscape does.
+for entry in "${paths[@]}"; do
+  IFS='|' read -r key name url header <<< "$entry"
+  status=$(curl -s -o /dev/null -w '%{http_code}' ${header:+-H "$header"} "$url")
+  [ "$status" = 200 ] || { echo "$name ($url) answered $status, not 200" >&2; exit 1; }
+done
+for server in "$app_port" "$nginx_port"; do
+  curl -fs "http://127.0.0.1:$server/static/style.css" | cmp -s - "$static_dir/style.css" ||
+    { echo "the stylesheet on port $server is not the built file" >&2; exit 1; }
+done
+
 results="$work/results"   # round key requests/s p99
 : > "$results"
 for round in $(seq 1 "$ROUNDS"); do
