@@ -25,7 +25,10 @@ if ! command -v nginx >/dev/null; then
 fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-cargo build --release --quiet --bin cityscape --example hello
+# Built apart: built together, the binary would take the example's dev-dependency features and
+# be another build than the one people run (and be linked again for every other bench script).
+cargo build --release --quiet --bin cityscape
+cargo build --release --quiet --example hello
 work=$(mktemp -d)
 app_port=$(free_port); hello_port=$(free_port); nginx_port=$(free_port)
 RUST_LOG=warn target/release/cityscape --bind "127.0.0.1:$app_port" --upstream simulated \

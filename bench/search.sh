@@ -17,7 +17,9 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-8s}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build --release --quiet --bin cityscape --example hello
+# Built apart, so the binary is the one people run (not one with the example's dev features).
+cargo build --release --quiet --bin cityscape
+cargo build --release --quiet --example hello
 work=$(mktemp -d)
 python3 bench/search-queries.py 1000 > "$work/queries.txt"
 python3 - "$work/queries.txt" "$work/paths.txt" <<'PY'
