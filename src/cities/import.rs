@@ -143,7 +143,7 @@ async fn replace_all(
                 .push_bind(city.population)
                 .push_bind(&city.time_zone);
         });
-        insert.build().execute(&mut *conn).await?;
+        insert.build().persistent(false).execute(&mut *conn).await?;
     }
     let names: Vec<&(String, i64)> = prepared.names.iter().collect();
     for chunk in names.chunks(ROWS_PER_INSERT) {
@@ -151,7 +151,7 @@ async fn replace_all(
         insert.push_values(chunk, |mut row, (folded, id)| {
             row.push_bind(folded).push_bind(id);
         });
-        insert.build().execute(&mut *conn).await?;
+        insert.build().persistent(false).execute(&mut *conn).await?;
     }
     let mut ends: Vec<String> = prepared
         .names
@@ -165,7 +165,7 @@ async fn replace_all(
         insert.push_values(chunk, |mut row, reversed| {
             row.push_bind(reversed);
         });
-        insert.build().execute(&mut *conn).await?;
+        insert.build().persistent(false).execute(&mut *conn).await?;
     }
     sqlx::query("INSERT INTO city_name_trigrams (folded) SELECT DISTINCT folded FROM city_names")
         .execute(&mut *conn)
