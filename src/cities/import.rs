@@ -2,8 +2,6 @@
 //! one transaction, so a search never sees half an import, and a crash mid-way leaves the
 //! previous cities (or none) and imports again at the next start.
 
-use std::collections::BTreeSet;
-
 use sha2::{Digest, Sha256};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
@@ -55,26 +53,26 @@ pub async fn import_if_changed(
         return Ok(Imported::AlreadyCurrent);
     }
     let gzip = gzip.to_vec();
-    let prepared = tokio::task::spawn_blocking(move || data::read(&gzip).map(prepare))
+    let cities = tokio::task::spawn_blocking(move || data::read(&gzip))
         .await
         .map_err(|e| ImportError::Data(data::DataError::Unreadable(std::io::Error::other(e))))??;
-    let counts = Imported::Cities {
-        cities: prepared.cities.len(),
-        names: prepared.names.len(),
-    };
-    let replaced = writer
+    let names = writer
         .write(async |conn| {
             // Instances sharing the file and started together: the first to write imports,
             // and the others, once they have the write lock, find its import done.
             if imported_version(&mut *conn).await?.as_deref() == Some(version.as_str()) {
-                return Ok(false);
+                return Ok(None);
             }
-            replace_all(conn, &prepared, &version).await.map(|()| true)
+            replace_all(conn, &cities, &version).await.map(Some)
         })
         .await?;
-    if !replaced {
+    let Some(names) = names else {
         return Ok(Imported::AlreadyCurrent);
-    }
+    };
+    let counts = Imported::Cities {
+        cities: cities.len(),
+        names,
+    };
     // Readers may hold the log a moment longer; a log left large costs disk, not correctness.
     if let Err(error) = writer.checkpoint().await {
         tracing::debug!(%error, "log not emptied after the cities' import");
@@ -91,30 +89,30 @@ async fn imported_version(
         .await
 }
 
-struct Prepared {
-    cities: Vec<CityRecord>,
-    /// (folded name, geonameid), each pair once.
-    names: BTreeSet<(String, i64)>,
-}
-
-fn prepare(cities: Vec<CityRecord>) -> Prepared {
-    let mut names = BTreeSet::new();
-    for city in &cities {
-        for name in std::iter::once(&city.name).chain(&city.alternate_names) {
-            let folded = fold(name);
-            if !folded.is_empty() {
-                names.insert((folded, city.geonameid));
-            }
-        }
+/// The folded names of `cities`, each (folded name, geonameid) pair once.
+fn names_of(cities: &[CityRecord]) -> Vec<(String, i64)> {
+    let mut names = Vec::new();
+    for city in cities {
+        let mut folded: Vec<String> = std::iter::once(&city.name)
+            .chain(&city.alternate_names)
+            .map(|name| fold(name))
+            .filter(|folded| !folded.is_empty())
+            .collect();
+        folded.sort_unstable();
+        folded.dedup();
+        names.extend(folded.into_iter().map(|name| (name, city.geonameid)));
     }
-    Prepared { cities, names }
+    names
 }
 
+/// Fills the tables with `cities`, a thousand at a time with their names: only one chunk's
+/// folded names are held at once (all 400,000 at once were most of the import's 100 MB, and the
+/// allocator kept much of it after). Returns how many names were stored.
 async fn replace_all(
     conn: &mut SqliteConnection,
-    prepared: &Prepared,
+    cities: &[CityRecord],
     version: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<usize, sqlx::Error> {
     for table in [
         "city_name_trigrams",
         "city_name_ends",
@@ -126,7 +124,8 @@ async fn replace_all(
             .execute(&mut *conn)
             .await?;
     }
-    for chunk in prepared.cities.chunks(ROWS_PER_INSERT) {
+    let mut stored_names = 0;
+    for chunk in cities.chunks(ROWS_PER_INSERT) {
         let mut insert = QueryBuilder::<Sqlite>::new(
             "INSERT INTO cities (geonameid, name, country_code, country_name, admin1_code, region, \
              latitude, longitude, population, time_zone) ",
@@ -144,28 +143,33 @@ async fn replace_all(
                 .push_bind(&city.time_zone);
         });
         insert.build().persistent(false).execute(&mut *conn).await?;
-    }
-    let names: Vec<&(String, i64)> = prepared.names.iter().collect();
-    for chunk in names.chunks(ROWS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO city_names (folded, geonameid) ");
-        insert.push_values(chunk, |mut row, (folded, id)| {
-            row.push_bind(folded).push_bind(id);
-        });
-        insert.build().persistent(false).execute(&mut *conn).await?;
-    }
-    let mut ends: Vec<String> = prepared
-        .names
-        .iter()
-        .map(|(folded, _)| folded.chars().rev().collect())
-        .collect();
-    ends.sort_unstable();
-    ends.dedup();
-    for chunk in ends.chunks(ROWS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO city_name_ends (reversed) ");
-        insert.push_values(chunk, |mut row, reversed| {
-            row.push_bind(reversed);
-        });
-        insert.build().persistent(false).execute(&mut *conn).await?;
+
+        // Each pair is unique within the chunk, and the chunks' cities differ.
+        let names = names_of(chunk);
+        stored_names += names.len();
+        for part in names.chunks(ROWS_PER_INSERT) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO city_names (folded, geonameid) ");
+            insert.push_values(part, |mut row, (folded, id)| {
+                row.push_bind(folded).push_bind(id);
+            });
+            insert.build().persistent(false).execute(&mut *conn).await?;
+        }
+        // Other chunks' cities share names: an end already stored is kept once.
+        let mut ends: Vec<String> = names
+            .iter()
+            .map(|(folded, _)| folded.chars().rev().collect())
+            .collect();
+        ends.sort_unstable();
+        ends.dedup();
+        for part in ends.chunks(ROWS_PER_INSERT) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO city_name_ends (reversed) ");
+            insert.push_values(part, |mut row, reversed| {
+                row.push_bind(reversed);
+            });
+            insert.build().persistent(false).execute(&mut *conn).await?;
+        }
     }
     sqlx::query("INSERT INTO city_name_trigrams (folded) SELECT DISTINCT folded FROM city_names")
         .execute(&mut *conn)
@@ -175,5 +179,5 @@ async fn replace_all(
         .bind(db::timestamp(chrono::Utc::now()))
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    Ok(stored_names)
 }
