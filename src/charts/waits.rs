@@ -8,6 +8,9 @@ const LEFT: f64 = 130.0;
 const RIGHT: f64 = 990.0;
 const ROW: u32 = 40;
 
+/// The name of the database's wait.
+pub const DATABASE: &str = "db";
+
 pub struct WaitsChart {
     pub description: String,
     pub rows: Vec<WaitRow>,
@@ -60,7 +63,14 @@ impl WaitsChart {
             let _ = write!(description, "{separator}{} {}", row.name, row.took);
         }
         description.push('.');
-        let summary = if sum < Duration::from_millis(1) {
+        // Kept from an earlier visit: no service was waited on. The database's own read (in
+        // memory, but a busy machine can stretch it past a millisecond) does not count.
+        let on_services: Duration = std::iter::once(&first)
+            .chain(together)
+            .filter(|(name, _)| *name != DATABASE)
+            .map(|(_, took)| *took)
+            .sum();
+        let summary = if on_services < Duration::from_millis(1) {
             format!(
                 "Everything this page needed was at hand (kept from an earlier visit): it took {}.",
                 milliseconds(page)
@@ -129,5 +139,15 @@ mod tests {
         );
         assert!(chart.summary.contains("at hand"), "{}", chart.summary);
         assert!(chart.summary.ends_with("it took 0.3 ms."));
+    }
+
+    #[test]
+    fn a_slow_database_read_alone_is_still_a_page_made_from_memory() {
+        let chart = WaitsChart::new(
+            ("geocode", Duration::from_micros(20)),
+            &[(DATABASE, MS(3))],
+            MS(4),
+        );
+        assert!(chart.summary.contains("at hand"), "{}", chart.summary);
     }
 }

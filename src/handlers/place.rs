@@ -21,7 +21,11 @@ use std::sync::Arc;
 
 use crate::{
     boards,
-    charts::{forecast::ForecastChart, sun_band::SunBand, waits::WaitsChart},
+    charts::{
+        forecast::ForecastChart,
+        sun_band::SunBand,
+        waits::{self, WaitsChart},
+    },
     cities::City,
     cookies::{self, Flash},
     domain::{
@@ -159,8 +163,8 @@ pub async fn render(state: &AppState, found: Found, extras: Extras) -> Response 
         timing.record("sun", made.sun);
         waits.extend([("weather", made.weather), ("sun", made.sun)]);
     }
-    timing.record("db", db_took);
-    waits.push(("db", db_took));
+    timing.record(waits::DATABASE, db_took);
+    waits.push((waits::DATABASE, db_took));
 
     // A failed read or count costs the page its section, not the page.
     let views = views.and_then(|v| {
