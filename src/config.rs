@@ -132,9 +132,24 @@ pub struct Config {
     /// stop begins, so that a balancer checking readiness moves new requests elsewhere first.
     #[arg(long, env = "CITYSCAPE_SHUTDOWN_DELAY_MS", default_value_t = 0)]
     pub shutdown_delay_ms: u64,
+
+    /// Import the cities into the database if it does not hold them yet, then exit: what the
+    /// server runs as a child process of its own at start (`state::CitiesImport`).
+    #[arg(long, hide = true)]
+    pub import_cities_only: bool,
 }
 
 impl Config {
+    /// Whether the cities are kept in a database only this process can see (SQLite in memory),
+    /// so that no other process can import them.
+    pub fn cities_in_memory(&self) -> bool {
+        let url = match crate::db::Backend::of_url(&self.database_url) {
+            Some(crate::db::Backend::Postgres) => self.cities_database_url(),
+            _ => self.database_url.clone(),
+        };
+        url.contains(":memory:") || url.contains("mode=memory")
+    }
+
     /// The cities' SQLite file on a PostgreSQL instance (see `--cities-database-url`).
     pub fn cities_database_url(&self) -> String {
         self.cities_database_url.clone().unwrap_or_else(|| {

@@ -30,7 +30,12 @@ async fn main() -> ExitCode {
             .with_span_list(false)
             .init(),
     }
-    match server::run(config).await {
+    let outcome = if config.import_cities_only {
+        cityscape::state::import_cities_only(&config).await
+    } else {
+        server::run(config).await
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "cityscape could not start");

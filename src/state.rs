@@ -81,10 +81,32 @@ pub enum StartupError {
     Static(#[from] StaticError),
     #[error("could not import the cities: {0}")]
     Cities(#[from] import::ImportError),
+    #[error("could not import the cities: the importing process ended with {0}")]
+    CitiesProcess(std::process::ExitStatus),
+}
+
+/// Where the cities are imported at start, when the database does not hold them yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CitiesImport {
+    /// In this process: for tests, which build the app in their own process.
+    InThisProcess,
+    /// In a child process of this binary (`--import-cities-only`), which the server waits for.
+    /// The import parses, folds and stores 400,000 names (66 MB at its peak); in the server's
+    /// own process the allocator kept about 7 MB of that for the server's whole life (jemalloc
+    /// gives pages back only as the arena that freed them is used again). A child's memory
+    /// all goes back when it exits.
+    InChildProcess,
 }
 
 impl AppState {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        Self::build_with(config, CitiesImport::InThisProcess).await
+    }
+
+    pub async fn build_with(
+        config: &Config,
+        cities_import: CitiesImport,
+    ) -> Result<Self, StartupError> {
         // Made first: on PostgreSQL the cities' file is in it by default.
         tokio::fs::create_dir_all(&config.data_dir).await?;
         let db::Opened { store, cities } = db::open(
@@ -101,7 +123,12 @@ impl AppState {
                 "stored places moved to the postal-code form the geocoder holds"
             );
         }
-        import_cities(&cities, config.cities_file.as_deref()).await?;
+        match cities_import {
+            CitiesImport::InChildProcess if !config.cities_in_memory() => {
+                import_cities_in_child_process().await?;
+            }
+            _ => import_cities(&cities, config.cities_file.as_deref()).await?,
+        }
         let cities = CitySearch::new(cities.readers, config.cache == crate::config::CacheMode::On);
         let upstreams = Upstreams::from_config(config)?;
         let lookups = Lookups::new(store.clone(), upstreams, config.cache);
@@ -142,6 +169,43 @@ impl AppState {
             script_version: self.assets.script_version.clone(),
         }
     }
+}
+
+/// What the child process started by [`CitiesImport::InChildProcess`] does: opens the database
+/// (migrating it if need be) and imports the cities unless it holds them.
+pub async fn import_cities_only(config: &Config) -> Result<(), StartupError> {
+    tokio::fs::create_dir_all(&config.data_dir).await?;
+    let db::Opened { cities, .. } = db::open(
+        &config.database_url,
+        config.database_max_mb,
+        config.upstream == UpstreamMode::Simulated,
+        &config.cities_database_url(),
+    )
+    .await?;
+    import_cities(&cities, config.cities_file.as_deref()).await
+}
+
+/// Runs this binary again with the same arguments (and environment) plus
+/// `--import-cities-only`, and waits for it. Its log lines go to the same place as ours.
+async fn import_cities_in_child_process() -> Result<(), StartupError> {
+    let binary = std::env::current_exe()?;
+    let started = std::time::Instant::now();
+    let mut child = tokio::process::Command::new(binary)
+        .args(std::env::args_os().skip(1))
+        .arg("--import-cities-only")
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = child.id();
+    let status = child.wait().await?;
+    if !status.success() {
+        return Err(StartupError::CitiesProcess(status));
+    }
+    tracing::info!(
+        pid,
+        took_ms = started.elapsed().as_millis(),
+        "cities checked by a process of their own"
+    );
+    Ok(())
 }
 
 /// Imports the cities (the built-in file, or `--cities-file`) unless the database holds them.

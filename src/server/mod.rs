@@ -14,7 +14,7 @@ use crate::{
     config::Config,
     domain::timezone,
     routes,
-    state::{AppState, StartupError},
+    state::{AppState, CitiesImport, StartupError},
 };
 
 /// Room for a burst of new connections (the load test opens thousands at once); the kernel
@@ -22,7 +22,7 @@ use crate::{
 const LISTEN_BACKLOG: u32 = 65535;
 
 pub async fn run(config: Config) -> Result<(), StartupError> {
-    let state = AppState::build(&config).await?;
+    let state = AppState::build_with(&config, CitiesImport::InChildProcess).await?;
     // Load the time-zone boundaries before the first request needs them.
     tokio::task::spawn_blocking(timezone::warm_up)
         .await

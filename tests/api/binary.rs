@@ -16,6 +16,8 @@ pub struct Server {
     pub address: String,
     /// Its log, line by line, as it writes it.
     pub log: Receiver<String>,
+    /// The lines it wrote before it listened (the child processes' it started included).
+    pub start_log: Vec<String>,
 }
 
 /// The database of the servers started in `dir`: chosen at the first start and kept for the
@@ -98,10 +100,12 @@ pub fn start_under(dir: &Path, extra_env: &[(&str, &str)], wrapper: &[&str]) -> 
             let _ = lines_tx.send(line);
         }
     });
+    let mut start_log = Vec::new();
     let address = loop {
         let line = log
             .recv_timeout(Duration::from_secs(20))
-            .unwrap_or_else(|e| panic!("no 'listening' line: {e}"));
+            .unwrap_or_else(|e| panic!("no 'listening' line after {start_log:#?}: {e}"));
+        start_log.push(line.clone());
         // As text (`address=http://…`) or as JSON (`"address":"http://…"`).
         if let Some(rest) = line.split("address=").nth(1) {
             break rest
@@ -118,6 +122,7 @@ pub fn start_under(dir: &Path, extra_env: &[(&str, &str)], wrapper: &[&str]) -> 
         child,
         address,
         log,
+        start_log,
     }
 }
 

@@ -98,6 +98,7 @@ async fn the_server_creates_its_database_logs_requests_and_finishes_them_on_sigt
         mut child,
         address,
         log: lines_rx,
+        ..
     } = binary::start(dir.path(), &[("TZ", "Asia/Tokyo")]);
     assert!(database.exists(), "the database file was created at start");
 

@@ -63,6 +63,7 @@ async fn json_logs_name_each_request_by_its_id() {
         mut child,
         address,
         log,
+        ..
     } = binary::start(dir.path(), &[("CITYSCAPE_LOG_FORMAT", "json")]);
 
     let response = reqwest::Client::new()

@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::binary;
 use crate::helpers::{
     SMALL_CITIES, TestApp, header, spawn_app_with, spawn_app_with_every_city, write_cities_file,
 };
@@ -481,6 +482,67 @@ async fn a_damaged_cities_file_stops_the_start_and_keeps_the_cities() {
     let message = error.map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("line 1 of the cities file"), "{message}");
     assert_eq!(app.count_cities().await, 3, "the cities before stay");
+}
+
+/// The binary imports the cities in a process of its own and waits for it: what the import
+/// allocates goes back to the system when that process exits, instead of staying with the
+/// server's allocator.
+#[tokio::test]
+async fn the_binary_imports_the_cities_in_a_process_of_its_own() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("cities.tsv.gz");
+    write_cities_file(&file, SMALL_CITIES);
+    let file = file.display().to_string();
+    let mut server = binary::start(dir.path(), &[("CITYSCAPE_CITIES_FILE", &file)]);
+    let log = server.start_log.join("\n");
+    assert!(log.contains("cities imported"), "{log}");
+    let checked = server
+        .start_log
+        .iter()
+        .find(|line| line.contains("cities checked by a process of their own"))
+        .unwrap_or_else(|| panic!("no line from the server about the import:\n{log}"));
+    let importer: u32 = checked
+        .split("pid=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {checked}"));
+    assert_ne!(importer, server.child.id(), "{checked}");
+    assert!(
+        !std::path::Path::new(&format!("/proc/{importer}")).exists(),
+        "the importing process has exited"
+    );
+    let answer: Value = reqwest::get(format!("{}/api/search?q=zurich", server.address))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answer["results"][0]["id"], ZURICH, "{answer}");
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+}
+
+#[test]
+fn a_damaged_cities_file_stops_the_binary_with_the_cause() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let damaged = dir.path().join("damaged.tsv.gz");
+    write_cities_file(&damaged, "2661552\tBern\tCH\n");
+    let output = std::process::Command::new(binary::BINARY)
+        .args(["--bind", "127.0.0.1:0", "--upstream", "simulated"])
+        .arg("--database-url")
+        .arg(binary::database_url(dir.path()))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("CITYSCAPE_CITIES_FILE", &damaged)
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{log}");
+    assert!(log.contains("line 1 of the cities file"), "{log}");
+    assert!(log.contains("the importing process ended with"), "{log}");
+    assert!(!log.contains("listening"), "{log}");
 }
 
 #[tokio::test]
