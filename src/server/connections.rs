@@ -23,6 +23,7 @@ use axum::{
     extract::ConnectInfo,
     http::{HeaderValue, Request, header},
 };
+use futures::FutureExt as _;
 use http_body::Body as _;
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -31,7 +32,6 @@ use tokio::{
     net::{TcpListener, TcpStream},
     sync::Notify,
 };
-use futures::FutureExt as _;
 use tower::Service as _;
 
 use super::io::{ReadToEnd, SentWhile, StallGuard};
