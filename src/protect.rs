@@ -14,7 +14,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use axum_csrf::{CsrfConfig, CsrfToken, Key};
+use axum_csrf::{CsrfConfig, CsrfToken};
 use governor::{Quota, RateLimiter, clock::Clock};
 use sha2::{Digest, Sha256};
 
@@ -142,18 +142,24 @@ async fn create_secret(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     }
 }
 
-/// CSRF tokens: a random value in an encrypted, HttpOnly, SameSite=Lax cookie, and its HMAC
-/// in each form; a POST whose two do not match is refused.
+/// CSRF tokens: a random value in an HttpOnly, SameSite=Lax cookie, and its HMAC in each form;
+/// a POST whose two do not match is refused.
 ///
-/// The HMAC's key is derived from the secret rather than the secret itself (which is the
-/// cookie's encryption key), and is 64 bytes, HMAC-SHA-256's block: a longer key is hashed
-/// again on every use, a tenth of a place page's CSRF work.
+/// The HMAC's key is derived from the secret, and is 64 bytes, HMAC-SHA-256's block: a longer
+/// key is hashed again on every use, a tenth of a place page's CSRF work.
+///
+/// The cookie is not encrypted (axum_csrf's `with_key(None)`). What makes a form's token good
+/// is that only this server can make the HMAC of a cookie's value; the value is no secret from
+/// the page that carries its HMAC, and an encrypted cookie copied into another browser works
+/// there just as a plain one would. Encrypting it (AES-GCM and base64 on every page view) was
+/// 5 % of a place page's time (`bench/profile.sh`). A form loaded before this change and
+/// posted after it is refused once, as after a new secret; the next page view mends it.
 pub fn csrf_config(secret: &[u8]) -> CsrfConfig {
     let mut derivation = Sha256::new();
     derivation.update(b"cityscape form token key\0");
     derivation.update(secret);
     CsrfConfig::default()
-        .with_key(Key::try_from(secret).ok())
+        .with_key(None)
         .with_salt(to_hex(&derivation.finalize()))
         .with_cookie_name("cityscape_csrf")
         // A day: a form left open overnight still posts.
