@@ -47,12 +47,10 @@ pub fn sun(
         Err(error) => return Either::Left(std::future::ready(Err(error))),
     };
     Either::Right(async move {
-        let mut timing = ServerTiming::new();
-        let (place, took) = timed(state.lookups.place(&key)).await;
-        timing.record("geocode", took);
+        let (mut timing, place) = geocoded(&state, &key).await;
         let place = match place {
             Ok(place) => place,
-            Err(e) => return Ok((timing, AppError::from(e)).into_response()),
+            Err(e) => return Ok((timing, e).into_response()),
         };
         let date = date.unwrap_or_else(|| place.local_time(Utc::now()).date_naive());
         let (sun, took) = timed(
@@ -101,12 +99,10 @@ pub fn weather(
         Err(error) => return Either::Left(std::future::ready(Err(error))),
     };
     Either::Right(async move {
-        let mut timing = ServerTiming::new();
-        let (place, took) = timed(state.lookups.place(&key)).await;
-        timing.record("geocode", took);
+        let (mut timing, place) = geocoded(&state, &key).await;
         let place = match place {
             Ok(place) => place,
-            Err(e) => return Ok((timing, AppError::from(e)).into_response()),
+            Err(e) => return Ok((timing, e).into_response()),
         };
         let (weather, took) = timed(state.lookups.weather_at(place.coordinates)).await;
         timing.record("weather", took);
@@ -123,8 +119,8 @@ pub async fn place(
 ) -> Result<Response, AppError> {
     let units = query.units()?;
     let key = place_key(&country, &postal_code)?;
-    let mut timing = ServerTiming::new();
-    let place = match resolve(&state, &key, &mut timing).await {
+    let (mut timing, place) = geocoded(&state, &key).await;
+    let place = match place {
         Ok(place) => place,
         Err(e) => return Ok((timing, e).into_response()),
     };
@@ -193,14 +189,12 @@ async fn report<P>(
     }
 }
 
-async fn resolve(
-    state: &AppState,
-    key: &PlaceKey,
-    timing: &mut ServerTiming,
-) -> Result<Arc<Spot>, AppError> {
+/// The place of `key`, and a `Server-Timing` with the geocoder's wait in it.
+async fn geocoded(state: &AppState, key: &PlaceKey) -> (ServerTiming, Result<Arc<Spot>, AppError>) {
     let (place, took) = timed(state.lookups.place(key)).await;
+    let mut timing = ServerTiming::new();
     timing.record("geocode", took);
-    Ok(place?)
+    (timing, place.map_err(AppError::from))
 }
 
 #[derive(Debug, Deserialize)]
