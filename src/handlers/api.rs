@@ -42,15 +42,10 @@ pub fn sun(
 ) -> impl Future<Output = Result<Response, AppError>> {
     let checked = place_key(&country, &zip)
         .and_then(|key| Ok((key, query.date.as_deref().map(parse_date).transpose()?)));
-    let (key, date) = match checked {
-        Ok(checked) => checked,
-        Err(error) => return Either::Left(std::future::ready(Err(error))),
-    };
-    Either::Right(async move {
-        let (mut timing, place) = geocoded(&state, &key).await;
-        let place = match place {
-            Ok(place) => place,
-            Err(e) => return Ok((timing, e).into_response()),
+    checked_first(checked, |(key, date)| async move {
+        let (mut timing, place) = match geocoded(&state, &key).await {
+            Ok(found) => found,
+            Err(answer) => return Ok(answer),
         };
         let date = date.unwrap_or_else(|| place.local_time(Utc::now()).date_naive());
         let (sun, took) = timed(
@@ -94,15 +89,10 @@ pub fn weather(
     let checked = query
         .units()
         .and_then(|units| Ok((units, place_key(&country, &zip)?)));
-    let (units, key) = match checked {
-        Ok(checked) => checked,
-        Err(error) => return Either::Left(std::future::ready(Err(error))),
-    };
-    Either::Right(async move {
-        let (mut timing, place) = geocoded(&state, &key).await;
-        let place = match place {
-            Ok(place) => place,
-            Err(e) => return Ok((timing, e).into_response()),
+    checked_first(checked, |(units, key)| async move {
+        let (mut timing, place) = match geocoded(&state, &key).await {
+            Ok(found) => found,
+            Err(answer) => return Ok(answer),
         };
         let (weather, took) = timed(state.lookups.weather_at(place.coordinates)).await;
         timing.record("weather", took);
@@ -119,10 +109,9 @@ pub async fn place(
 ) -> Result<Response, AppError> {
     let units = query.units()?;
     let key = place_key(&country, &postal_code)?;
-    let (mut timing, place) = geocoded(&state, &key).await;
-    let place = match place {
-        Ok(place) => place,
-        Err(e) => return Ok((timing, e).into_response()),
+    let (mut timing, place) = match geocoded(&state, &key).await {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
     };
     let body = report(
         &state,
@@ -189,12 +178,31 @@ async fn report<P>(
     }
 }
 
-/// The place of `key`, and a `Server-Timing` with the geocoder's wait in it.
-async fn geocoded(state: &AppState, key: &PlaceKey) -> (ServerTiming, Result<Arc<Spot>, AppError>) {
+/// The place of `key`, and a `Server-Timing` with the geocoder's wait in it; when the place
+/// cannot be found, the answer saying so (with that timing).
+async fn geocoded(state: &AppState, key: &PlaceKey) -> Result<(ServerTiming, Arc<Spot>), Response> {
     let (place, took) = timed(state.lookups.place(key)).await;
     let mut timing = ServerTiming::new();
     timing.record("geocode", took);
-    (timing, place.map_err(AppError::from))
+    match place {
+        Ok(place) => Ok((timing, place)),
+        Err(e) => Err((timing, AppError::from(e)).into_response()),
+    }
+}
+
+/// Answers at once when the request's checks failed; otherwise waits with what they gave.
+/// What `sun` and `weather` return: only `waits`' future holds anything through the waits.
+fn checked_first<T, F>(
+    checked: Result<T, AppError>,
+    waits: impl FnOnce(T) -> F,
+) -> impl Future<Output = Result<Response, AppError>>
+where
+    F: Future<Output = Result<Response, AppError>>,
+{
+    match checked {
+        Ok(checked) => Either::Right(waits(checked)),
+        Err(error) => Either::Left(std::future::ready(Err(error))),
+    }
 }
 
 #[derive(Debug, Deserialize)]
