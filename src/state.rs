@@ -205,13 +205,16 @@ async fn import_cities_in_child_process() -> Result<(), StartupError> {
         std::env::current_exe()?
     };
     let started = std::time::Instant::now();
-    let mut child = tokio::process::Command::new(binary)
+    // std's process, waited for on a blocking thread: tokio's would put its child reaper on
+    // every runtime's park, the connection threads' too, for a process run once at start.
+    let mut child = std::process::Command::new(binary)
         .args(std::env::args_os().skip(1))
         .arg("--import-cities-only")
-        .kill_on_drop(true)
         .spawn()?;
     let pid = child.id();
-    let status = child.wait().await?;
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .map_err(std::io::Error::other)??;
     if !status.success() {
         return Err(StartupError::CitiesProcess(status));
     }

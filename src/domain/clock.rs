@@ -1,11 +1,34 @@
 //! How times and durations are written: for people on pages, and in the course API's formats.
 
-use chrono::{DateTime, Offset, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Offset, SecondsFormat, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// The course API's clock time, `05:05:35 AM`, in the place's zone.
 pub fn course_time(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone).format("%I:%M:%S %p").to_string()
+    // Written by hand: a format string is parsed again on every call, and the course API
+    // writes nine of these per answer.
+    let local = at.with_timezone(&zone);
+    let (afternoon, hour) = local.hour12();
+    let mut text = String::with_capacity(11);
+    for (i, part) in [hour, local.minute(), local.second()]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            text.push(':');
+        }
+        // Each part is below 60: two digits.
+        text.push(char::from(b'0' + (part / 10 % 10) as u8));
+        text.push(char::from(b'0' + (part % 10) as u8));
+    }
+    text.push_str(if afternoon { " PM" } else { " AM" });
+    text
+}
+
+/// An instant as RFC 3339 in the place's zone, to the second: `2026-11-25T07:21:04-08:00`.
+pub fn iso(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// The course API's day length, `14:17:24` (hours not padded).

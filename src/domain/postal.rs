@@ -26,11 +26,14 @@ impl PostalCode {
     pub const MAX_LEN: usize = 10;
 
     pub fn parse(raw: &str) -> Result<Self, PostalCodeError> {
-        let normalised = raw
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_uppercase();
+        // Words joined by one space, in upper case, in one pass: every request's path has one.
+        let mut normalised = String::with_capacity(raw.len());
+        for word in raw.split_whitespace() {
+            if !normalised.is_empty() {
+                normalised.push(' ');
+            }
+            normalised.extend(word.chars().flat_map(char::to_uppercase));
+        }
         if normalised.is_empty() {
             return Err(PostalCodeError::Empty);
         }

@@ -9,7 +9,7 @@ use axum::{
     extract::State,
     response::{IntoResponse, Response},
 };
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use futures::future::Either;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ use super::extract::{Path, Query, place_key};
 use crate::{
     domain::{
         Coordinates, PlaceKey, Spot,
-        clock::{course_duration, course_time, utc_offset},
+        clock::{course_duration, course_time, iso, utc_offset},
         moon::{MoonPhaseName, moon_at},
         solar::{DayKind, SunSource, SunTimes},
         units::{Units, fahrenheit, inches, mph},
@@ -226,11 +226,6 @@ fn parse_date(raw: &str) -> Result<NaiveDate, AppError> {
 }
 
 /// RFC 3339 in the place's zone: `2026-11-25T07:31:05-08:00`.
-fn iso(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
-}
-
 /// The course's keys and formats (`hh:mm:ss AM` local time, `H:MM:SS` day length), then more.
 #[derive(Debug, Serialize)]
 pub struct SunJson {
@@ -290,7 +285,8 @@ impl SunJson {
             nautical_twilight_end: course(sun.nautical.end),
             astronomical_twilight_begin: course(sun.astronomical.begin),
             astronomical_twilight_end: course(sun.astronomical.end),
-            date: sun.date.format("%Y-%m-%d").to_string(),
+            // `NaiveDate` displays as `%Y-%m-%d`.
+            date: sun.date.to_string(),
             timezone: zone.name().to_owned(),
             utc_offset: utc_offset(sun.solar_noon.with_timezone(&zone)),
             day_kind: sun.day_kind(),

@@ -5,10 +5,10 @@ use axum::{Json, extract::State};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::iso;
 use crate::{
     db::events::StoredEvent,
     domain::SpotKey,
+    domain::clock::iso,
     error::AppError,
     handlers::{extract::Query, spot::SpotAddress},
     photo_store,

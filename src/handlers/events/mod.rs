@@ -14,8 +14,6 @@ use axum::{
 };
 use axum_csrf::CsrfToken;
 use axum_extra::extract::CookieJar;
-use chrono::{DateTime, SecondsFormat, Utc};
-use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
 use super::{
@@ -25,7 +23,7 @@ use super::{
 use crate::{
     cookies,
     db::events::StoredEvent,
-    domain::clock::event_span,
+    domain::clock::{event_span, iso},
     domain::event::{EventFields, FieldErrors},
     error::AppError,
     photo_store,
@@ -134,11 +132,6 @@ impl EventView {
                 }),
         }
     }
-}
-
-fn iso(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// The answer for an event that is not (or no longer) there.
