@@ -8,15 +8,12 @@
 //!
 //!     cargo run --release --example hello -- 127.0.0.1:18080
 
-use std::time::Duration;
-
 use axum::{Router, routing::get};
-use cityscape::upstream::simulated::{GEOCODE_LATENCIES, SUN_LATENCIES};
-use rand::seq::IndexedRandom;
+use cityscape::upstream::simulated::{GEOCODE_WAITS, Latencies, SUN_WAITS};
 
-async fn wait_like(latencies: &[f64]) {
-    let seconds = latencies.choose(&mut rand::rng()).copied().unwrap_or(0.5);
-    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+/// As Cityscape's simulated services wait: the course's measurements, each in turn.
+async fn wait_like(latencies: &Latencies) {
+    tokio::time::sleep(latencies.next()).await;
 }
 
 #[tokio::main]
@@ -30,8 +27,8 @@ async fn main() -> std::io::Result<()> {
         .route(
             "/waits",
             get(|| async {
-                wait_like(GEOCODE_LATENCIES).await;
-                wait_like(SUN_LATENCIES).await;
+                wait_like(&GEOCODE_WAITS).await;
+                wait_like(&SUN_WAITS).await;
                 "Hello, World!"
             }),
         );
