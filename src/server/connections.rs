@@ -201,7 +201,6 @@ fn start_connection_thread(
     std::thread::Builder::new()
         .name(format!("connections-{index}"))
         .spawn(move || {
-            gather_timer_wakeups();
             runtime.block_on(async move {
                 while let Some((stream, slot)) = arrivals.recv().await {
                     match TcpStream::from_std(stream) {
@@ -217,24 +216,64 @@ fn start_connection_thread(
     Ok(handoff)
 }
 
-/// How late the kernel may end this thread's timed waits, to end several with one wake-up.
+/// How late the kernel may end a connection thread's timed waits, so that one wake-up ends
+/// several: 4 µs per connection the thread serves, from the kernel's default of 50 µs up to
+/// 2 ms (500 connections).
 ///
 /// A connection thread's timers are its requests' timeouts (which rarely fire) and, in
-/// simulated mode, the upstream waits. At 1,000 connections each request woke its thread about
-/// twice, at about 15 µs of CPU a wake-up on this VM: a millisecond of slack took that to 1.4
-/// and CPU per request from 0.081 – 0.086 to 0.067 – 0.070 ms, each simulated wait ending up to
-/// a millisecond later (bench/load.sh's fraction of the limit moved by 0.001). A socket that
-/// becomes ready still wakes the thread at once: pages and files are not delayed.
-const TIMER_SLACK: std::num::NonZeroU64 = match std::num::NonZeroU64::new(1_000_000) {
-    Some(slack) => slack,
-    None => std::num::NonZeroU64::MIN,
-};
+/// simulated mode, the upstream waits. A socket that becomes ready still wakes the thread at
+/// once: pages and files are never delayed. A busy thread wakes often anyway, so a timer with
+/// slack mostly ends at the next wake-up, a fraction of a millisecond later; at 1,000
+/// connections each request woke its thread about twice, at some 15 µs of CPU a wake-up on
+/// this VM, and 1.2 times with 2 ms of slack (CPU per request 0.076 -> 0.064 ms, the mean wait
+/// 0.4 ms longer). A thread serving a few connections is idle between its timers: slack would
+/// delay each by all of it and gather nothing, so it gets the default.
+const SLACK_PER_CONNECTION_NS: u64 = 4_000;
+const DEFAULT_SLACK_NS: u64 = 50_000;
+const MOST_SLACK_NS: u64 = 2_000_000;
 
-fn gather_timer_wakeups() {
-    #[cfg(target_os = "linux")]
-    if let Err(error) = rustix::thread::set_current_timer_slack(Some(TIMER_SLACK)) {
-        tracing::warn!(%error, "timer slack not set: each timer wakes its thread on its own");
+fn timer_slack_for(connections: usize) -> u64 {
+    u64::try_from(connections)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(SLACK_PER_CONNECTION_NS)
+        .clamp(DEFAULT_SLACK_NS, MOST_SLACK_NS)
+}
+
+thread_local! {
+    /// The connections open on this connection thread, and the timer slack last set for them.
+    static SERVED: std::cell::Cell<(usize, u64)> = const { std::cell::Cell::new((0, DEFAULT_SLACK_NS)) };
+}
+
+/// A connection counted on the thread that serves it, for that thread's timer slack: made and
+/// dropped on that thread (a single-threaded runtime never moves its tasks).
+struct Served;
+
+impl Served {
+    fn count() -> Self {
+        adjust_timer_slack(|open| open.saturating_add(1));
+        Served
     }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        adjust_timer_slack(|open| open.saturating_sub(1));
+    }
+}
+
+fn adjust_timer_slack(change: impl FnOnce(usize) -> usize) {
+    let (open, set) = SERVED.get();
+    let open = change(open);
+    let slack = timer_slack_for(open);
+    if slack != set {
+        #[cfg(target_os = "linux")]
+        if let Some(slack) = std::num::NonZeroU64::new(slack)
+            && let Err(error) = rustix::thread::set_current_timer_slack(Some(slack))
+        {
+            tracing::debug!(%error, "timer slack not set: each timer wakes its thread on its own");
+        }
+    }
+    SERVED.set((open, slack));
 }
 
 /// Serves one connection to its end; when it is shed to make room, or the server stops, it
@@ -285,6 +324,7 @@ fn connection(
         stalled: None,
     };
     let mut connection = http.serve_connection(TokioIo::new(stream), service);
+    let served = Served::count();
     async move {
         let mut done = std::future::poll_fn(|cx| connection.poll_without_shutdown(cx));
         let finished = tokio::select! {
@@ -308,6 +348,7 @@ fn connection(
             Box::pin(linger(connection.into_parts().io.into_inner())).await;
         }
         drop(slot);
+        drop(served);
     }
 }
 
@@ -495,6 +536,32 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timer_slack_grows_with_the_connections_a_thread_serves() {
+        assert_eq!(timer_slack_for(0), DEFAULT_SLACK_NS);
+        assert_eq!(timer_slack_for(10), DEFAULT_SLACK_NS);
+        assert_eq!(timer_slack_for(100), 400_000);
+        assert_eq!(timer_slack_for(500), MOST_SLACK_NS);
+        assert_eq!(timer_slack_for(usize::MAX), MOST_SLACK_NS);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_thread_gets_the_slack_of_the_connections_it_serves_and_back() {
+        // A thread of its own: the count and the slack are the thread's.
+        let seen = std::thread::spawn(|| {
+            let slack = || rustix::thread::current_timer_slack().unwrap_or(0);
+            let at_rest = slack();
+            let served: Vec<Served> = (0..600).map(|_| Served::count()).collect();
+            let busy = slack();
+            drop(served);
+            (at_rest, busy, slack())
+        })
+        .join()
+        .unwrap_or_default();
+        assert_eq!(seen, (DEFAULT_SLACK_NS, MOST_SLACK_NS, DEFAULT_SLACK_NS));
+    }
 
     #[test]
     fn at_the_cap_the_longest_idle_connection_makes_room() {
