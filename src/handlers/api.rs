@@ -249,7 +249,6 @@ fn parse_date(raw: &str) -> Result<NaiveDate, AppError> {
         .ok_or_else(bad)
 }
 
-/// RFC 3339 in the place's zone: `2026-11-25T07:31:05-08:00`.
 /// The course's keys and formats (`hh:mm:ss AM` local time, `H:MM:SS` day length), then more.
 #[derive(Debug, Serialize)]
 pub struct SunJson {

@@ -223,11 +223,12 @@ fn start_connection_thread(
 /// A connection thread's timers are its requests' timeouts (which rarely fire) and, in
 /// simulated mode, the upstream waits. A socket that becomes ready still wakes the thread at
 /// once: pages and files are never delayed. A busy thread wakes often anyway, so a timer with
-/// slack mostly ends at the next wake-up, a fraction of a millisecond later; at 1,000
-/// connections each request woke its thread about twice, at some 15 µs of CPU a wake-up on
-/// this VM, and 1.2 times with 2 ms of slack (CPU per request 0.076 -> 0.064 ms, the mean wait
-/// 0.4 ms longer). A thread serving a few connections is idle between its timers: slack would
-/// delay each by all of it and gather nothing, so it gets the default.
+/// slack mostly ends at the next wake-up, a fraction of a millisecond later. At 1,000
+/// connections each request woke its thread 1.96 times, at some 15 µs of CPU a wake-up on this
+/// VM, and 1.24 times with 2 ms of slack: CPU per request 0.076 – 0.082 → 0.060 – 0.068 ms
+/// (`bench/load.sh`), the mean wait 0.4 ms longer. A thread serving a few connections is idle
+/// between its timers: slack would delay each by all of it and gather nothing, so it keeps the
+/// default.
 const SLACK_PER_CONNECTION_NS: u64 = 4_000;
 const DEFAULT_SLACK_NS: u64 = 50_000;
 const MOST_SLACK_NS: u64 = 2_000_000;

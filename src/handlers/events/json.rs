@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     db::events::StoredEvent,
-    domain::SpotKey,
-    domain::clock::iso,
+    domain::{SpotKey, clock::iso},
     error::AppError,
     handlers::{extract::Query, spot::SpotAddress},
     photo_store,
