@@ -9,12 +9,8 @@
 //!     cargo run --release --example hello -- 127.0.0.1:18080
 
 use axum::{Router, routing::get};
-use cityscape::upstream::simulated::{GEOCODE_WAITS, Latencies, SUN_WAITS};
-
-/// As Cityscape's simulated services wait: the course's measurements, each in turn.
-async fn wait_like(latencies: &Latencies) {
-    tokio::time::sleep(latencies.next()).await;
-}
+// As Cityscape's simulated services wait: the course's measurements, each in turn.
+use cityscape::upstream::simulated::{GEOCODE_WAITS, SUN_WAITS};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -27,8 +23,8 @@ async fn main() -> std::io::Result<()> {
         .route(
             "/waits",
             get(|| async {
-                wait_like(&GEOCODE_WAITS).await;
-                wait_like(&SUN_WAITS).await;
+                GEOCODE_WAITS.wait().await;
+                SUN_WAITS.wait().await;
                 "Hello, World!"
             }),
         );

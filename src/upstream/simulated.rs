@@ -62,15 +62,16 @@ impl Latencies {
             .unwrap_or(0.5);
         Duration::from_secs_f64(seconds)
     }
+
+    /// Waits the next latency in turn, as the real service would have kept us waiting.
+    pub async fn wait(&self) {
+        tokio::time::sleep(self.next()).await;
+    }
 }
 
 pub static GEOCODE_WAITS: Latencies = Latencies::new(GEOCODE_LATENCIES);
 pub static SUN_WAITS: Latencies = Latencies::new(SUN_LATENCIES);
 pub static WEATHER_WAITS: Latencies = Latencies::new(WEATHER_LATENCIES);
-
-async fn wait_like_the_real_service(latencies: &Latencies) {
-    tokio::time::sleep(latencies.next()).await;
-}
 
 fn hash_of(value: impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
@@ -88,7 +89,7 @@ pub struct Geocoder;
 #[async_trait]
 impl super::Geocoder for Geocoder {
     async fn geocode(&self, key: &PlaceKey) -> Result<Option<GeocodedPlace>, UpstreamError> {
-        wait_like_the_real_service(&GEOCODE_WAITS).await;
+        GEOCODE_WAITS.wait().await;
         Ok(Some(simulated_place(key)))
     }
 }
@@ -131,7 +132,7 @@ impl super::WeatherProvider for Weather {
         &self,
         at: Coordinates,
     ) -> Result<crate::domain::weather::Weather, UpstreamError> {
-        wait_like_the_real_service(&WEATHER_WAITS).await;
+        WEATHER_WAITS.wait().await;
         Ok(simulated_weather(at, Utc::now()))
     }
 }
@@ -301,7 +302,7 @@ impl super::SunProvider for Sun {
         date: NaiveDate,
         _zone: Tz,
     ) -> Result<SunTimes, UpstreamError> {
-        wait_like_the_real_service(&SUN_WAITS).await;
+        SUN_WAITS.wait().await;
         Ok(solar::compute(at, date, SunSource::Simulated))
     }
 }
