@@ -1,34 +1,110 @@
 //! How times and durations are written: for people on pages, and in the course API's formats.
 
-use chrono::{DateTime, Offset, SecondsFormat, TimeDelta, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Offset, SecondsFormat, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
+use serde::{Serialize, Serializer};
 
 /// The course API's clock time, `05:05:35 AM`, in the place's zone.
 pub fn course_time(at: DateTime<Utc>, zone: Tz) -> String {
-    // Written by hand: a format string is parsed again on every call, and the course API
-    // writes nine of these per answer.
-    let local = at.with_timezone(&zone);
-    let (afternoon, hour) = local.hour12();
-    let mut text = String::with_capacity(11);
-    for (i, part) in [hour, local.minute(), local.second()]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            text.push(':');
-        }
-        // Each part is below 60: two digits.
-        text.push(char::from(b'0' + (part / 10 % 10) as u8));
-        text.push(char::from(b'0' + (part % 10) as u8));
-    }
-    text.push_str(if afternoon { " PM" } else { " AM" });
-    text
+    CourseTime::new(at, zone).to_string()
 }
 
 /// An instant as RFC 3339 in the place's zone, to the second: `2026-11-25T07:21:04-08:00`.
 pub fn iso(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
+    IsoTime::new(at, zone).to_string()
+}
+
+/// An instant in a place's zone, written as the course API's clock time (`05:05:35 AM`) when
+/// displayed or serialized. The answers of `/api/sun` hold eighteen times: each is converted to
+/// the zone once ([`CourseTime::iso`] shares the conversion) and written straight into the
+/// answer from the stack, with no `String` of its own and no format string to parse.
+#[derive(Debug, Clone, Copy)]
+pub struct CourseTime(DateTime<Tz>);
+
+impl CourseTime {
+    pub fn new(at: DateTime<Utc>, zone: Tz) -> Self {
+        Self(at.with_timezone(&zone))
+    }
+
+    /// The same instant as RFC 3339.
+    pub fn iso(self) -> IsoTime {
+        IsoTime(self.0)
+    }
+}
+
+impl std::fmt::Display for CourseTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (afternoon, hour) = self.0.hour12();
+        let [h1, h2] = two_digits(hour);
+        let [m1, m2] = two_digits(self.0.minute());
+        let [s1, s2] = two_digits(self.0.second());
+        let noon = if afternoon { b'P' } else { b'A' };
+        ascii(f, &[h1, h2, b':', m1, m2, b':', s1, s2, b' ', noon, b'M'])
+    }
+}
+
+/// An instant as RFC 3339 in a place's zone, to the second, as chrono writes it
+/// (`2026-11-25T07:21:04-08:00`, `+00:00` at UTC); written by hand for the years 0 to 9999 and
+/// offsets in whole minutes (every zone's today), by chrono otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct IsoTime(DateTime<Tz>);
+
+impl IsoTime {
+    pub fn new(at: DateTime<Utc>, zone: Tz) -> Self {
+        Self(at.with_timezone(&zone))
+    }
+}
+
+impl std::fmt::Display for IsoTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let local = &self.0;
+        let offset = local.offset().fix().local_minus_utc();
+        let by_hand = u32::try_from(local.year())
+            .ok()
+            .filter(|year| *year <= 9999 && offset % 60 == 0);
+        let Some(year) = by_hand else {
+            return f.write_str(&local.to_rfc3339_opts(SecondsFormat::Secs, false));
+        };
+        let [c1, c2] = two_digits(year / 100);
+        let [y1, y2] = two_digits(year);
+        let [mo1, mo2] = two_digits(local.month());
+        let [d1, d2] = two_digits(local.day());
+        let [h1, h2] = two_digits(local.hour());
+        let [mi1, mi2] = two_digits(local.minute());
+        let [s1, s2] = two_digits(local.second());
+        let sign = if offset < 0 { b'-' } else { b'+' };
+        let offset_minutes = offset.unsigned_abs() / 60;
+        let [oh1, oh2] = two_digits(offset_minutes / 60);
+        let [om1, om2] = two_digits(offset_minutes % 60);
+        ascii(
+            f,
+            &[
+                c1, c2, y1, y2, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':',
+                s1, s2, sign, oh1, oh2, b':', om1, om2,
+            ],
+        )
+    }
+}
+
+impl Serialize for CourseTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl Serialize for IsoTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The last two decimal digits of `n`.
+fn two_digits(n: u32) -> [u8; 2] {
+    [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8]
+}
+
+fn ascii(f: &mut std::fmt::Formatter<'_>, bytes: &[u8]) -> std::fmt::Result {
+    f.write_str(std::str::from_utf8(bytes).map_err(|_| std::fmt::Error)?)
 }
 
 /// The course API's day length, `14:17:24` (hours not padded).
@@ -110,6 +186,45 @@ mod tests {
         assert_eq!(course_time(utc("2026-07-01T12:25:10Z"), la), "05:25:10 AM");
         assert_eq!(course_time(utc("2026-12-01T15:30:00Z"), la), "07:30:00 AM");
         assert_eq!(course_time(utc("2026-12-02T00:28:05Z"), la), "04:28:05 PM");
+    }
+
+    #[test]
+    fn iso_times_are_rfc_3339_in_the_place_zone() {
+        let la = Tz::America__Los_Angeles;
+        assert_eq!(
+            iso(utc("2026-12-01T15:30:05Z"), la),
+            "2026-12-01T07:30:05-08:00"
+        );
+        assert_eq!(
+            iso(utc("2026-07-01T12:25:10Z"), Tz::UTC),
+            "2026-07-01T12:25:10+00:00"
+        );
+        assert_eq!(
+            iso(utc("2026-07-01T12:25:10Z"), Tz::Asia__Kathmandu),
+            "2026-07-01T18:10:10+05:45"
+        );
+    }
+
+    proptest::proptest! {
+        /// Written by hand, the times are what chrono writes, in any zone, at any instant from
+        /// year 1 to 9999 (older zones' local mean times have offsets in seconds).
+        #[test]
+        fn times_written_by_hand_are_chronos(
+            seconds in -62_135_596_800i64..253_402_300_799,
+            zone in 0..chrono_tz::TZ_VARIANTS.len(),
+        ) {
+            let zone = chrono_tz::TZ_VARIANTS.get(zone).copied().unwrap_or(Tz::UTC);
+            let at = DateTime::from_timestamp(seconds, 0).unwrap_or_default();
+            let local = at.with_timezone(&zone);
+            proptest::prop_assert_eq!(
+                iso(at, zone),
+                local.to_rfc3339_opts(SecondsFormat::Secs, false)
+            );
+            proptest::prop_assert_eq!(
+                course_time(at, zone),
+                local.format("%I:%M:%S %p").to_string()
+            );
+        }
     }
 
     #[test]

@@ -88,18 +88,18 @@ const ASTRONOMICAL_ZENITH: f64 = 108.0;
 pub fn compute(at: Coordinates, date: NaiveDate, source: SunSource) -> SunTimes {
     let midnight = julian_day_at_midnight(date);
     let noon_minutes = solar_noon_minutes(midnight, at.longitude);
+    // Every crossing's first pass uses the sun's position at noon: worked out once, not eight
+    // times (the ephemeris's trigonometry was most of the simulated sun service's work).
+    let sun_at_noon = SunPosition::at(midnight + noon_minutes / 1440.0);
+    let crossing = |zenith: f64, side: Side| crossing(midnight, sun_at_noon, at, zenith, side);
     let instant = |minutes: f64| date_at_minutes(date, minutes);
     let twilight = |zenith: f64| Twilight {
-        begin: crossing(midnight, noon_minutes, at, zenith, Side::Morning)
-            .minutes()
-            .map(instant),
-        end: crossing(midnight, noon_minutes, at, zenith, Side::Evening)
-            .minutes()
-            .map(instant),
+        begin: crossing(zenith, Side::Morning).minutes().map(instant),
+        end: crossing(zenith, Side::Evening).minutes().map(instant),
     };
 
-    let rise = crossing(midnight, noon_minutes, at, SUNRISE_ZENITH, Side::Morning);
-    let set = crossing(midnight, noon_minutes, at, SUNRISE_ZENITH, Side::Evening);
+    let rise = crossing(SUNRISE_ZENITH, Side::Morning);
+    let set = crossing(SUNRISE_ZENITH, Side::Evening);
     let day_length = match (rise, set) {
         (Crossing::At(r), Crossing::At(s)) => TimeDelta::seconds(((s - r) * 60.0).round() as i64),
         (Crossing::AlwaysAbove, _) | (_, Crossing::AlwaysAbove) => TimeDelta::hours(24),
@@ -239,17 +239,43 @@ impl Crossing {
     }
 }
 
+/// What a crossing needs of the sun's place at one instant (NOAA's equations).
+#[derive(Debug, Clone, Copy)]
+struct SunPosition {
+    /// Radians.
+    declination: f64,
+    /// Minutes.
+    equation_of_time: f64,
+}
+
+impl SunPosition {
+    fn at(julian_day: f64) -> Self {
+        let t = julian_century(julian_day);
+        Self {
+            declination: sun_declination(t).to_radians(),
+            equation_of_time: equation_of_time(t),
+        }
+    }
+}
+
 /// NOAA's two passes: solve with the sun's position at noon, then again at the first answer.
-fn crossing(midnight: f64, noon: f64, at: Coordinates, zenith: f64, side: Side) -> Crossing {
-    match crossing_with_sun_at(midnight + noon / 1440.0, at, zenith, side) {
-        Crossing::At(first) => crossing_with_sun_at(midnight + first / 1440.0, at, zenith, side),
+fn crossing(
+    midnight: f64,
+    sun_at_noon: SunPosition,
+    at: Coordinates,
+    zenith: f64,
+    side: Side,
+) -> Crossing {
+    match crossing_with_sun_at(sun_at_noon, at, zenith, side) {
+        Crossing::At(first) => {
+            crossing_with_sun_at(SunPosition::at(midnight + first / 1440.0), at, zenith, side)
+        }
         other => other,
     }
 }
 
-fn crossing_with_sun_at(julian_day: f64, at: Coordinates, zenith: f64, side: Side) -> Crossing {
-    let t = julian_century(julian_day);
-    let declination = sun_declination(t).to_radians();
+fn crossing_with_sun_at(sun: SunPosition, at: Coordinates, zenith: f64, side: Side) -> Crossing {
+    let declination = sun.declination;
     let latitude = at.latitude.to_radians();
     let cos_hour_angle = zenith.to_radians().cos() / (latitude.cos() * declination.cos())
         - latitude.tan() * declination.tan();
@@ -264,7 +290,7 @@ fn crossing_with_sun_at(julian_day: f64, at: Coordinates, zenith: f64, side: Sid
         Side::Morning => hour_angle,
         Side::Evening => -hour_angle,
     };
-    Crossing::At(720.0 - 4.0 * (at.longitude + signed) - equation_of_time(t))
+    Crossing::At(720.0 - 4.0 * (at.longitude + signed) - sun.equation_of_time)
 }
 
 fn solar_noon_minutes(midnight: f64, longitude: f64) -> f64 {

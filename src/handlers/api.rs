@@ -18,7 +18,7 @@ use super::extract::{Path, Query, place_key};
 use crate::{
     domain::{
         Coordinates, PlaceKey, Spot,
-        clock::{course_duration, course_time, iso, utc_offset},
+        clock::{CourseTime, IsoTime, course_duration, iso, utc_offset},
         moon::{MoonPhaseName, moon_at},
         solar::{DayKind, SunSource, SunTimes},
         units::{Units, fahrenheit, inches, mph},
@@ -252,18 +252,20 @@ fn parse_date(raw: &str) -> Result<NaiveDate, AppError> {
 /// The course's keys and formats (`hh:mm:ss AM` local time, `H:MM:SS` day length), then more.
 #[derive(Debug, Serialize)]
 pub struct SunJson {
-    pub sunrise: Option<String>,
-    pub sunset: Option<String>,
-    pub solar_noon: String,
+    pub sunrise: Option<CourseTime>,
+    pub sunset: Option<CourseTime>,
+    pub solar_noon: CourseTime,
     pub day_length: String,
-    pub civil_twilight_begin: Option<String>,
-    pub civil_twilight_end: Option<String>,
-    pub nautical_twilight_begin: Option<String>,
-    pub nautical_twilight_end: Option<String>,
-    pub astronomical_twilight_begin: Option<String>,
-    pub astronomical_twilight_end: Option<String>,
-    pub date: String,
-    pub timezone: String,
+    pub civil_twilight_begin: Option<CourseTime>,
+    pub civil_twilight_end: Option<CourseTime>,
+    pub nautical_twilight_begin: Option<CourseTime>,
+    pub nautical_twilight_end: Option<CourseTime>,
+    pub astronomical_twilight_begin: Option<CourseTime>,
+    pub astronomical_twilight_end: Option<CourseTime>,
+    /// `YYYY-MM-DD`.
+    #[serde(serialize_with = "as_text")]
+    pub date: NaiveDate,
+    pub timezone: &'static str,
     pub utc_offset: String,
     pub day_kind: DayKind,
     pub day_length_seconds: i64,
@@ -279,52 +281,65 @@ pub struct SunJson {
 
 #[derive(Debug, Serialize)]
 pub struct SunIso {
-    pub sunrise: Option<String>,
-    pub sunset: Option<String>,
-    pub solar_noon: String,
-    pub civil_twilight_begin: Option<String>,
-    pub civil_twilight_end: Option<String>,
-    pub nautical_twilight_begin: Option<String>,
-    pub nautical_twilight_end: Option<String>,
-    pub astronomical_twilight_begin: Option<String>,
-    pub astronomical_twilight_end: Option<String>,
+    pub sunrise: Option<IsoTime>,
+    pub sunset: Option<IsoTime>,
+    pub solar_noon: IsoTime,
+    pub civil_twilight_begin: Option<IsoTime>,
+    pub civil_twilight_end: Option<IsoTime>,
+    pub nautical_twilight_begin: Option<IsoTime>,
+    pub nautical_twilight_end: Option<IsoTime>,
+    pub astronomical_twilight_begin: Option<IsoTime>,
+    pub astronomical_twilight_end: Option<IsoTime>,
+}
+
+/// A value written as its `Display` text, straight into the answer.
+fn as_text<S: serde::Serializer>(
+    value: &impl std::fmt::Display,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
 }
 
 impl SunJson {
     pub fn new(sun: &SunTimes, zone: Tz, simulated: bool) -> Self {
-        let course = |at: Option<DateTime<Utc>>| at.map(|t| course_time(t, zone));
-        let full = |at: Option<DateTime<Utc>>| at.map(|t| iso(t, zone));
+        // Each instant is converted to the zone once, for both of its formats.
+        let local = |at: DateTime<Utc>| CourseTime::new(at, zone);
+        let (sunrise, sunset) = (sun.sunrise.map(local), sun.sunset.map(local));
+        let solar_noon = local(sun.solar_noon);
+        let twilights = [sun.civil, sun.nautical, sun.astronomical]
+            .map(|twilight| (twilight.begin.map(local), twilight.end.map(local)));
+        let [civil, nautical, astronomical] = twilights;
+        let iso = |at: Option<CourseTime>| at.map(CourseTime::iso);
         let moon = moon_at(sun.solar_noon);
         Self {
             moon_phase: moon.phase,
             moon_illumination: (moon.illumination * 1000.0).round() / 1000.0,
-            sunrise: course(sun.sunrise),
-            sunset: course(sun.sunset),
-            solar_noon: course_time(sun.solar_noon, zone),
+            sunrise,
+            sunset,
+            solar_noon,
             day_length: course_duration(sun.day_length),
-            civil_twilight_begin: course(sun.civil.begin),
-            civil_twilight_end: course(sun.civil.end),
-            nautical_twilight_begin: course(sun.nautical.begin),
-            nautical_twilight_end: course(sun.nautical.end),
-            astronomical_twilight_begin: course(sun.astronomical.begin),
-            astronomical_twilight_end: course(sun.astronomical.end),
-            // `NaiveDate` displays as `%Y-%m-%d`.
-            date: sun.date.to_string(),
-            timezone: zone.name().to_owned(),
+            civil_twilight_begin: civil.0,
+            civil_twilight_end: civil.1,
+            nautical_twilight_begin: nautical.0,
+            nautical_twilight_end: nautical.1,
+            astronomical_twilight_begin: astronomical.0,
+            astronomical_twilight_end: astronomical.1,
+            date: sun.date,
+            timezone: zone.name(),
             utc_offset: utc_offset(sun.solar_noon.with_timezone(&zone)),
             day_kind: sun.day_kind(),
             day_length_seconds: sun.day_length.num_seconds(),
             source: sun.source,
             iso: SunIso {
-                sunrise: full(sun.sunrise),
-                sunset: full(sun.sunset),
-                solar_noon: iso(sun.solar_noon, zone),
-                civil_twilight_begin: full(sun.civil.begin),
-                civil_twilight_end: full(sun.civil.end),
-                nautical_twilight_begin: full(sun.nautical.begin),
-                nautical_twilight_end: full(sun.nautical.end),
-                astronomical_twilight_begin: full(sun.astronomical.begin),
-                astronomical_twilight_end: full(sun.astronomical.end),
+                sunrise: iso(sunrise),
+                sunset: iso(sunset),
+                solar_noon: solar_noon.iso(),
+                civil_twilight_begin: iso(civil.0),
+                civil_twilight_end: iso(civil.1),
+                nautical_twilight_begin: iso(nautical.0),
+                nautical_twilight_end: iso(nautical.1),
+                astronomical_twilight_begin: iso(astronomical.0),
+                astronomical_twilight_end: iso(astronomical.1),
             },
             simulated,
         }
