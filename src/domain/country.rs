@@ -103,9 +103,11 @@ pub const COUNTRIES: &[Country] = &[
     country("VA", "Vatican City", 41.90, 12.45, 0.002),
 ];
 
-/// A country code the geocoder serves; parsing looks it up in [`COUNTRIES`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CountryCode(&'static str);
+/// A country code the geocoder serves; parsing looks it up in [`COUNTRIES`] once, and the code
+/// keeps its entry: its name and anchor are then read without searching the list again (every
+/// request of the course API asked for them several times).
+#[derive(Debug, Clone, Copy)]
+pub struct CountryCode(&'static Country);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CountryCodeError {
@@ -124,37 +126,59 @@ impl CountryCode {
         COUNTRIES
             .iter()
             .find(|c| c.code.eq_ignore_ascii_case(raw))
-            .map(|c| Self(c.code))
+            .map(Self)
             .ok_or(CountryCodeError::Unsupported)
     }
 
     /// Upper case, as the geocoder and ISO spell it ("US").
     pub fn as_str(&self) -> &'static str {
-        self.0
+        self.0.code
     }
 
     /// Lower case, as URLs spell it ("us"), following the course's API.
     pub fn path_segment(&self) -> String {
-        self.0.to_ascii_lowercase()
+        self.0.code.to_ascii_lowercase()
     }
 
     pub fn country(&self) -> &'static Country {
-        // Every CountryCode was made from an entry of COUNTRIES; the fallback cannot be reached
-        // but keeps this free of a panic path.
-        COUNTRIES
-            .iter()
-            .find(|c| c.code == self.0)
-            .unwrap_or(&COUNTRIES[0])
+        self.0
     }
 
     pub fn name(&self) -> &'static str {
-        self.country().name
+        self.0.name
+    }
+}
+
+// A code is its two letters: equal, ordered and hashed by them.
+impl PartialEq for CountryCode {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.code == other.0.code
+    }
+}
+
+impl Eq for CountryCode {}
+
+impl std::hash::Hash for CountryCode {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.code.hash(state);
+    }
+}
+
+impl PartialOrd for CountryCode {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CountryCode {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.code.cmp(other.0.code)
     }
 }
 
 impl fmt::Display for CountryCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        f.write_str(self.0.code)
     }
 }
 
