@@ -88,10 +88,12 @@ const ASTRONOMICAL_ZENITH: f64 = 108.0;
 pub fn compute(at: Coordinates, date: NaiveDate, source: SunSource) -> SunTimes {
     let midnight = julian_day_at_midnight(date);
     let noon_minutes = solar_noon_minutes(midnight, at.longitude);
-    // Every crossing's first pass uses the sun's position at noon: worked out once, not eight
-    // times (the ephemeris's trigonometry was most of the simulated sun service's work).
+    // Every crossing's first pass uses the sun's position at noon, and every pass the place's
+    // latitude: each worked out once, not eight or sixteen times (their trigonometry was most of
+    // the simulated sun service's work).
     let sun_at_noon = SunPosition::at(midnight + noon_minutes / 1440.0);
-    let crossing = |zenith: f64, side: Side| crossing(midnight, sun_at_noon, at, zenith, side);
+    let site = Site::of(at);
+    let crossing = |zenith: f64, side: Side| crossing(midnight, sun_at_noon, site, zenith, side);
     let instant = |minutes: f64| date_at_minutes(date, minutes);
     let twilight = |zenith: f64| Twilight {
         begin: crossing(zenith, Side::Morning).minutes().map(instant),
@@ -242,8 +244,9 @@ impl Crossing {
 /// What a crossing needs of the sun's place at one instant (NOAA's equations).
 #[derive(Debug, Clone, Copy)]
 struct SunPosition {
-    /// Radians.
-    declination: f64,
+    /// Of the declination.
+    cos_declination: f64,
+    tan_declination: f64,
     /// Minutes.
     equation_of_time: f64,
 }
@@ -251,9 +254,31 @@ struct SunPosition {
 impl SunPosition {
     fn at(julian_day: f64) -> Self {
         let t = julian_century(julian_day);
+        let declination = sun_declination(t).to_radians();
         Self {
-            declination: sun_declination(t).to_radians(),
+            cos_declination: declination.cos(),
+            tan_declination: declination.tan(),
             equation_of_time: equation_of_time(t),
+        }
+    }
+}
+
+/// What a crossing needs of the place: its latitude's trigonometry, the same for the day's
+/// sixteen solutions, and its longitude.
+#[derive(Debug, Clone, Copy)]
+struct Site {
+    cos_latitude: f64,
+    tan_latitude: f64,
+    longitude: f64,
+}
+
+impl Site {
+    fn of(at: Coordinates) -> Self {
+        let latitude = at.latitude.to_radians();
+        Self {
+            cos_latitude: latitude.cos(),
+            tan_latitude: latitude.tan(),
+            longitude: at.longitude,
         }
     }
 }
@@ -262,23 +287,24 @@ impl SunPosition {
 fn crossing(
     midnight: f64,
     sun_at_noon: SunPosition,
-    at: Coordinates,
+    site: Site,
     zenith: f64,
     side: Side,
 ) -> Crossing {
-    match crossing_with_sun_at(sun_at_noon, at, zenith, side) {
-        Crossing::At(first) => {
-            crossing_with_sun_at(SunPosition::at(midnight + first / 1440.0), at, zenith, side)
-        }
+    match crossing_with_sun_at(sun_at_noon, site, zenith, side) {
+        Crossing::At(first) => crossing_with_sun_at(
+            SunPosition::at(midnight + first / 1440.0),
+            site,
+            zenith,
+            side,
+        ),
         other => other,
     }
 }
 
-fn crossing_with_sun_at(sun: SunPosition, at: Coordinates, zenith: f64, side: Side) -> Crossing {
-    let declination = sun.declination;
-    let latitude = at.latitude.to_radians();
-    let cos_hour_angle = zenith.to_radians().cos() / (latitude.cos() * declination.cos())
-        - latitude.tan() * declination.tan();
+fn crossing_with_sun_at(sun: SunPosition, site: Site, zenith: f64, side: Side) -> Crossing {
+    let cos_hour_angle = zenith.to_radians().cos() / (site.cos_latitude * sun.cos_declination)
+        - site.tan_latitude * sun.tan_declination;
     if cos_hour_angle > 1.0 {
         return Crossing::AlwaysBelow;
     }
@@ -290,7 +316,7 @@ fn crossing_with_sun_at(sun: SunPosition, at: Coordinates, zenith: f64, side: Si
         Side::Morning => hour_angle,
         Side::Evening => -hour_angle,
     };
-    Crossing::At(720.0 - 4.0 * (at.longitude + signed) - sun.equation_of_time)
+    Crossing::At(720.0 - 4.0 * (site.longitude + signed) - sun.equation_of_time)
 }
 
 fn solar_noon_minutes(midnight: f64, longitude: f64) -> f64 {
