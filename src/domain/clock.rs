@@ -45,7 +45,7 @@ impl std::fmt::Display for CourseTime {
 
 /// An instant as RFC 3339 in a place's zone, to the second, as chrono writes it
 /// (`2026-11-25T07:21:04-08:00`, `+00:00` at UTC); written by hand for the years 0 to 9999 and
-/// offsets in whole minutes (every zone's today), by chrono otherwise.
+/// offsets in whole minutes (as every zone's are today), by chrono otherwise.
 #[derive(Debug, Clone, Copy)]
 pub struct IsoTime(DateTime<Tz>);
 
