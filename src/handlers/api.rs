@@ -262,8 +262,7 @@ pub struct SunJson {
     pub nautical_twilight_end: Option<CourseTime>,
     pub astronomical_twilight_begin: Option<CourseTime>,
     pub astronomical_twilight_end: Option<CourseTime>,
-    /// `YYYY-MM-DD`.
-    #[serde(serialize_with = "as_text")]
+    /// `YYYY-MM-DD`, as chrono writes a date.
     pub date: NaiveDate,
     pub timezone: &'static str,
     pub utc_offset: String,
@@ -290,14 +289,6 @@ pub struct SunIso {
     pub nautical_twilight_end: Option<IsoTime>,
     pub astronomical_twilight_begin: Option<IsoTime>,
     pub astronomical_twilight_end: Option<IsoTime>,
-}
-
-/// A value written as its `Display` text, straight into the answer.
-fn as_text<S: serde::Serializer>(
-    value: &impl std::fmt::Display,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(value)
 }
 
 impl SunJson {
