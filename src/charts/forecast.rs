@@ -58,10 +58,10 @@ impl ForecastChart {
             return None;
         }
         let start = first.at;
-        let end = last.at + TimeDelta::hours(1);
+        let end = last.at.checked_add_signed(TimeDelta::hours(1))?;
         let span = (end - start).num_seconds() as f64;
         let x = |t: DateTime<Utc>| LEFT + (WIDTH - LEFT) * (t - start).num_seconds() as f64 / span;
-        let hour_width = x(start + TimeDelta::hours(1)) - x(start);
+        let hour_width = (WIDTH - LEFT) * 3600.0 / span;
 
         // A rectangle from `left` to `right`, `top` down to the axis.
         let rectangle = |left: f64, right: f64, top: f64| {

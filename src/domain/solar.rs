@@ -200,7 +200,9 @@ pub fn light_spans(
     }
     let mut instant = from;
     while instant < to {
-        let next = (instant + step).min(to);
+        let next = instant
+            .checked_add_signed(step)
+            .map_or(to, |next| next.min(to));
         // The light in the middle of the step stands for the step.
         let light = Light::at_elevation(elevation(at, instant + (next - instant) / 2));
         match spans.last_mut() {

@@ -2,7 +2,7 @@
 //! days of the next week.
 
 use async_trait::async_trait;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use serde::Deserialize;
 
 use super::{UpstreamError, WeatherProvider, http::Client};
@@ -20,6 +20,13 @@ precipitation_probability_max,precipitation_sum,wind_speed_10m_max,wind_directio
 uv_index_max";
 
 const PROVIDER: &str = "The weather service (open-meteo.com)";
+
+/// How far from the answer's current conditions its hours and days may lie: they run from the
+/// place's midnight over the days asked for. Times beyond are no forecast of that moment, and
+/// the page reads them: a chart of hours from 2026 to the year 9999 took that many years in
+/// steps of ten minutes to draw.
+const SERIES_FROM: TimeDelta = TimeDelta::days(2);
+const SERIES_TO: TimeDelta = TimeDelta::days(10);
 pub const SOURCE: &str = "open-meteo.com";
 
 pub struct OpenMeteo {
@@ -130,6 +137,7 @@ impl WeatherProvider for OpenMeteo {
     }
 }
 
+/// The answer in the app's terms: the hours in order, and every time near the current one.
 fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
     let clock = LocalClock::new(answer.utc_offset_seconds)?;
     let hourly = &answer.hourly;
@@ -158,16 +166,39 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
             })
         })
         .collect::<Result<Vec<_>, UpstreamError>>()?;
+    let current = &answer.current;
+    let observed_at = clock.to_utc(&current.time)?;
+    let series = observed_at
+        .checked_sub_signed(SERIES_FROM)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        ..=observed_at
+            .checked_add_signed(SERIES_TO)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    if !hours.iter().all(|hour| series.contains(&hour.at)) {
+        return Err(UpstreamError::malformed(
+            PROVIDER,
+            "hours far from the current time",
+        ));
+    }
+    if !hours.is_sorted_by(|earlier, later| earlier.at < later.at) {
+        return Err(UpstreamError::malformed(PROVIDER, "hours out of order"));
+    }
     let days = answer
         .daily
         .as_ref()
         .map(days)
         .transpose()?
         .unwrap_or_default();
-    let current = &answer.current;
+    let dates = series.start().date_naive()..=series.end().date_naive();
+    if !days.iter().all(|day| dates.contains(&day.date)) {
+        return Err(UpstreamError::malformed(
+            PROVIDER,
+            "days far from the current time",
+        ));
+    }
     let finite = |value: Option<f64>| value.filter(|v| v.is_finite());
     Ok(Weather {
-        observed_at: clock.to_utc(&current.time)?,
+        observed_at,
         temperature_c: finite(current.temperature_2m),
         feels_like_c: finite(current.apparent_temperature),
         humidity_percent: finite(current.relative_humidity_2m),
@@ -266,9 +297,13 @@ mod properties {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::upstream::{
-        UpstreamErrorKind,
-        answer_strategies::{any_json, any_text, spoiled},
+    use crate::{
+        charts::forecast::ForecastChart,
+        domain::units::Preferences,
+        upstream::{
+            UpstreamErrorKind,
+            answer_strategies::{any_json, any_text, spoiled},
+        },
     };
 
     /// Numbers as an answer might hold them, with NaN and the infinities, which JSON cannot
@@ -291,11 +326,29 @@ mod properties {
         ]
     }
 
-    /// Local times as Open-Meteo writes them (`2026-11-25T14:00`), with impossible parts,
-    /// years out of range, other date-time shapes, or not times at all.
+    /// When the properties' answers are asked for; most of their times lie near it.
+    fn asked_at() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_795_608_000, 0).unwrap_or_default() // 2026-11-25T12:00Z
+    }
+
+    /// `2026-11-25T14:00`, as Open-Meteo writes a local time.
+    fn written(time: NaiveDateTime) -> String {
+        time.format("%Y-%m-%dT%H:%M").to_string()
+    }
+
+    /// Local times within a few days of [`asked_at`], on either side of what a forecast of
+    /// then may hold.
+    fn time_near() -> impl Strategy<Value = NaiveDateTime> {
+        (-4 * 24 * 60..=12 * 24 * 60i64)
+            .prop_map(|minutes| asked_at().naive_utc() + TimeDelta::minutes(minutes))
+    }
+
+    /// Local times as Open-Meteo writes them (`2026-11-25T14:00`), far from now, with
+    /// impossible parts, years out of range, other date-time shapes, or not times at all.
     fn local_time() -> impl Strategy<Value = String> {
         prop_oneof![
-            6 => (1_990i32..=2_100, 1u32..=12, 1u32..=31, 0u32..=23, 0u32..=59).prop_map(
+            4 => time_near().prop_map(written),
+            2 => (1_990i32..=2_100, 1u32..=12, 1u32..=31, 0u32..=23, 0u32..=59).prop_map(
                 |(y, mo, d, h, mi)| format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}")
             ),
             1 => (-300_000i32..=300_000, 0u32..=13, 0u32..=32, 0u32..=25, 0u32..=61).prop_map(
@@ -369,7 +422,15 @@ mod properties {
             })
             .prop_flat_map(|(times, temperatures, chances, codes)| {
                 (
-                    prop::collection::vec(local_time(), times),
+                    prop_oneof![
+                        // A series hour by hour, as the service writes one.
+                        3 => time_near().prop_map(move |first| {
+                            (0..times)
+                                .map(|h| written(first + TimeDelta::hours(h as i64)))
+                                .collect()
+                        }),
+                        1 => prop::collection::vec(local_time(), times),
+                    ],
                     prop::collection::vec(prop::option::of(number()), temperatures),
                     prop::collection::vec(prop::option::of(number()), chances),
                     prop::collection::vec(prop::option::of(code_number()), codes),
@@ -388,7 +449,8 @@ mod properties {
     /// Dates as Open-Meteo writes them (`2026-11-28`), impossible ones, or any text.
     fn local_date() -> impl Strategy<Value = String> {
         prop_oneof![
-            6 => (1_990i32..=2_100, 1u32..=12, 1u32..=31)
+            4 => time_near().prop_map(|time| time.date().to_string()),
+            2 => (1_990i32..=2_100, 1u32..=12, 1u32..=31)
                 .prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
             1 => (0u32..=13, 0u32..=32).prop_map(|(m, d)| format!("2026-{m:02}-{d:02}")),
             1 => any_text(12),
@@ -496,8 +558,31 @@ mod properties {
     ) -> Result<(), TestCaseError> {
         match result {
             Ok(weather) => {
+                let now = weather.observed_at;
                 prop_assert_eq!(weather.hours.len(), hours);
                 prop_assert_eq!(weather.days.len(), days);
+                prop_assert!(weather.hours.is_sorted_by(|a, b| a.at < b.at));
+                prop_assert!(
+                    weather
+                        .hours
+                        .iter()
+                        .all(|h| (-SERIES_FROM..=SERIES_TO).contains(&(h.at - now))),
+                    "{:?}",
+                    weather.hours
+                );
+                // What the page draws of any weather taken, at the time it was observed: it must
+                // come out, and soon.
+                let next: Vec<_> = weather.next_hours(now, 48).collect();
+                let chart = ForecastChart::new(
+                    &next,
+                    Coordinates {
+                        latitude: 69.65,
+                        longitude: 18.96,
+                    },
+                    chrono_tz::Tz::Europe__Oslo,
+                    Preferences::default_for("no"),
+                );
+                prop_assert_eq!(chart.is_some(), next.len() >= 2);
                 for day in &weather.days {
                     let values = [
                         day.max_c,

@@ -500,6 +500,22 @@ impl Provider {
                     with("/hourly/temperature_2m", json!([5.0])),
                 ),
                 ("no current conditions", with("/current", json!(null))),
+                (
+                    "an hour in the year 9999, which the page's chart would draw to",
+                    with("/hourly/time/47", json!("9999-12-31T23:00")),
+                ),
+                (
+                    "an hour in a year chrono cannot add an hour to",
+                    with("/hourly/time/47", json!("+262142-12-31T23:30")),
+                ),
+                (
+                    "the same hour twice",
+                    with("/hourly/time/1", good["hourly"]["time"][0].clone()),
+                ),
+                (
+                    "a day years after the current conditions",
+                    with("/daily/time/6", json!("2030-01-01")),
+                ),
             ],
             Self::Sun => vec![
                 (
