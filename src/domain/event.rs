@@ -94,6 +94,12 @@ impl EventFields {
                 errors.ends_at = Some("The end must be after the start.".to_owned());
                 None
             }
+            // As far as the latest start and a year more. Unbounded, a year like +262142 was
+            // stored as text that sorts before "2026", and the event showed as past.
+            Ok(Some(end)) if end > now + TimeDelta::days(3 * 366) => {
+                errors.ends_at = Some("The end is more than three years away.".to_owned());
+                None
+            }
             Ok(end) => end,
             Err(message) => {
                 errors.ends_at = Some(message);
@@ -261,6 +267,16 @@ mod tests {
             (
                 "end before start",
                 |f| f.ends_at = "2026-12-05T09:00".into(),
+                |e| e.ends_at.is_some(),
+            ),
+            (
+                "end far away",
+                |f| f.ends_at = "2030-01-01T10:00".into(),
+                |e| e.ends_at.is_some(),
+            ),
+            (
+                "end in a year of six digits",
+                |f| f.ends_at = "+262142-12-31T23:30".into(),
                 |e| e.ends_at.is_some(),
             ),
             (
