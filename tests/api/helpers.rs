@@ -192,6 +192,16 @@ async fn spawn(extra_args: &[&str], cities: Cities, backend: Backend) -> TestApp
 }
 
 /// A client that shows redirects rather than following them.
+/// A client that neither asks for nor decodes compressed bodies: the encoding on the wire shows.
+pub fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

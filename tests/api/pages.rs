@@ -5,7 +5,7 @@ use wiremock::ResponseTemplate;
 
 use crate::{
     fixtures,
-    helpers::{assert_is_an_accessible_chart, header, spawn_app, svgs_in},
+    helpers::{assert_is_an_accessible_chart, header, raw_client, spawn_app, svgs_in},
 };
 
 #[tokio::test]
@@ -49,6 +49,46 @@ async fn home_page_lists_recently_and_most_viewed_places() {
         "most viewed first"
     );
     assert!(html.contains(r#"href="/places/us/97229""#));
+}
+
+/// Each browser gets the page in the best coding it takes: zstd where it is offered (Chrome,
+/// Firefox), else brotli (Safari), else gzip; each decompresses to the whole page.
+#[tokio::test]
+async fn pages_are_compressed_in_the_best_coding_each_browser_takes() {
+    use std::io::Read as _;
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    for (accepted, coding) in [
+        ("gzip, deflate, br, zstd", "zstd"),
+        ("gzip, deflate, br", "br"),
+        ("gzip, deflate", "gzip"),
+        ("identity", ""),
+    ] {
+        let response = raw_client()
+            .get(format!("{}/places/us/97229", app.address))
+            .header(reqwest::header::ACCEPT_ENCODING, accepted)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{accepted}: {e}"));
+        assert_eq!(response.status(), StatusCode::OK, "{accepted}");
+        assert_eq!(header(&response, "content-encoding"), coding, "{accepted}");
+        let body = response.bytes().await.unwrap_or_default();
+        let mut page = String::new();
+        let read = match coding {
+            "zstd" => {
+                zstd::Decoder::new(body.as_ref()).and_then(|mut d| d.read_to_string(&mut page))
+            }
+            "br" => brotli::Decompressor::new(body.as_ref(), 4096).read_to_string(&mut page),
+            "gzip" => flate2::read::GzDecoder::new(body.as_ref()).read_to_string(&mut page),
+            _ => body.as_ref().read_to_string(&mut page),
+        };
+        assert!(read.is_ok(), "{accepted}: {read:?}");
+        assert!(page.contains("Portland, Oregon"), "{accepted}: {page}");
+        assert!(
+            page.trim_end().ends_with("</html>"),
+            "{accepted}: the whole page"
+        );
+    }
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, header, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, header, raw_client, spawn_app, spawn_app_with};
 
 const STYLESHEET: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/style.css"));
 
@@ -120,16 +120,6 @@ async fn a_missing_file_is_not_cached() {
             header(&response, "cache-control")
         );
     }
-}
-
-/// A client that neither asks for nor decodes compressed bodies: the encoding on the wire shows.
-fn raw_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_gzip()
-        .no_brotli()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
 /// GET `path` of `app` by `client`, with these request headers.
