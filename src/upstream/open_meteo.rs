@@ -20,6 +20,7 @@ precipitation_probability_max,precipitation_sum,wind_speed_10m_max,wind_directio
 uv_index_max";
 
 const PROVIDER: &str = "The weather service (open-meteo.com)";
+pub const SOURCE: &str = "open-meteo.com";
 
 /// How far from the answer's current conditions its hours and days may lie: they run from the
 /// place's midnight over the days asked for. Times beyond are no forecast of that moment, and
@@ -27,7 +28,6 @@ const PROVIDER: &str = "The weather service (open-meteo.com)";
 /// steps of ten minutes to draw.
 const SERIES_FROM: TimeDelta = TimeDelta::days(2);
 const SERIES_TO: TimeDelta = TimeDelta::days(10);
-pub const SOURCE: &str = "open-meteo.com";
 
 pub struct OpenMeteo {
     client: Client,
@@ -326,7 +326,8 @@ mod properties {
         ]
     }
 
-    /// When the properties' answers are asked for; most of their times lie near it.
+    /// The moment most of the properties' times lie near, as a forecast's times lie near its
+    /// current conditions.
     fn asked_at() -> DateTime<Utc> {
         DateTime::from_timestamp(1_795_608_000, 0).unwrap_or_default() // 2026-11-25T12:00Z
     }
