@@ -165,7 +165,7 @@ p99_ratio() {
 echo
 ratio "place page / hello" place hello 0.3
 ratio "home page / hello" home hello 0.3
-ratio "place page, brotli / hello" place_browser hello
+ratio "place page as browsers ask / hello" place_browser hello
 ratio "/api/places / hello" api hello
 p99 "place page p99 at 64 conns" place 5
 p99 "hello p99 at 64 conns" hello
