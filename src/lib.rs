@@ -17,6 +17,7 @@ pub mod error;
 pub mod feeds;
 pub mod handlers;
 pub mod lookup;
+pub mod paths;
 pub mod photo_store;
 pub mod protect;
 pub mod request_id;

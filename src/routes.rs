@@ -32,7 +32,7 @@ use crate::{
     config::Config,
     error::{self, AppError},
     handlers::{api, cities, events, health, home, place, preferences, saved, sun_calendar},
-    photo_store, protect, request_id, security,
+    paths, photo_store, protect, request_id, security,
     state::AppState,
     static_assets::{self, STATIC_CACHE_CONTROL},
     telemetry,
@@ -135,60 +135,39 @@ pub fn router(state: AppState, config: &Config) -> Router {
             )
     };
     let pages = Router::new()
-        .route("/", get(home::show))
-        .route("/search", get(home::search))
-        .route("/places/{country}/{postal_code}", get(place::show))
-        .route("/cities/{geonameid}", get(cities::without_slug))
-        .route("/cities/{geonameid}/{slug}", get(place::show))
+        .route(paths::HOME, get(home::show))
+        .route(paths::SEARCH, get(home::search))
+        .route(paths::PLACE, get(place::show))
+        .route(paths::CITY_BY_NUMBER, get(cities::without_slug))
+        .route(paths::CITY, get(place::show))
         .route(
-            "/places/{country}/{postal_code}/events",
+            paths::PLACE_EVENTS,
             guarded(post(events::post::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT))),
         )
         .route(
-            "/cities/{geonameid}/{slug}/events",
+            paths::CITY_EVENTS,
             guarded(post(events::post::create).layer(DefaultBodyLimit::max(PHOTO_FORM_BODY_LIMIT))),
         )
+        .route(paths::SUN_CALENDAR, get(sun_calendar::page))
+        .route(paths::SUN_CALENDAR_CSV, get(sun_calendar::csv))
+        .route(paths::SUN_CALENDAR_ICS, get(sun_calendar::ics))
+        .route(paths::PLACE_EVENTS_ICS, get(events::feeds::place_ics))
+        .route(paths::PLACE_EVENTS_ATOM, get(events::feeds::place_atom))
+        .route(paths::CITY_EVENTS_ICS, get(events::feeds::place_ics))
+        .route(paths::CITY_EVENTS_ATOM, get(events::feeds::place_atom))
+        // And `/events/{id}.ics` (see `paths::EVENT`).
+        .route(paths::EVENT, get(events::show))
         .route(
-            "/places/{country}/{postal_code}/sun",
-            get(sun_calendar::page),
-        )
-        .route(
-            "/places/{country}/{postal_code}/sun.csv",
-            get(sun_calendar::csv),
-        )
-        .route(
-            "/places/{country}/{postal_code}/sun.ics",
-            get(sun_calendar::ics),
-        )
-        .route(
-            "/places/{country}/{postal_code}/events.ics",
-            get(events::feeds::place_ics),
-        )
-        .route(
-            "/places/{country}/{postal_code}/events.atom",
-            get(events::feeds::place_atom),
-        )
-        .route(
-            "/cities/{geonameid}/{slug}/events.ics",
-            get(events::feeds::place_ics),
-        )
-        .route(
-            "/cities/{geonameid}/{slug}/events.atom",
-            get(events::feeds::place_atom),
-        )
-        // And `/events/{id}.ics`: the router matches no suffix within a segment.
-        .route("/events/{id}", get(events::show))
-        .route(
-            "/events/{id}/edit",
+            paths::EVENT_EDIT,
             get(events::edit::edit).merge(guarded(post(events::edit::update))),
         )
         .route(
-            "/events/{id}/delete",
+            paths::EVENT_DELETE,
             get(events::edit::confirm_delete).merge(guarded(post(events::edit::delete))),
         )
-        .route("/preferences", guarded(post(preferences::choose)))
-        .route("/saved", guarded(post(saved::save)))
-        .route("/saved/remove", guarded(post(saved::remove)))
+        .route(paths::PREFERENCES, guarded(post(preferences::choose)))
+        .route(paths::SAVED, guarded(post(saved::save)))
+        .route(paths::SAVED_REMOVE, guarded(post(saved::remove)))
         .fallback(not_found)
         .layer(around_every_route(
             ServiceBuilder::new()
@@ -199,16 +178,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
         ));
 
     let api = Router::new()
-        .route("/api/sun/{zip}/{country}", get(api::sun))
-        .route("/api/weather/{zip}/{country}", get(api::weather))
-        .route("/api/places/{country}/{postal_code}", get(api::place))
-        .route("/api/search", get(cities::api_search))
-        .route("/api/cities/{geonameid}", get(api::city))
-        .route(
-            "/api/places/{country}/{postal_code}/events",
-            get(events::json::list),
-        )
-        .route("/api/cities/{geonameid}/events", get(events::json::list))
+        .route(paths::API_SUN, get(api::sun))
+        .route(paths::API_WEATHER, get(api::weather))
+        .route(paths::API_PLACE, get(api::place))
+        .route(paths::API_SEARCH, get(cities::api_search))
+        .route(paths::API_CITY, get(api::city))
+        .route(paths::API_PLACE_EVENTS, get(events::json::list))
+        .route(paths::API_CITY_EVENTS, get(events::json::list))
         // Any other address under /api answers in JSON too.
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))

@@ -33,7 +33,7 @@ pub struct City {
 impl City {
     /// The city page's path, `/cities/5746545/portland`.
     pub fn page_path(&self) -> String {
-        self.spot_key().page_path(&self.name)
+        crate::paths::spot(&self.spot_key(), &self.name)
     }
 
     pub fn spot_key(&self) -> SpotKey {

@@ -115,7 +115,7 @@ pub fn postal_code_path(code: &str, country: Option<CountryCode>) -> Result<Stri
             ));
         }
     };
-    PlaceKey::parse(country.as_str(), code).map(|key| key.page_path())
+    PlaceKey::parse(country.as_str(), code).map(|key| crate::paths::place(&key))
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub struct StoredEvent {
 impl StoredEvent {
     /// Its place's page.
     pub fn place_path(&self) -> String {
-        self.place.page_path(&self.place_name)
+        crate::paths::spot(&self.place, &self.place_name)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use reqwest::Url;
+use url::Url;
 
 use super::text;
 

@@ -85,15 +85,6 @@ impl PlaceKey {
             self.postal_code.path_segment()
         )
     }
-
-    /// The place page's path, `/places/us/97229`.
-    pub fn page_path(&self) -> String {
-        format!(
-            "/places/{}/{}",
-            self.country.path_segment(),
-            self.postal_code.path_segment()
-        )
-    }
 }
 
 /// A geocoded place, as the geocoder described it plus the time zone found for its coordinates.
@@ -124,14 +115,6 @@ pub enum SpotKey {
 }
 
 impl SpotKey {
-    /// The page's path; a city's carries its name, folded (`/cities/2657896/zurich`).
-    pub fn page_path(&self, name: &str) -> String {
-        match self {
-            Self::PostalCode(key) => key.page_path(),
-            Self::City(geonameid) => format!("/cities/{geonameid}/{}", slug(name)),
-        }
-    }
-
     /// `us-97229`, `city-2657896`: the place in a file name.
     pub fn file_slug(&self) -> String {
         match self {
@@ -168,10 +151,6 @@ pub struct Spot {
 }
 
 impl Spot {
-    pub fn page_path(&self) -> String {
-        self.key.page_path(&self.name)
-    }
-
     /// "Portland, Oregon": the name with the region when there is one.
     pub fn display_name(&self) -> String {
         if self.region.is_empty() || self.region == self.name {
@@ -242,11 +221,6 @@ mod properties {
         ]
     }
 
-    fn any_text(max: usize) -> impl Strategy<Value = String> {
-        prop::collection::vec(any::<char>(), 0..=max)
-            .prop_map(|chars| chars.into_iter().collect::<String>())
-    }
-
     proptest! {
         #[test]
         fn coordinates_are_kept_only_when_finite_and_on_earth(
@@ -259,30 +233,6 @@ mod properties {
             prop_assert_eq!(kept.is_some(), on_earth);
             if let Some(kept) = kept {
                 prop_assert_eq!((kept.latitude, kept.longitude), (latitude, longitude));
-            }
-        }
-
-        #[test]
-        fn a_key_from_any_url_parts_has_a_plain_page_path_that_parses_back(
-            country in prop_oneof![any_text(4), "[ a-zA-Z]{1,4}"],
-            postal_code in prop_oneof![
-                any_text(14),
-                "[ ]{0,2}[a-zA-Z0-9]{1,6}[ -]{0,2}[a-zA-Z0-9]{0,5}",
-            ],
-        ) {
-            match PlaceKey::parse(&country, &postal_code) {
-                Ok(key) => {
-                    let path = key.page_path();
-                    prop_assert!(path.starts_with("/places/"), "{path}");
-                    prop_assert!(path.is_ascii() && !path.contains(' '), "{path:?}");
-                    let segments: Vec<&str> = path.split('/').collect();
-                    prop_assert_eq!(segments.len(), 4);
-                    prop_assert_eq!(
-                        PlaceKey::parse(segments[2], &segments[3].replace("%20", " ")),
-                        Ok(key.clone())
-                    );
-                }
-                Err(message) => prop_assert!(!message.is_empty()),
             }
         }
     }

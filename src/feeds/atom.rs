@@ -25,7 +25,7 @@ pub fn place_events(
     let entries: Vec<Entry> = events
         .iter()
         .map(|event| {
-            let page = absolute(origin, &format!("/events/{}", event.id));
+            let page = absolute(origin, &crate::paths::event(event.id));
             let mut summary = event_span(event.starts_at, event.ends_at, event.time_zone);
             if !event.description.is_empty() {
                 summary.push_str(". ");

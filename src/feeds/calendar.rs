@@ -88,7 +88,7 @@ pub fn events(
     }
     for event in events {
         let zone = event.time_zone;
-        let page = absolute(origin, &format!("/events/{}", event.id));
+        let page = absolute(origin, &crate::paths::event(event.id));
         let mut description = event.description.clone();
         if let Some(link) = &event.link {
             description.push_str(&format!("\n\nMore: {link}"));

@@ -29,6 +29,7 @@ use crate::{
         units::Preferences,
     },
     error::AppError,
+    paths,
     state::AppState,
     timing::{ServerTiming, timed},
 };
@@ -100,7 +101,7 @@ pub struct PlaceLink {
 impl PlaceLink {
     fn from_row(row: &ViewedPlace, detail: String) -> Self {
         Self {
-            href: row.spot.page_path(),
+            href: paths::spot(&row.spot.key, &row.spot.name),
             label: row.spot.list_label(),
             detail,
         }
@@ -220,7 +221,7 @@ async fn saved_place_view(
         Err(_) => Err("Weather unavailable: the weather service is taking too long.".to_owned()),
     };
     SavedPlaceView {
-        href: spot.page_path(),
+        href: paths::spot(&spot.key, &spot.name),
         label: spot.list_label(),
         temperature: weather
             .as_ref()
@@ -299,7 +300,7 @@ pub async fn search(
             };
             Ok((
                 StatusCode::SEE_OTHER,
-                [(header::LOCATION, typed.page_path())],
+                [(header::LOCATION, paths::place(&typed))],
             )
                 .into_response())
         }

@@ -37,6 +37,7 @@ use crate::{
         weather::{Weather, compass_point},
         zone_name,
     },
+    paths::{self, FeedKind},
     state::AppState,
     timing::{ServerTiming, timed},
     upstream::UpstreamError,
@@ -195,7 +196,7 @@ pub async fn render(state: &AppState, found: Found, extras: Extras) -> Response 
     );
     page.waits = Some(WaitsChart::new(first_wait, &waits, started.elapsed()));
     page.lookup_note = extras.lookup_note;
-    page.prefs = PrefsForm::new(prefs, spot.page_path());
+    page.prefs = PrefsForm::new(prefs, paths::spot(&spot.key, &spot.name));
     match layout::render_including(&page, page.conditions.sections.len()) {
         Ok(html) => (timing, html).into_response(),
         Err(e) => (timing, e).into_response(),
@@ -370,7 +371,7 @@ async fn conditions(
         .map(|w| WeatherView::new(w, now, zone, spot.coordinates, prefs))
         .map_err(|e| format!("{}.", e.public_message()));
     let calendar_href = match &spot.key {
-        SpotKey::PostalCode(key) => Some(format!("{}/sun", key.page_path())),
+        SpotKey::PostalCode(key) => Some(paths::sun_calendar(key)),
         SpotKey::City(_) => None,
     };
     let sun = SunView::new(sun, zone, spot.coordinates, now, prefs, calendar_href);
@@ -420,6 +421,8 @@ pub struct Board {
     pub unavailable: Option<String>,
     pub form: EventForm,
     pub post_path: String,
+    pub calendar_feed: String,
+    pub atom_feed: String,
     /// A message for the top of the page (saved, removed, updated, deleted).
     pub flash: Option<&'static str>,
     /// Right after posting: the message and the private edit link, shown once, in the board
@@ -449,13 +452,16 @@ impl Board {
             past: past.iter().map(EventView::new).collect(),
             unavailable,
             form,
-            post_path: format!("{}/events", spot.page_path()),
+            post_path: paths::spot_events(&spot.key, &spot.name),
+            calendar_feed: paths::spot_events_feed(&spot.key, &spot.name, FeedKind::Calendar),
+            atom_feed: paths::spot_events_feed(&spot.key, &spot.name, FeedKind::Atom),
             private_link: match &flash {
                 Some(
                     Flash::Posted { event_id, token } | Flash::AlreadyPosted { event_id, token },
                 ) => Some(format!(
-                    "{}/events/{event_id}/edit?token={token}",
-                    origin.as_deref().unwrap_or("")
+                    "{}{}",
+                    origin.as_deref().unwrap_or(""),
+                    paths::event_edit_link(*event_id, token)
                 )),
                 _ => None,
             },
@@ -550,19 +556,13 @@ impl PlacePage {
         conditions: Arc<Conditions>,
         views: Option<i64>,
     ) -> Self {
-        let (eyebrow, api_path, geonames_href) = match &spot.key {
-            SpotKey::PostalCode(key) => (
-                format!("{} · {}", key.postal_code, spot.country_name),
-                format!(
-                    "/api/places/{}/{}",
-                    key.country.path_segment(),
-                    key.postal_code.path_segment()
-                ),
-                None,
-            ),
+        let api_path = paths::api_spot(&spot.key);
+        let (eyebrow, geonames_href) = match &spot.key {
+            SpotKey::PostalCode(key) => {
+                (format!("{} · {}", key.postal_code, spot.country_name), None)
+            }
             SpotKey::City(geonameid) => (
                 format!("City · {}", spot.country_name),
-                format!("/api/cities/{geonameid}"),
                 Some(format!("https://www.geonames.org/{geonameid}")),
             ),
         };

@@ -57,7 +57,7 @@ fn local_path(back: &str) -> &str {
         && !back.starts_with("/\\")
         && back.len() <= 300
         && back.bytes().all(|b| b.is_ascii_graphic());
-    if local { back } else { "/" }
+    if local { back } else { crate::paths::HOME }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use crate::{
     db::saved::{MAX_SAVED, Saved},
     domain::{Spot, SpotKey},
     error::AppError,
+    paths,
     protect::{random_token, verify_csrf},
     state::AppState,
 };
@@ -80,7 +81,7 @@ pub async fn save(
     Ok(back(
         cookies::set_flash(jar, &Flash::Saved),
         &form,
-        &spot.page_path(),
+        &paths::spot(&spot.key, &spot.name),
     ))
 }
 
@@ -96,7 +97,7 @@ pub async fn remove(
     let (key, page_path) = match form.city.is_empty() {
         true => {
             let key = place_key(&form.country, &form.postal_code)?;
-            let path = key.page_path();
+            let path = paths::place(&key);
             (SpotKey::PostalCode(key), path)
         }
         // A city gone from the data since it was saved can still be removed.
@@ -106,7 +107,7 @@ pub async fn remove(
                 let geonameid = form.city.parse().map_err(|_| {
                     AppError::BadRequest("This form does not name a place.".to_owned())
                 })?;
-                (SpotKey::City(geonameid), "/".to_owned())
+                (SpotKey::City(geonameid), paths::HOME.to_owned())
             }
             Err(other) => return Err(other),
         },
@@ -134,7 +135,7 @@ pub fn key_fields(key: &SpotKey) -> Vec<(&'static str, String)> {
 
 fn back(jar: CookieJar, form: &SavedForm, place_path: &str) -> Response {
     let location = if form.from == "home" {
-        "/".to_owned()
+        paths::HOME.to_owned()
     } else {
         place_path.to_owned()
     };

@@ -17,6 +17,7 @@ use super::extract::Path;
 use crate::{
     domain::{PlaceKey, Spot, SpotKey},
     error::AppError,
+    paths,
     state::AppState,
     timing::{ServerTiming, timed},
 };
@@ -87,11 +88,11 @@ impl SpotAddress {
     /// name (which redirects to the page).
     pub fn path(&self) -> String {
         match self {
-            Self::PostalCode { key, .. } => key.page_path(),
+            Self::PostalCode { key, .. } => paths::place(key),
             // Only a number goes back into an address.
             Self::City { geonameid, .. } => geonameid
                 .parse::<i64>()
-                .map_or_else(|_| "/".to_owned(), |id| format!("/cities/{id}")),
+                .map_or_else(|_| paths::HOME.to_owned(), paths::city_by_number),
         }
     }
 
@@ -101,9 +102,14 @@ impl SpotAddress {
         let Self::City { geonameid, slug } = self else {
             return None;
         };
-        let canonical = found.spot.page_path();
-        let asked = format!("/cities/{geonameid}/{}", slug.as_deref().unwrap_or(""));
-        (asked != canonical).then(|| {
+        let canonical = paths::spot(&found.spot.key, &found.spot.name);
+        // Compared part by part, not as a path rebuilt from the parts: a route renamed in
+        // `paths` then still ends its redirect at the page, not in a loop.
+        let same_number =
+            matches!(found.spot.key, SpotKey::City(id) if id.to_string() == *geonameid);
+        let same_name =
+            slug.as_deref() == Some(crate::domain::place::slug(&found.spot.name).as_str());
+        (!(same_number && same_name)).then(|| {
             (
                 StatusCode::MOVED_PERMANENTLY,
                 [(header::LOCATION, canonical)],

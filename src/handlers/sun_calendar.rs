@@ -31,7 +31,7 @@ use crate::{
         units::Preferences,
     },
     error::AppError,
-    feeds,
+    feeds, paths,
     state::AppState,
 };
 
@@ -233,7 +233,7 @@ impl SunCalendarPage {
         prefs: Preferences,
     ) -> Self {
         let zone = place.time_zone;
-        let base = format!("{}/sun", place.page_path());
+        let base = format!("{}/sun", paths::spot(&place.key, &place.name));
         let time = |at: Option<DateTime<Utc>>| {
             at.map(|t| prefs.time(&t.with_timezone(&zone)))
                 .unwrap_or_else(|| "–".to_owned())
@@ -261,7 +261,7 @@ impl SunCalendarPage {
         Self {
             layout,
             place_name: place.display_name(),
-            place_href: place.page_path(),
+            place_href: paths::spot(&place.key, &place.name),
             month_title: month.title(),
             time_zone: zone.name(),
             rows,

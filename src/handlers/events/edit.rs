@@ -23,6 +23,7 @@ use crate::{
         extract::{Form, Path, Query},
         layout::{Layout, render},
     },
+    paths,
     protect::verify_csrf,
     state::AppState,
 };
@@ -51,7 +52,8 @@ async fn event_for_editing(
 pub struct EditEventPage {
     pub layout: Layout,
     pub event_href: String,
-    pub event_id: i64,
+    pub action: String,
+    pub delete_href: String,
     pub form: EventForm,
     pub token: String,
     pub time_zone: String,
@@ -112,8 +114,9 @@ fn edit_page(
 ) -> EditEventPage {
     EditEventPage {
         layout: state.layout(format!("Edit {}", event.title)),
-        event_href: format!("/events/{}", event.id),
-        event_id: event.id,
+        event_href: paths::event(event.id),
+        action: paths::event_edit(event.id),
+        delete_href: paths::event_delete_link(event.id, &token),
         form,
         token,
         time_zone: event.time_zone.name().to_owned(),
@@ -158,7 +161,7 @@ pub async fn update(
             }
             Ok((
                 cookies::set_flash(jar, &Flash::Updated),
-                see_other(&format!("/events/{id}")),
+                see_other(&paths::event(id)),
             )
                 .into_response())
         }
@@ -181,7 +184,7 @@ pub struct DeleteEventPage {
     pub layout: Layout,
     pub event_href: String,
     pub edit_href: String,
-    pub event_id: i64,
+    pub action: String,
     pub title: String,
     pub has_photo: bool,
     pub authenticity_token: String,
@@ -199,9 +202,9 @@ pub async fn confirm_delete(
     let (event, token) = event_from_link(&state, &id, query).await?;
     let page = DeleteEventPage {
         layout: state.layout(format!("Delete {}", event.title)),
-        event_href: format!("/events/{}", event.id),
-        edit_href: format!("/events/{}/edit?token={}", event.id, token),
-        event_id: event.id,
+        event_href: paths::event(event.id),
+        edit_href: paths::event_edit_link(event.id, &token),
+        action: paths::event_delete(event.id),
         title: event.title.clone(),
         has_photo: event.photo.is_some(),
         authenticity_token: authenticity_token(&csrf)?,

@@ -22,6 +22,7 @@ use crate::{
         spot::{self, SpotAddress},
         sun_calendar::calendar_response,
     },
+    paths,
     state::AppState,
 };
 
@@ -95,7 +96,7 @@ pub async fn place_atom(
         Err(response) => return response,
     };
     let origin = cookies::origin(&headers);
-    let page = spot.page_path();
+    let page = paths::spot(&spot.key, &spot.name);
     let feed = format!("{page}/events.atom");
     let body = feeds::atom::place_events(
         &spot.display_name(),

@@ -58,7 +58,7 @@ impl EventJson {
         let zone = event.time_zone;
         Self {
             id: event.id,
-            url: format!("/events/{}", event.id),
+            url: crate::paths::event(event.id),
             title: event.title.clone(),
             starts_at: iso(event.starts_at, zone),
             ends_at: event.ends_at.map(|t| iso(t, zone)),

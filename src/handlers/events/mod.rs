@@ -26,7 +26,7 @@ use crate::{
     domain::clock::{event_span, iso},
     domain::event::{EventFields, FieldErrors},
     error::AppError,
-    photo_store,
+    paths, photo_store,
     protect::{random_token, to_hex},
     state::AppState,
 };
@@ -81,6 +81,7 @@ pub struct EventPage {
     pub event: EventView,
     pub place_name: String,
     pub place_href: String,
+    pub calendar_href: String,
     pub flash: Option<&'static str>,
 }
 
@@ -107,7 +108,7 @@ impl EventView {
     pub fn new(event: &StoredEvent) -> Self {
         Self {
             id: event.id,
-            href: format!("/events/{}", event.id),
+            href: paths::event(event.id),
             title: event.title.clone(),
             when: event_span(event.starts_at, event.ends_at, event.time_zone),
             starts_iso: iso(event.starts_at, event.time_zone),
@@ -168,6 +169,7 @@ pub async fn show(
         layout: state.layout(event.title.clone()),
         place_name: event.place_name.clone(),
         place_href: event.place_path(),
+        calendar_href: paths::event_calendar(event.id),
         event: EventView::new(&event),
         flash: flash.map(|f| f.message()),
     };

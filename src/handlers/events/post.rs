@@ -24,6 +24,7 @@ use crate::{
         place,
         spot::{self, SpotAddress},
     },
+    paths,
     protect::{self, random_token, verify_csrf},
     state::AppState,
 };
@@ -95,7 +96,7 @@ pub async fn create(
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
-    let board_path = found.spot.page_path();
+    let board_path = paths::spot(&found.spot.key, &found.spot.name);
 
     let now = Utc::now();
     let parsed = posted.fields.parse(found.spot.time_zone, now);
