@@ -98,16 +98,24 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     /// The hash of an event's edit token, to check a private link against.
     async fn edit_token_hash(&self, source: Source, id: i64)
     -> Result<Option<String>, sqlx::Error>;
-    /// Whether the event was there to update.
+    /// Whether the event was there to update. Only the event whose token hash this is: the
+    /// token was checked before, and the write must not land on another event given the same
+    /// id since (SQLite gives a deleted newest event's id to the next one).
     async fn update_event(
         &self,
         source: Source,
         id: i64,
+        token_hash: &str,
         event: &NewEvent,
     ) -> Result<bool, sqlx::Error>;
-    /// Deletes an event; returns its photo when no other event shows it, so that the caller
-    /// can delete the files.
-    async fn delete_event(&self, source: Source, id: i64) -> Result<Option<String>, sqlx::Error>;
+    /// Deletes an event, only with this token hash; returns its photo when no other event
+    /// shows it, so that the caller can delete the files.
+    async fn delete_event(
+        &self,
+        source: Source,
+        id: i64,
+        token_hash: &str,
+    ) -> Result<Option<String>, sqlx::Error>;
     /// Whether any event, in either world, shows this photo: the files are shared by content.
     async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error>;
     /// Photos stored before their sizes were kept: each one's name once.
@@ -235,12 +243,25 @@ impl Store {
         self.database.edit_token_hash(self.source, id).await
     }
 
-    pub async fn update_event(&self, id: i64, event: &NewEvent) -> Result<bool, sqlx::Error> {
-        self.database.update_event(self.source, id, event).await
+    pub async fn update_event(
+        &self,
+        id: i64,
+        token_hash: &str,
+        event: &NewEvent,
+    ) -> Result<bool, sqlx::Error> {
+        self.database
+            .update_event(self.source, id, token_hash, event)
+            .await
     }
 
-    pub async fn delete_event(&self, id: i64) -> Result<Option<String>, sqlx::Error> {
-        self.database.delete_event(self.source, id).await
+    pub async fn delete_event(
+        &self,
+        id: i64,
+        token_hash: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        self.database
+            .delete_event(self.source, id, token_hash)
+            .await
     }
 
     pub async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error> {

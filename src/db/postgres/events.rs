@@ -143,12 +143,13 @@ pub(super) async fn update(
     pool: &PgPool,
     source: Source,
     id: i64,
+    token_hash: &str,
     event: &NewEvent,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
         "UPDATE events SET title = $3, starts_at = $4, ends_at = $5, description = $6,
                            link = $7, poster_name = $8
-         WHERE id = $1 AND {IN_WORLD}"
+         WHERE id = $1 AND edit_token_hash = $9 AND {IN_WORLD}"
     ))
     .bind(id)
     .bind(source)
@@ -158,6 +159,7 @@ pub(super) async fn update(
     .bind(&event.description)
     .bind(&event.link)
     .bind(&event.poster_name)
+    .bind(token_hash)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -171,13 +173,15 @@ pub(super) async fn delete(
     pool: &PgPool,
     source: Source,
     id: i64,
+    token_hash: &str,
 ) -> Result<Option<String>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let photo: Option<Option<String>> = sqlx::query_scalar(&format!(
-        "DELETE FROM events WHERE id = $1 AND {IN_WORLD} RETURNING photo"
+        "DELETE FROM events WHERE id = $1 AND edit_token_hash = $3 AND {IN_WORLD} RETURNING photo"
     ))
     .bind(id)
     .bind(source)
+    .bind(token_hash)
     .fetch_optional(&mut *tx)
     .await?;
     let unused = match photo.flatten() {

@@ -142,13 +142,19 @@ impl Database for Postgres {
         &self,
         source: Source,
         id: i64,
+        token_hash: &str,
         event: &NewEvent,
     ) -> Result<bool, sqlx::Error> {
-        events::update(&self.pool, source, id, event).await
+        events::update(&self.pool, source, id, token_hash, event).await
     }
 
-    async fn delete_event(&self, source: Source, id: i64) -> Result<Option<String>, sqlx::Error> {
-        events::delete(&self.pool, source, id).await
+    async fn delete_event(
+        &self,
+        source: Source,
+        id: i64,
+        token_hash: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        events::delete(&self.pool, source, id, token_hash).await
     }
 
     async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error> {

@@ -156,12 +156,13 @@ pub(super) async fn update(
     writer: &Writer,
     source: Source,
     id: i64,
+    token_hash: &str,
     event: &NewEvent,
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(
         "UPDATE events SET title = ?, starts_at = ?, ends_at = ?, description = ?, link = ?,
                            poster_name = ?
-         WHERE id = ? AND {IN_WORLD}"
+         WHERE id = ? AND edit_token_hash = ? AND {IN_WORLD}"
     );
     let done = writer
         .write(async |tx| {
@@ -173,6 +174,7 @@ pub(super) async fn update(
                 .bind(&event.link)
                 .bind(&event.poster_name)
                 .bind(id)
+                .bind(token_hash)
                 .bind(source)
                 .execute(&mut *tx)
                 .await
@@ -188,12 +190,16 @@ pub(super) async fn delete(
     writer: &Writer,
     source: Source,
     id: i64,
+    token_hash: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    let sql = format!("DELETE FROM events WHERE id = ? AND {IN_WORLD} RETURNING photo");
+    let sql = format!(
+        "DELETE FROM events WHERE id = ? AND edit_token_hash = ? AND {IN_WORLD} RETURNING photo"
+    );
     writer
         .write(async |tx| {
             let photo: Option<Option<String>> = sqlx::query_scalar(&sql)
                 .bind(id)
+                .bind(token_hash)
                 .bind(source)
                 .fetch_optional(&mut *tx)
                 .await?;

@@ -154,7 +154,10 @@ pub async fn update(
     let now = Utc::now().min(event.starts_at + chrono::TimeDelta::days(1));
     match fields.parse(event.time_zone, now) {
         Ok(updated) => {
-            let updated = state.store.update_event(id, &updated).await;
+            let updated = state
+                .store
+                .update_event(id, &token_hash(&token), &updated)
+                .await;
             state.boards.changed();
             if !updated? {
                 return Err(no_such_event());
@@ -237,7 +240,7 @@ pub async fn delete(
         Some(_) => Some(state.photos.lock().await),
         None => None,
     };
-    let deleted = state.store.delete_event(id).await;
+    let deleted = state.store.delete_event(id, &token_hash(&form.token)).await;
     state.boards.changed();
     if let Some(orphan) = deleted? {
         state.photos.remove(&orphan).await;
