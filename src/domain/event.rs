@@ -1,7 +1,7 @@
 //! An event on a place's board: the fields a person fills in, parsed into a `NewEvent` or into
 //! one message per wrong field.
 
-use chrono::{DateTime, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use url::Url;
 
@@ -124,11 +124,16 @@ impl EventFields {
             None
         } else {
             match Url::parse(link) {
-                Ok(url)
-                    if matches!(url.scheme(), "http" | "https")
-                        && url.host().is_some()
-                        && link.len() <= LINK_MAX_CHARS =>
-                {
+                // Measured as stored, percent-encoded: the edit form offers the stored link
+                // back, and must take it again.
+                Ok(url) if url.as_str().len() > LINK_MAX_CHARS => {
+                    errors.link = Some(format!(
+                        "A link has at most {LINK_MAX_CHARS} characters (each accented letter \
+                         or space takes 3 to 6 in a web address)."
+                    ));
+                    None
+                }
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
                     Some(url.to_string())
                 }
                 _ => {
@@ -172,6 +177,9 @@ fn local_instant(raw: &str, zone: Tz) -> Result<Option<DateTime<Utc>>, String> {
     let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| "Please give a date and time like 2026-12-01 18:30.".to_owned())?;
+    // To the minute, as pages and the edit form show it: seconds kept would be dropped by the
+    // next edit, and could make a start and end a minute apart equal there.
+    let naive = naive.with_second(0).unwrap_or(naive);
     match zone.from_local_datetime(&naive) {
         LocalResult::Single(at) => Ok(Some(at.with_timezone(&Utc))),
         // When clocks go back an hour repeats: the first is meant more often than not.
@@ -217,6 +225,42 @@ mod tests {
         );
         assert_eq!(event.description, "Stalls\nand music");
         assert_eq!(event.link.as_deref(), Some("https://example.org/market"));
+    }
+
+    #[test]
+    fn times_are_kept_to_the_minute_as_the_form_shows_them() {
+        let mut fields = valid();
+        fields.starts_at = "2026-12-05T10:00:59".to_owned();
+        fields.ends_at = "2026-12-05T10:01:01".to_owned();
+        let event = fields
+            .parse(Tz::UTC, now())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(event.starts_at.to_rfc3339(), "2026-12-05T10:00:00+00:00");
+        assert_eq!(
+            event.ends_at.map(|t| t.to_rfc3339()),
+            Some("2026-12-05T10:01:00+00:00".to_owned())
+        );
+        // Within one minute: the same time once shown, so the end is not after the start.
+        let mut fields = valid();
+        fields.starts_at = "2026-12-05T10:00:10".to_owned();
+        fields.ends_at = "2026-12-05T10:00:50".to_owned();
+        let errors = fields.parse(Tz::UTC, now()).err();
+        assert!(errors.is_some_and(|e| e.ends_at.is_some()));
+    }
+
+    #[test]
+    fn a_link_is_measured_as_stored() {
+        // 1,000 characters typed, 5,900 once each "é" is percent-encoded.
+        let mut fields = valid();
+        fields.link = format!("https://example.org/{}", "é".repeat(980));
+        let errors = fields.parse(Tz::UTC, now()).err();
+        assert!(
+            errors
+                .as_ref()
+                .and_then(|e| e.link.as_deref())
+                .is_some_and(|m| m.contains("at most 2000 characters")),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -494,6 +538,12 @@ mod properties {
             "[ \t]{0,2}https?://[a-z0-9-]{1,10}\\.[a-z]{2,3}(:[0-9]{1,6})?(/[^ ]{0,20})?[ \t]{0,2}",
             (1_980usize..=2_010)
                 .prop_map(|len| format!("https://example.org/{}", "a".repeat(len - 20))),
+            // Under the limit as typed, over it once percent-encoded.
+            (
+                300usize..=1_000,
+                prop::sample::select(vec!["é", " ", "ß", "€", "a"])
+            )
+                .prop_map(|(len, c)| format!("https://example.org/{}", c.repeat(len))),
         ]
     }
 
@@ -585,7 +635,13 @@ mod properties {
                 Ok(event) => match event.link {
                     None => prop_assert!(link.trim().is_empty(), "{link:?} dropped"),
                     Some(kept) => {
-                        prop_assert!(link.trim().len() <= LINK_MAX_CHARS, "{link:?}");
+                        prop_assert!(kept.len() <= LINK_MAX_CHARS, "{link:?} kept as {kept:?}");
+                        // The edit form offers it back: taken again as it is.
+                        let again = EventFields { link: kept.clone(), ..valid() }.parse(Tz::UTC, now());
+                        prop_assert_eq!(
+                            again.map(|event| event.link).ok(),
+                            Some(Some(kept.clone()))
+                        );
                         let url = Url::parse(&kept);
                         prop_assert!(
                             url.as_ref().is_ok_and(|url| matches!(url.scheme(), "http" | "https")

@@ -124,13 +124,21 @@ fn is_whole(format: ImageFormat, bytes: &[u8]) -> bool {
 }
 
 /// Where the first scan of a JPEG's main image starts: after SOI, each segment is a marker and
-/// a length, up to the first start-of-scan (SOS) segment.
+/// a length, up to the first start-of-scan (SOS) segment. A marker may follow any number of
+/// fill bytes (0xFF), and a few markers stand alone, without a length (ITU T.81, B.1.1).
 fn jpeg_main_scan(bytes: &[u8]) -> Option<usize> {
     let mut at: usize = 2;
     loop {
+        while bytes.get(at..at.checked_add(2)?)? == [0xFF, 0xFF] {
+            at = at.checked_add(1)?;
+        }
         let &[0xFF, marker, high, low] = bytes.get(at..at.checked_add(4)?)? else {
             return None;
         };
+        if marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
+            at = at.checked_add(2)?;
+            continue;
+        }
         let length = usize::from(u16::from_be_bytes([high, low]));
         let next = at.checked_add(2)?.checked_add(length)?;
         if marker == 0xDA {
@@ -426,6 +434,23 @@ mod properties {
             PNG.get(PNG.len() - 8..PNG.len() - 4),
             Some(b"IEND".as_slice())
         );
+    }
+
+    #[test]
+    fn a_jpeg_with_fill_bytes_before_its_markers_is_read() {
+        // Fill bytes after the start of image, and before the second segment's marker.
+        let second = 4 + usize::from(u16::from_be_bytes([JPEG[4], JPEG[5]]));
+        assert_eq!(JPEG[second], 0xFF);
+        let filled = [
+            &JPEG[..2],
+            &[0xFF, 0xFF, 0xFF][..],
+            &JPEG[2..second],
+            &[0xFF, 0xFF][..],
+            &JPEG[second..],
+        ]
+        .concat();
+        let result = process(&filled);
+        assert!(result.is_ok(), "{result:?}");
     }
 
     #[test]
