@@ -39,6 +39,7 @@ pub struct ForecastChart {
     pub label_x: String,
 }
 
+#[derive(Debug)]
 pub struct Tick {
     /// x for the hour ticks, y for the scale.
     pub at: String,

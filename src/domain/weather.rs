@@ -49,22 +49,37 @@ pub struct DayForecast {
     pub uv_index_max: Option<f64>,
 }
 
+/// How far ahead any forecast reaches (Open-Meteo's longest is 16 days).
+const FORECAST_REACH_DAYS: u64 = 16;
+
 impl Weather {
-    /// The days from `today` (the place's local date) on.
+    /// The days from `today` (the place's local date) on, within a forecast's reach: an
+    /// answer dated years ahead is not next week.
     pub fn days_from(&self, today: NaiveDate) -> impl Iterator<Item = &DayForecast> {
-        self.days.iter().filter(move |day| day.date >= today)
+        let reach = today
+            .checked_add_days(chrono::Days::new(FORECAST_REACH_DAYS))
+            .unwrap_or(NaiveDate::MAX);
+        self.days
+            .iter()
+            .filter(move |day| (today..reach).contains(&day.date))
     }
 
-    /// The forecast hours from the one containing `now`, at most `count` of them.
+    /// The forecast hours from the one containing `now`, at most `count` of them, and none
+    /// later than `count` hours ahead: an answer dated years ahead is not the next hours.
     pub fn next_hours(
         &self,
         now: DateTime<Utc>,
         count: usize,
     ) -> impl Iterator<Item = &HourForecast> {
         let hour_ago = now - chrono::TimeDelta::hours(1);
+        let last = i64::try_from(count)
+            .ok()
+            .and_then(chrono::TimeDelta::try_hours)
+            .and_then(|ahead| now.checked_add_signed(ahead))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         self.hours
             .iter()
-            .filter(move |h| h.at > hour_ago)
+            .filter(move |h| h.at > hour_ago && h.at <= last)
             .take(count)
     }
 }
@@ -198,6 +213,46 @@ mod tests {
             .map(|h| h.temperature_c)
             .collect();
         assert_eq!(temps, vec![Some(5.0), Some(6.0), Some(7.0)]);
+        // Asked a year before the forecast's hours: none of them is next.
+        let year_before = now - chrono::TimeDelta::days(365);
+        assert_eq!(weather.next_hours(year_before, 48).count(), 0);
+        assert_eq!(
+            weather
+                .next_hours(year_before + chrono::TimeDelta::days(365), 48)
+                .count(),
+            43
+        );
+    }
+
+    #[test]
+    fn the_days_are_the_ones_a_forecast_reaches_from_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
+        let day = |date: NaiveDate| DayForecast {
+            date,
+            code: None,
+            max_c: None,
+            min_c: None,
+            precipitation_probability: None,
+            precipitation_mm: None,
+            wind_max_kmh: None,
+            wind_from_degrees: None,
+            uv_index_max: None,
+        };
+        let dates = [-1i64, 0, 6, 15, 16, 3_000].map(|n| today + chrono::TimeDelta::days(n));
+        let weather = Weather {
+            observed_at: DateTime::UNIX_EPOCH,
+            temperature_c: None,
+            feels_like_c: None,
+            humidity_percent: None,
+            wind_speed_kmh: None,
+            wind_from_degrees: None,
+            code: None,
+            hours: Vec::new(),
+            days: dates.iter().copied().map(day).collect(),
+            source: "test",
+        };
+        let shown: Vec<_> = weather.days_from(today).map(|d| d.date).collect();
+        assert_eq!(shown, dates[1..4].to_vec());
     }
 
     #[test]

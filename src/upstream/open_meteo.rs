@@ -1,6 +1,8 @@
 //! Weather from Open-Meteo: `GET {base}/v1/forecast` with current conditions, the hours and the
 //! days of the next week.
 
+use std::ops::RangeInclusive;
+
 use async_trait::async_trait;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use serde::Deserialize;
@@ -28,6 +30,19 @@ pub const SOURCE: &str = "open-meteo.com";
 /// steps of ten minutes to draw.
 const SERIES_FROM: TimeDelta = TimeDelta::days(2);
 const SERIES_TO: TimeDelta = TimeDelta::days(10);
+
+/// What each reading may be on Earth, with room to spare; one outside (or not a number) is
+/// shown as unknown. A huge but finite reading once overflowed the chart's scale into NaN.
+const TEMPERATURE_C: RangeInclusive<f64> = -100.0..=70.0;
+const PERCENT: RangeInclusive<f64> = 0.0..=100.0;
+const WIND_KMH: RangeInclusive<f64> = 0.0..=500.0;
+const PRECIPITATION_MM: RangeInclusive<f64> = 0.0..=2_000.0;
+const UV_INDEX: RangeInclusive<f64> = 0.0..=50.0;
+
+/// A reading kept when it lies in its range (NaN lies in none).
+fn within(range: &RangeInclusive<f64>, value: Option<f64>) -> Option<f64> {
+    value.filter(|v| range.contains(v))
+}
 
 pub struct OpenMeteo {
     client: Client,
@@ -159,9 +174,8 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
         .map(|i| {
             Ok(HourForecast {
                 at: clock.to_utc(&hourly.time[i])?,
-                temperature_c: hourly.temperature_2m[i].filter(|t| t.is_finite()),
-                precipitation_probability: hourly.precipitation_probability[i]
-                    .filter(|p| p.is_finite()),
+                temperature_c: within(&TEMPERATURE_C, hourly.temperature_2m[i]),
+                precipitation_probability: within(&PERCENT, hourly.precipitation_probability[i]),
                 code: hourly.weather_code[i].and_then(wmo_code),
             })
         })
@@ -196,14 +210,16 @@ fn normalise(answer: Answer) -> Result<Weather, UpstreamError> {
             "days far from the current time",
         ));
     }
-    let finite = |value: Option<f64>| value.filter(|v| v.is_finite());
     Ok(Weather {
         observed_at,
-        temperature_c: finite(current.temperature_2m),
-        feels_like_c: finite(current.apparent_temperature),
-        humidity_percent: finite(current.relative_humidity_2m),
-        wind_speed_kmh: finite(current.wind_speed_10m),
-        wind_from_degrees: finite(current.wind_direction_10m).map(compass_degrees),
+        temperature_c: within(&TEMPERATURE_C, current.temperature_2m),
+        feels_like_c: within(&TEMPERATURE_C, current.apparent_temperature),
+        humidity_percent: within(&PERCENT, current.relative_humidity_2m),
+        wind_speed_kmh: within(&WIND_KMH, current.wind_speed_10m),
+        wind_from_degrees: current
+            .wind_direction_10m
+            .filter(|d| d.is_finite())
+            .map(compass_degrees),
         code: current.weather_code.and_then(wmo_code),
         hours,
         days,
@@ -232,6 +248,9 @@ fn days(daily: &Daily) -> Result<Vec<DayForecast>, UpstreamError> {
     let finite = |series: &[Option<f64>], i: usize| {
         series.get(i).copied().flatten().filter(|v| v.is_finite())
     };
+    let reading = |range: &RangeInclusive<f64>, series: &[Option<f64>], i: usize| {
+        within(range, series.get(i).copied().flatten())
+    };
     daily
         .time
         .iter()
@@ -242,14 +261,18 @@ fn days(daily: &Daily) -> Result<Vec<DayForecast>, UpstreamError> {
                     UpstreamError::malformed(PROVIDER, format!("date {date:?}: {e}"))
                 })?,
                 code: finite(&daily.weather_code, i).and_then(wmo_code),
-                max_c: finite(&daily.temperature_2m_max, i),
-                min_c: finite(&daily.temperature_2m_min, i),
-                precipitation_probability: finite(&daily.precipitation_probability_max, i),
-                precipitation_mm: finite(&daily.precipitation_sum, i),
-                wind_max_kmh: finite(&daily.wind_speed_10m_max, i),
+                max_c: reading(&TEMPERATURE_C, &daily.temperature_2m_max, i),
+                min_c: reading(&TEMPERATURE_C, &daily.temperature_2m_min, i),
+                precipitation_probability: reading(
+                    &PERCENT,
+                    &daily.precipitation_probability_max,
+                    i,
+                ),
+                precipitation_mm: reading(&PRECIPITATION_MM, &daily.precipitation_sum, i),
+                wind_max_kmh: reading(&WIND_KMH, &daily.wind_speed_10m_max, i),
                 wind_from_degrees: finite(&daily.wind_direction_10m_dominant, i)
                     .map(compass_degrees),
-                uv_index_max: finite(&daily.uv_index_max, i),
+                uv_index_max: reading(&UV_INDEX, &daily.uv_index_max, i),
             })
         })
         .collect()
@@ -584,17 +607,27 @@ mod properties {
                     Preferences::default_for("no"),
                 );
                 prop_assert_eq!(chart.is_some(), next.len() >= 2);
+                if let Some(chart) = chart {
+                    // The numbers drawn: not the description, whose words may hold "inf".
+                    let drawn = format!(
+                        "{} {} {:?} {:?} {:?}",
+                        chart.nights, chart.rain, chart.lines, chart.ticks, chart.scale
+                    );
+                    prop_assert!(!drawn.contains("NaN") && !drawn.contains("inf"), "{drawn}");
+                }
                 for day in &weather.days {
                     let values = [
-                        day.max_c,
-                        day.min_c,
-                        day.precipitation_probability,
-                        day.precipitation_mm,
-                        day.wind_max_kmh,
-                        day.uv_index_max,
+                        (&TEMPERATURE_C, day.max_c),
+                        (&TEMPERATURE_C, day.min_c),
+                        (&PERCENT, day.precipitation_probability),
+                        (&PRECIPITATION_MM, day.precipitation_mm),
+                        (&WIND_KMH, day.wind_max_kmh),
+                        (&UV_INDEX, day.uv_index_max),
                     ];
                     prop_assert!(
-                        values.iter().all(|n| n.is_none_or(f64::is_finite)),
+                        values
+                            .iter()
+                            .all(|(range, n)| n.is_none_or(|n| range.contains(&n))),
                         "{day:?}"
                     );
                     prop_assert!(
@@ -604,13 +637,16 @@ mod properties {
                     );
                 }
                 let now = [
-                    weather.temperature_c,
-                    weather.feels_like_c,
-                    weather.humidity_percent,
-                    weather.wind_speed_kmh,
-                    weather.wind_from_degrees,
+                    (&TEMPERATURE_C, weather.temperature_c),
+                    (&TEMPERATURE_C, weather.feels_like_c),
+                    (&PERCENT, weather.humidity_percent),
+                    (&WIND_KMH, weather.wind_speed_kmh),
                 ];
-                prop_assert!(now.iter().all(|n| n.is_none_or(f64::is_finite)), "{now:?}");
+                prop_assert!(
+                    now.iter()
+                        .all(|(range, n)| n.is_none_or(|n| range.contains(&n))),
+                    "{now:?}"
+                );
                 prop_assert!(
                     weather
                         .wind_from_degrees
@@ -620,8 +656,11 @@ mod properties {
                 );
                 for hour in &weather.hours {
                     prop_assert!(
-                        hour.temperature_c.is_none_or(f64::is_finite)
-                            && hour.precipitation_probability.is_none_or(f64::is_finite),
+                        hour.temperature_c
+                            .is_none_or(|t| TEMPERATURE_C.contains(&t))
+                            && hour
+                                .precipitation_probability
+                                .is_none_or(|p| PERCENT.contains(&p)),
                         "{hour:?}"
                     );
                 }

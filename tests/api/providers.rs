@@ -221,6 +221,61 @@ async fn the_geocoder_takes_a_404_or_an_empty_list_as_an_unknown_postal_code() {
     }
 }
 
+/// A reading no weather on Earth has is shown as unknown, the rest of the answer kept: a
+/// temperature of 1e308 beside one of -1e308 once overflowed the chart's scale into NaN.
+#[tokio::test]
+async fn readings_beyond_any_weather_on_earth_are_shown_as_unknown() {
+    let mut answer = Provider::Weather.good_answer();
+    for (pointer, reading) in [
+        ("/current/temperature_2m", json!(1e308)),
+        ("/current/wind_speed_10m", json!(-4.0)),
+        ("/current/relative_humidity_2m", json!(140.0)),
+        ("/hourly/temperature_2m/0", json!(1e308)),
+        ("/hourly/temperature_2m/1", json!(-1e308)),
+        ("/hourly/precipitation_probability/0", json!(300.0)),
+        ("/daily/temperature_2m_max/0", json!(95.0)),
+        ("/daily/uv_index_max/0", json!(1e6)),
+    ] {
+        answer = changed(&answer, pointer, reading);
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/forecast"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .mount(&server)
+        .await;
+
+    let weather = OpenMeteo::new(client(PATIENT), &server.uri())
+        .forecast(portland_point())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!(
+        (
+            weather.temperature_c,
+            weather.wind_speed_kmh,
+            weather.humidity_percent,
+            weather.feels_like_c,
+        ),
+        (None, None, None, Some(7.4 - 2.0))
+    );
+    let first_hours: Vec<_> = weather
+        .hours
+        .iter()
+        .take(3)
+        .map(|h| (h.temperature_c, h.precipitation_probability))
+        .collect();
+    assert_eq!(first_hours.len(), 3);
+    assert_eq!(first_hours[0], (None, None));
+    assert_eq!(first_hours[1].0, None);
+    assert!(first_hours[2].0.is_some(), "{first_hours:?}");
+    let today = weather
+        .days
+        .first()
+        .map(|d| (d.max_c, d.uv_index_max, d.min_c.is_some()));
+    assert_eq!(today, Some((None, None, true)));
+}
+
 #[tokio::test]
 async fn the_weather_and_sun_services_take_a_404_as_a_failure() {
     for provider in [Provider::Weather, Provider::Sun] {
