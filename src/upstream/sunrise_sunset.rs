@@ -3,8 +3,10 @@
 //! `tzid` is sent (beyond the course's request) because the service otherwise reads `date` as a
 //! UTC date, and for places far from Greenwich that returns the previous local day's sunset.
 
+use std::ops::RangeInclusive;
+
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -83,6 +85,16 @@ impl SunProvider for SunriseSunset {
 }
 
 fn normalise(r: &Results, at: Coordinates, date: NaiveDate) -> Result<SunTimes, UpstreamError> {
+    let on_the_day = on_the_day(date);
+    let event = |raw: &str| -> Result<Option<DateTime<Utc>>, UpstreamError> {
+        match event(raw)? {
+            Some(at) if !on_the_day.contains(&at) => Err(UpstreamError::malformed(
+                PROVIDER,
+                format!("time {raw:?} far from the date asked, {date}"),
+            )),
+            at => Ok(at),
+        }
+    };
     let sunrise = event(&r.sunrise)?;
     let sunset = event(&r.sunset)?;
     let solar_noon =
@@ -115,6 +127,20 @@ fn normalise(r: &Results, at: Coordinates, date: NaiveDate) -> Result<SunTimes, 
     })
 }
 
+/// When a date's events can happen, wherever on Earth: its local day lies within 14 hours of
+/// the UTC day, and twilight may end after the next midnight. A time outside is no answer for
+/// the date (a sunrise in 9999 read as "rises in 70,000,000 hours", cached for the day).
+fn on_the_day(date: NaiveDate) -> RangeInclusive<DateTime<Utc>> {
+    let midnight = date.and_time(NaiveTime::MIN).and_utc();
+    let from = midnight
+        .checked_sub_signed(TimeDelta::days(1))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let to = midnight
+        .checked_add_signed(TimeDelta::days(2))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    from..=to
+}
+
 /// An ISO 8601 instant; the service writes an event that does not happen that day (polar day or
 /// night, twilight that never ends) as the Unix epoch, `1970-01-01T00:00:01+00:00`.
 fn event(raw: &str) -> Result<Option<DateTime<Utc>>, UpstreamError> {
@@ -128,7 +154,7 @@ mod properties {
     //! Whatever sunrise-sunset.org answers, it becomes sun times in the app's terms or a
     //! malformed-answer error, never a panic.
 
-    use chrono::Days;
+    use chrono::{Days, FixedOffset, Offset};
     use proptest::prelude::*;
     use serde_json::{Value, json};
 
@@ -179,13 +205,28 @@ mod properties {
         ]
     }
 
-    fn results() -> impl Strategy<Value = Results> {
+    /// Instants within a day and a half of `date`'s noon, as the service writes them, or any
+    /// instant at all.
+    fn instant_near(date: NaiveDate) -> impl Strategy<Value = String> {
+        let noon = date.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+        prop_oneof![
+            3 => (-129_600i64..=129_600, -840i32..=840).prop_map(move |(seconds, offset)| {
+                let zone = FixedOffset::east_opt(offset * 60).unwrap_or_else(|| Utc.fix());
+                (noon + TimeDelta::seconds(seconds)).with_timezone(&zone).to_rfc3339()
+            }),
+            1 => instant(),
+        ]
+    }
+
+    /// Results whose times are drawn by `instant`.
+    fn results(instant: BoxedStrategy<String>) -> impl Strategy<Value = Results> {
+        let i = || instant.clone();
         (
-            (instant(), instant(), instant()),
+            (i(), i(), i()),
             day_length(),
-            (instant(), instant()),
-            (instant(), instant()),
-            (instant(), instant()),
+            (i(), i()),
+            (i(), i()),
+            (i(), i()),
         )
             .prop_map(
                 |((sunrise, sunset, solar_noon), day_length, civil, nautical, astronomical)| {
@@ -275,6 +316,19 @@ mod properties {
                 if sun.sunrise.is_some() || sun.sunset.is_some() {
                     prop_assert_eq!(sun.day_length.num_seconds(), results.day_length);
                 }
+                let day = on_the_day(date);
+                let times = [
+                    sun.sunrise,
+                    sun.sunset,
+                    Some(sun.solar_noon),
+                    sun.civil.begin,
+                    sun.civil.end,
+                    sun.nautical.begin,
+                    sun.nautical.end,
+                    sun.astronomical.begin,
+                    sun.astronomical.end,
+                ];
+                prop_assert!(times.iter().flatten().all(|t| day.contains(t)), "{sun:?}");
             }
             Err(error) => {
                 prop_assert!(
@@ -301,9 +355,9 @@ mod properties {
     proptest! {
         #[test]
         fn any_results_are_sun_times_or_malformed(
-            results in results(),
+            (date, results) in day()
+                .prop_flat_map(|date| (Just(date), results(instant_near(date).boxed()))),
             at in place(),
-            date in day(),
         ) {
             check(normalise(&results, at, date), &results, date)?;
         }
@@ -329,7 +383,7 @@ mod properties {
 
         #[test]
         fn answers_with_fields_of_other_shapes_or_missing_are_refused_or_read(
-            json in (status(), results())
+            json in (status(), results(instant().boxed()))
                 .prop_flat_map(|(status, results)| spoiled(to_json(&status, &results))),
             at in place(),
             date in day(),

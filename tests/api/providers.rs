@@ -590,6 +590,17 @@ impl Provider {
                     json!({"results": "", "status": "INVALID_REQUEST"}),
                 ),
                 ("status OK without results", with("/results", json!(""))),
+                (
+                    "a sunrise years from the date asked",
+                    with("/results/sunrise", json!("9999-06-01T05:00:00+00:00")),
+                ),
+                (
+                    "twilight ending the week after",
+                    with(
+                        "/results/civil_twilight_end",
+                        json!("2026-07-08T04:00:00+00:00"),
+                    ),
+                ),
             ],
         }
     }
