@@ -133,7 +133,9 @@ impl PhotoStore {
             .await
             .is_ok_and(|stored| stored == bytes)
         {
-            return Ok(());
+            // Its name may not be on disk yet: the save that wrote it may have ended (a client
+            // gone, a fault) between the rename and the directory's sync.
+            return sync_directory(&self.dir).await;
         }
         self.write_aside_then_rename(&target, bytes).await
     }
@@ -164,7 +166,7 @@ impl PhotoStore {
             tokio::fs::rename(&temporary, target).await?;
             // The new name is an entry in the directory: synced too, so a crash cannot keep the
             // event that names the file and lose the file's name.
-            tokio::fs::File::open(&self.dir).await?.sync_all().await
+            sync_directory(&self.dir).await
         }
         .await;
         if written.is_err() {
@@ -192,14 +194,22 @@ impl PhotoStore {
         Ok(())
     }
 
-    /// Removes both files of a photo no event shows any more.
+    /// Removes both files of a photo no event shows any more (either may not exist: a save
+    /// that failed halfway).
     pub async fn remove(&self, hash: &str) {
         for name in [display_name(hash), thumbnail_name(hash)] {
-            if let Err(error) = tokio::fs::remove_file(self.dir.join(&name)).await {
-                tracing::warn!(%error, name, "could not remove a photo file");
+            match tokio::fs::remove_file(self.dir.join(&name)).await {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::warn!(%error, name, "could not remove a photo file");
+                }
+                _ => {}
             }
         }
     }
+}
+
+async fn sync_directory(dir: &Path) -> std::io::Result<()> {
+    tokio::fs::File::open(dir).await?.sync_all().await
 }
 
 fn is_out_of_space(error: &std::io::Error) -> bool {

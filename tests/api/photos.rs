@@ -268,6 +268,39 @@ async fn a_photo_file_left_short_by_an_earlier_fault_is_replaced_not_reused() {
     );
 }
 
+/// A photo whose second file cannot be written leaves neither: the first, written already, is
+/// removed with the refusal (no event shows it).
+#[tokio::test]
+async fn a_photo_half_written_when_saving_fails_leaves_no_file() {
+    // Arrange: the photo's file names, from a post to another server (names follow content).
+    let photo = pictures::png(640, 480);
+    let names = {
+        let app = spawn_app().await;
+        app.mount_portland().await;
+        let posted = post_with_photo(&app, photo.clone(), "a.png", "image/png").await;
+        assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+        let event = app.listed_events("us", "97229").await.remove(0);
+        ["photo_url", "thumbnail_url"].map(|field| {
+            let url = event[field].as_str().unwrap_or_default();
+            url.rsplit('/').next().unwrap_or_default().to_owned()
+        })
+    };
+    let [display, thumbnail] = &names;
+    // A directory where the thumbnail would go: its rename fails, after the display file's.
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    std::fs::create_dir_all(app.photo_path(thumbnail)).unwrap_or_else(|e| panic!("{e}"));
+
+    // Act
+    let refused = post_with_photo(&app, photo, "a.png", "image/png").await;
+
+    // Assert
+    assert_eq!(refused.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(app.listed_events("us", "97229").await.is_empty());
+    assert!(!app.photo_path(display).exists(), "{display} left behind");
+    assert_eq!(app.photo_files(), vec![thumbnail.clone()]);
+}
+
 /// The `<img>` of the event page's photo: its attributes by name.
 fn photo_tag(html: &str) -> String {
     html.split_once(r#"<img class="photo""#)

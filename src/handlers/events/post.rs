@@ -134,7 +134,13 @@ pub async fn create(
     let _photo_files = match &photo {
         Some(photo) => {
             let guard = state.photos.lock().await;
-            state.photos.save(photo).await?;
+            if let Err(error) = state.photos.save(photo).await {
+                // One of its files may be written: neither stays unless an event shows it.
+                if !state.store.photo_in_use(&photo.hash).await.unwrap_or(true) {
+                    state.photos.remove(&photo.hash).await;
+                }
+                return Err(error.into());
+            }
             Some(guard)
         }
         None => None,
