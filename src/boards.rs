@@ -3,6 +3,9 @@
 //! changes it: a write to any event (post, edit, delete: `changed`, called once the write is
 //! committed and before the answer to it is sent, so the poster's next view shows it), or the
 //! moment its soonest upcoming event is over and moves to the past list.
+//!
+//! Another instance's writes reach this one through the database: a count of event writes,
+//! kept by triggers, read every `OTHER_INSTANCES_POLL` (`watch_other_instances`).
 
 use std::{
     sync::{
@@ -28,6 +31,9 @@ const PAST_EVENTS: i64 = 10;
 const LONGEST_KEPT: TimeDelta = TimeDelta::seconds(60);
 /// Boards of this many places are kept; the least used go first.
 const PLACES_KEPT: u64 = 10_000;
+/// How often the count of event writes is read, for those of other instances: what another
+/// instance's post may take to show here, at a few small reads a second.
+const OTHER_INSTANCES_POLL: Duration = Duration::from_millis(250);
 
 /// One place's board as read at some moment.
 pub struct Board {
@@ -65,6 +71,31 @@ impl Boards {
     /// Called after every write to events, committed or not.
     pub fn changed(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Starts the task that reads the count of event writes, for as long as the runtime runs:
+    /// when it moved, another instance (or this one) wrote, and every board is read again.
+    /// The count moves only once a write is committed, so a board read after it is current.
+    pub fn watch_other_instances(&self) {
+        let boards = self.clone();
+        tokio::spawn(async move {
+            let mut seen = None;
+            let mut ticks = tokio::time::interval(OTHER_INSTANCES_POLL);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let writes = boards.store.event_writes().await;
+                if let Err(error) = &writes {
+                    tracing::debug!(%error, "count of event writes not read");
+                }
+                // Unknown counts as moved: a board is never kept on a guess.
+                let now = writes.ok();
+                if now.is_none() || (seen.is_some() && now != seen) {
+                    boards.changed();
+                }
+                seen = now;
+            }
+        });
     }
 
     /// The board of `key` as of `now`: from memory when nothing changed it since it was read.

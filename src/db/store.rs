@@ -118,6 +118,9 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<String>, sqlx::Error>;
     /// Whether any event, in either world, shows this photo: the files are shared by content.
     async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error>;
+    /// How many writes to events there have been, by any instance: the count moves with each
+    /// committed post, edit and delete (a trigger counts them in the writing transaction).
+    async fn event_writes(&self) -> Result<i64, sqlx::Error>;
     /// Photos stored before their sizes were kept: each one's name once.
     async fn photos_without_sizes(&self) -> Result<Vec<String>, sqlx::Error>;
     /// Records a photo's sizes on every event that shows it.
@@ -266,6 +269,10 @@ impl Store {
 
     pub async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error> {
         self.database.photo_in_use(hash).await
+    }
+
+    pub async fn event_writes(&self) -> Result<i64, sqlx::Error> {
+        self.database.event_writes().await
     }
 
     pub async fn photos_without_sizes(&self) -> Result<Vec<String>, sqlx::Error> {

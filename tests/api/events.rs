@@ -637,3 +637,84 @@ async fn an_edit_or_delete_lands_only_on_the_event_its_link_was_made_for() {
         .await;
     assert!(matches!(updated, Ok(true)), "{updated:?}");
 }
+
+/// Each instance keeps the boards in memory; a post, an edit and a delete made through another
+/// instance on the same database show on this one's place page too, within moments (a quarter
+/// of a second, read every 50 ms here for up to 5 s), not at its board's 60-second renewal.
+#[tokio::test]
+async fn another_instances_post_edit_and_delete_show_on_this_ones_board() {
+    let app = app_with_portland().await;
+    let other = app.start_another_server().await;
+    let here = async || app.get(PLACE).await.text().await.unwrap_or_default();
+    // The board is read, and kept, here first.
+    assert!(!here().await.contains("Winter market"));
+
+    // Posted there.
+    let browser = browser();
+    let tokens = crate::helpers::form_tokens_at(&browser, &format!("{other}{PLACE}")).await;
+    let posted = browser
+        .post(format!("{other}{POST}"))
+        .multipart(event_form(&tokens, &[]))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    assert!(soon(async || here().await.contains("Winter market")).await);
+
+    // Edited there.
+    let there = browser
+        .get(format!("{other}{PLACE}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let link = private_link_in(&there).unwrap_or_else(|| panic!("no private link"));
+    let (path, token) = link.split_once("?token=").unwrap_or_default();
+    let edit_html = browser
+        .get(format!("{other}{link}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    let csrf = crate::helpers::hidden_value(&edit_html, "authenticity_token");
+    let start = crate::helpers::hidden_value(&edit_html, "starts_at");
+    let edited = browser
+        .post(format!("{other}{path}"))
+        .form(&[
+            ("title", "Summer market"),
+            ("starts_at", start.as_str()),
+            ("name", "Ana"),
+            ("token", token),
+            ("authenticity_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    assert!(soon(async || here().await.contains("Summer market")).await);
+
+    // Deleted there.
+    let deleted = browser
+        .post(format!("{other}{}", path.replace("/edit", "/delete")))
+        .form(&[("token", token), ("authenticity_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert!(soon(async || !here().await.contains("Summer market")).await);
+}
+
+/// Whether `check` comes true within 5 s, asked every 50 ms.
+async fn soon(check: impl AsyncFn() -> bool) -> bool {
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}

@@ -161,6 +161,12 @@ impl Database for Postgres {
         events::photo_in_use(&self.pool, hash).await
     }
 
+    async fn event_writes(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT count FROM event_writes WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+    }
+
     async fn photos_without_sizes(&self) -> Result<Vec<String>, sqlx::Error> {
         events::photos_without_sizes(&self.pool).await
     }

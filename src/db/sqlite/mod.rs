@@ -204,6 +204,12 @@ impl Database for Sqlite {
         events::photo_in_use(&self.readers, hash).await
     }
 
+    async fn event_writes(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT count FROM event_writes WHERE id = 1")
+            .fetch_one(&self.readers)
+            .await
+    }
+
     async fn photos_without_sizes(&self) -> Result<Vec<String>, sqlx::Error> {
         events::photos_without_sizes(&self.readers).await
     }
