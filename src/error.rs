@@ -19,6 +19,9 @@ use crate::{
     handlers::layout::Layout, lookup::LookupError, state::AppState, upstream::UpstreamError,
 };
 
+/// How long a client is asked to wait after the database was busy.
+const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 400: the request is malformed; the message tells the person what to change.
@@ -45,6 +48,9 @@ pub enum AppError {
     /// 503: the database does not answer (health check).
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// 503 with `Retry-After`: the database was too busy to answer in time; nothing changed.
+    #[error("busy: {0}")]
+    Busy(String),
     /// 507: the disk (or the database's size limit) is full; nothing was saved.
     #[error("out of storage: {0}")]
     StorageFull(String),
@@ -64,7 +70,7 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Upstream(e) if e.is_timeout() => StatusCode::GATEWAY_TIMEOUT,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -96,6 +102,10 @@ impl AppError {
                 capitalise(&e.public_message())
             ),
             Self::Unavailable(_) => "The service is temporarily unavailable.".to_owned(),
+            Self::Busy(_) => {
+                "The server is too busy to answer just now, and nothing was changed. Please try again in a moment."
+                    .to_owned()
+            }
             Self::Internal(_) => {
                 "Something went wrong on our side. It has been logged; please try again.".to_owned()
             }
@@ -119,7 +129,7 @@ impl From<LookupError> for AppError {
                     .to_owned(),
             ),
             LookupError::Upstream(e) => Self::Upstream(e),
-            LookupError::Database(e) => Self::Internal(format!("database: {e}")),
+            LookupError::Database(e) => Self::database(&e),
         }
     }
 }
@@ -136,8 +146,16 @@ impl From<crate::cities::search::SearchError> for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        if crate::db::is_storage_full(&e) {
+        Self::database(&e)
+    }
+}
+
+impl AppError {
+    fn database(e: &sqlx::Error) -> Self {
+        if crate::db::is_storage_full(e) {
             Self::StorageFull(format!("database: {e}"))
+        } else if crate::db::is_busy(e) {
+            Self::Busy(format!("database: {e}"))
         } else {
             Self::Internal(format!("database: {e}"))
         }
@@ -187,14 +205,20 @@ impl IntoResponse for AppError {
             Self::Internal(_) | Self::Unavailable(_) | Self::StorageFull(_) => {
                 tracing::error!(error = %self, "request failed")
             }
+            Self::Busy(_) => tracing::warn!(error = %self, "database busy"),
             Self::Upstream(_) => tracing::warn!(error = %self, "upstream failed"),
             _ => {}
         }
         let mut response = status.into_response();
-        if let Self::TooManyRequests { retry_after_secs } = &self {
+        let retry_after_secs = match &self {
+            Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            Self::Busy(_) => Some(BUSY_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after_secs {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, (*retry_after_secs).into());
+                .insert(header::RETRY_AFTER, seconds.into());
         }
         response.extensions_mut().insert(ErrorReport {
             message: self.public_message(),

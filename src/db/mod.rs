@@ -94,6 +94,12 @@ pub fn is_storage_full(error: &sqlx::Error) -> bool {
     sqlite::is_storage_full(error) || postgres::is_storage_full(error)
 }
 
+/// Whether the database was too busy to answer in time (no connection free within the pool's
+/// wait, or a lock held elsewhere): worth trying again in a moment, unlike a fault.
+pub fn is_busy(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::PoolTimedOut) || sqlite::is_busy(error) || postgres::is_busy(error)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,3 +117,52 @@ async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged()
         stored(app.listed_events("us", "97229").await).contains(&"After the clean-up".to_owned())
     );
 }
+
+/// Another process holding SQLite's write lock past the busy timeout (5 s): the post is a 503
+/// that says to try again (with `Retry-After`), nothing is stored, and the same form goes
+/// through once the lock is let go. Before, it was a 500 "something went wrong".
+#[tokio::test]
+async fn a_post_while_another_process_holds_the_database_is_a_503_to_try_again() {
+    use sqlx::Connection;
+
+    let app = spawn_app_on_sqlite(&[]).await;
+    app.mount_portland().await;
+    let browser = browser();
+    let tokens = app.form_tokens(&browser, PLACE).await;
+    // A connection of its own, as another process's would be, takes the write lock and keeps it.
+    let mut other = sqlx::SqliteConnection::connect(&app.database_url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let refused = app
+        .post_multipart(
+            &browser,
+            "/places/us/97229/events",
+            event_form(&tokens, &[]),
+        )
+        .await;
+
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(crate::helpers::header(&refused, "retry-after"), "2");
+    let page = refused.text().await.unwrap_or_default();
+    assert!(page.contains("too busy to answer just now"), "{page}");
+    sqlx::query("ROLLBACK")
+        .execute(&mut other)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(app.listed_events("us", "97229").await.is_empty());
+
+    let posted = app
+        .post_multipart(
+            &browser,
+            "/places/us/97229/events",
+            event_form(&tokens, &[]),
+        )
+        .await;
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.listed_events("us", "97229").await.len(), 1);
+}

@@ -35,6 +35,9 @@ use crate::domain::{Place, PlaceKey, Spot, SpotKey, event::NewEvent, photo::Phot
 const PAGE_BYTES: u64 = 4096;
 /// SQLite's result code for a full disk or a database at its size limit.
 const SQLITE_FULL: i32 = 13;
+/// SQLite's result codes for a lock held by another connection past the busy timeout.
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
 
 /// Opens (creating if the URL allows) and migrates the database: a pool of read-only
 /// connections for every read, and the one [`Writer`]. `max_mb` caps the file's size (0: none).
@@ -420,6 +423,16 @@ pub(super) fn is_storage_full(error: &sqlx::Error) -> bool {
         .and_then(|e| e.code())
         .and_then(|code| code.parse::<i32>().ok())
         .is_some_and(|code| code & 0xff == SQLITE_FULL)
+}
+
+/// Whether another process held the database's lock past the busy timeout.
+pub(super) fn is_busy(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .filter(|e| e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some())
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, SQLITE_BUSY | SQLITE_LOCKED))
 }
 
 /// Whether the database answers a trivial query: the health check.
