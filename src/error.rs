@@ -76,6 +76,15 @@ impl AppError {
         }
     }
 
+    /// How long to wait before trying again, when that is worth saying (`Retry-After`).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            Self::Busy(_) => Some(BUSY_RETRY_AFTER_SECS),
+            _ => None,
+        }
+    }
+
     /// What the person is told. Internal detail never leaves the log.
     pub fn public_message(&self) -> String {
         match self {
@@ -210,12 +219,7 @@ impl IntoResponse for AppError {
             _ => {}
         }
         let mut response = status.into_response();
-        let retry_after_secs = match &self {
-            Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
-            Self::Busy(_) => Some(BUSY_RETRY_AFTER_SECS),
-            _ => None,
-        };
-        if let Some(seconds) = retry_after_secs {
+        if let Some(seconds) = self.retry_after_secs() {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, seconds.into());

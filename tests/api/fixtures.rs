@@ -228,9 +228,42 @@ pub const POLAR_DAY: SunAnswer<'static> = SunAnswer {
     astronomical: ("1970-01-01T00:00:01+00:00", "1970-01-01T00:00:01+00:00"),
 };
 
-/// Any day's answer for Portland, for tests that are not about the times themselves.
+/// Portland's answer for today (its 1 December answer, moved by whole days), for tests that are
+/// not about the times themselves: the app refuses times far from the date it asked for.
 pub fn any_sun_answer() -> Value {
-    sunrise_sunset(&PORTLAND_DECEMBER)
+    let december = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+    let days = chrono::TimeDelta::days((Utc::now().date_naive() - december).num_days());
+    let moved = |utc: &str| {
+        let at = DateTime::parse_from_rfc3339(utc).unwrap_or_else(|e| panic!("{utc}: {e}"));
+        // The epoch's first second says "does not happen": it stays.
+        if at.timestamp() <= 1 {
+            utc.to_owned()
+        } else {
+            (at + days).to_rfc3339()
+        }
+    };
+    let d = &PORTLAND_DECEMBER;
+    let times = [
+        moved(d.sunrise),
+        moved(d.sunset),
+        moved(d.solar_noon),
+        moved(d.civil.0),
+        moved(d.civil.1),
+        moved(d.nautical.0),
+        moved(d.nautical.1),
+        moved(d.astronomical.0),
+        moved(d.astronomical.1),
+    ];
+    sunrise_sunset(&SunAnswer {
+        zone: d.zone,
+        sunrise: &times[0],
+        sunset: &times[1],
+        solar_noon: &times[2],
+        day_length: d.day_length,
+        civil: (&times[3], &times[4]),
+        nautical: (&times[5], &times[6]),
+        astronomical: (&times[7], &times[8]),
+    })
 }
 
 /// Pictures in each accepted format, made here.

@@ -45,6 +45,8 @@ async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged()
             StatusCode::INSUFFICIENT_STORAGE => {
                 refused += 1;
                 refusal_page = response.text().await.unwrap_or_default();
+                // The form comes back as it was typed.
+                assert!(refusal_page.contains(&format!(r#"value="{title}""#)));
                 if refused == 30 {
                     break;
                 }
@@ -119,8 +121,9 @@ async fn a_full_database_refuses_posts_with_507_and_loses_none_it_acknowledged()
 }
 
 /// Another process holding SQLite's write lock past the busy timeout (5 s): the post is a 503
-/// that says to try again (with `Retry-After`), nothing is stored, and the same form goes
-/// through once the lock is let go. Before, it was a 500 "something went wrong".
+/// that says to try again (with `Retry-After`) above the form as it was typed, nothing is
+/// stored, and the same form goes through once the lock is let go. Before, it was a 500
+/// "something went wrong", and what was typed was lost.
 #[tokio::test]
 async fn a_post_while_another_process_holds_the_database_is_a_503_to_try_again() {
     use sqlx::Connection;
@@ -150,6 +153,8 @@ async fn a_post_while_another_process_holds_the_database_is_a_503_to_try_again()
     assert_eq!(crate::helpers::header(&refused, "retry-after"), "2");
     let page = refused.text().await.unwrap_or_default();
     assert!(page.contains("too busy to answer just now"), "{page}");
+    // The place page, with the form as it was typed.
+    assert!(page.contains(r#"value="Winter market""#));
     sqlx::query("ROLLBACK")
         .execute(&mut other)
         .await

@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{
-    EventForm, authenticity_token, find_event, no_such_event, parse_id, see_other, token_hash,
+    EventForm, FORM_EXPIRED, authenticity_token, find_event, no_such_event, parse_id, see_other,
+    token_hash, worth_trying_again,
 };
 use crate::{
     cookies::{self, Flash},
@@ -101,6 +102,7 @@ pub async fn edit(
         errors: FieldErrors::default(),
         submission_id: String::new(),
         authenticity_token: authenticity_token(&csrf)?,
+        notice: None,
     };
     let page = edit_page(&state, &event, form, token);
     Ok((csrf, render(&page)?).into_response())
@@ -142,13 +144,18 @@ pub async fn update(
     Form(form): Form<EditForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    verify_csrf(&csrf, &form.authenticity_token)?;
+    let expired = verify_csrf(&csrf, &form.authenticity_token).err();
     let event = event_for_editing(&state, id, &form.token).await?;
     let EditForm {
         fields,
         token,
         authenticity_token,
     } = form;
+    // An expired form comes back as it was typed (the private link, checked above, is good).
+    if let Some(refused) = expired {
+        let form = EventForm::returned(fields, String::new(), &csrf, FORM_EXPIRED.to_owned())?;
+        return send_back(&state, &event, form, token, &refused, csrf);
+    }
     // An event under way, or one that spans days, may still be corrected: the start it has is
     // as acceptable as a start a day ago.
     let now = Utc::now().min(event.starts_at + chrono::TimeDelta::days(1));
@@ -159,7 +166,16 @@ pub async fn update(
                 .update_event(id, &token_hash(&token), &updated)
                 .await;
             state.boards.changed();
-            if !updated? {
+            let updated = match updated.map_err(AppError::from) {
+                Ok(updated) => updated,
+                Err(error) if worth_trying_again(&error) => {
+                    let why = error.public_message();
+                    let form = EventForm::returned(fields, String::new(), &csrf, why)?;
+                    return send_back(&state, &event, form, token, &error, csrf);
+                }
+                Err(error) => return Err(error),
+            };
+            if !updated {
                 return Err(no_such_event());
             }
             Ok((
@@ -174,11 +190,32 @@ pub async fn update(
                 errors: *errors,
                 submission_id: String::new(),
                 authenticity_token,
+                notice: None,
             };
             let page = edit_page(&state, &event, form, token);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
+}
+
+/// The edit page with the form sent back as it was typed, the status of why (403 for an
+/// expired form, 507 or 503 for a store that could not take it), and a new form cookie.
+fn send_back(
+    state: &AppState,
+    event: &StoredEvent,
+    form: EventForm,
+    token: String,
+    why: &AppError,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    let page = edit_page(state, event, form, token);
+    let mut answer = (why.status(), csrf, render(&page)?).into_response();
+    if let Some(seconds) = why.retry_after_secs() {
+        answer
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, seconds.into());
+    }
+    Ok(answer)
 }
 
 #[derive(Template)]

@@ -39,6 +39,9 @@ pub struct EventForm {
     /// Random per rendering: the same form submitted twice stores one event.
     pub submission_id: String,
     pub authenticity_token: String,
+    /// Why the form came back when no field is wrong: it had expired, or the server could not
+    /// store it just then. What was typed is kept either way.
+    pub notice: Option<String>,
 }
 
 impl EventForm {
@@ -53,7 +56,32 @@ impl EventForm {
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
+
+    /// The form as it was sent, with a fresh authenticity token and why it came back.
+    pub fn returned(
+        fields: EventFields,
+        submission_id: String,
+        csrf: &CsrfToken,
+        why: String,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            fields,
+            errors: FieldErrors::default(),
+            submission_id,
+            authenticity_token: authenticity_token(csrf)?,
+            notice: Some(why),
+        })
+    }
 }
+
+/// Whether a failed write is worth sending the form back for, with what was typed: the site
+/// could not store it just then, and the same form may go through later.
+pub fn worth_trying_again(error: &AppError) -> bool {
+    matches!(error, AppError::StorageFull(_) | AppError::Busy(_))
+}
+
+/// What an expired form (a day old, or from before the site's key changed) comes back with.
+pub const FORM_EXPIRED: &str = "This form had expired (it was open for more than a day), so nothing was saved. What you typed is kept below: check it and send it again.";
 
 /// The authenticity token a form embeds; failing to make one is our fault.
 pub fn authenticity_token(token: &CsrfToken) -> Result<String, AppError> {

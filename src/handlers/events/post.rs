@@ -3,14 +3,14 @@
 
 use axum::{
     extract::State,
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use axum_csrf::CsrfToken;
 use axum_extra::extract::CookieJar;
 use chrono::Utc;
 
-use super::{EventForm, see_other, token_hash};
+use super::{EventForm, FORM_EXPIRED, see_other, token_hash, worth_trying_again};
 use crate::{
     cookies::{self, Flash},
     db::events::{Stored, Submission},
@@ -86,7 +86,23 @@ pub async fn create(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let posted = read_posted_form(multipart).await?;
-    verify_csrf(&token, &posted.authenticity_token)?;
+    if let Err(refused) = verify_csrf(&token, &posted.authenticity_token) {
+        // A bot's form is refused as it is; a person's comes back as they typed it.
+        if !posted.website.is_empty() {
+            return Err(refused);
+        }
+        let found = match spot::find(&state, &address).await {
+            Ok(found) => found,
+            Err(response) => return Ok(response),
+        };
+        let form = EventForm::returned(
+            posted.fields,
+            posted.submission_id,
+            &token,
+            FORM_EXPIRED.to_owned(),
+        )?;
+        return Ok(send_back(&state, found, form, &jar, &refused, token).await);
+    }
     if !posted.website.is_empty() {
         // Discarded before anything is looked up: a bot's post costs no geocoding.
         tracing::info!(?address, "honeypot filled in: post discarded");
@@ -116,6 +132,7 @@ pub async fn create(
                 errors,
                 submission_id: posted.submission_id,
                 authenticity_token: posted.authenticity_token,
+                notice: None,
             };
             let mut page =
                 place::render(&state, found, place::Extras::invalid_form(form, &jar)).await;
@@ -131,7 +148,7 @@ pub async fn create(
     // Derived from the submission, so a repeat of the same form can show the same private link.
     let edit_token = protect::edit_token(&state.secret, &submission_id);
     // Photo files are shared by content: no delete may remove them between saving and storing.
-    let _photo_files = match &photo {
+    let photo_files = match &photo {
         Some(photo) => {
             let guard = state.photos.lock().await;
             if let Err(error) = state.photos.save(photo).await {
@@ -139,7 +156,14 @@ pub async fn create(
                 if !state.store.photo_in_use(&photo.hash).await.unwrap_or(true) {
                     state.photos.remove(&photo.hash).await;
                 }
-                return Err(error.into());
+                drop(guard);
+                let error = AppError::from(error);
+                if !worth_trying_again(&error) {
+                    return Err(error);
+                }
+                let why = error.public_message();
+                let form = EventForm::returned(posted.fields, submission_id, &token, why)?;
+                return Ok(send_back(&state, found, form, &jar, &error, token).await);
             }
             Some(guard)
         }
@@ -162,7 +186,17 @@ pub async fn create(
     {
         state.photos.remove(hash).await;
     }
-    let flash = match stored? {
+    drop(photo_files);
+    let stored = match stored.map_err(AppError::from) {
+        Ok(stored) => stored,
+        Err(error) if worth_trying_again(&error) => {
+            let why = error.public_message();
+            let form = EventForm::returned(posted.fields, submission_id, &token, why)?;
+            return Ok(send_back(&state, found, form, &jar, &error, token).await);
+        }
+        Err(error) => return Err(error),
+    };
+    let flash = match stored {
         Stored::New(event_id) => Flash::Posted {
             event_id,
             token: edit_token,
@@ -175,6 +209,28 @@ pub async fn create(
     // The poster lands on the private link, in the board: a fragment naming a field focuses it.
     let notice = format!("{board_path}#private-link");
     Ok((cookies::set_flash(jar, &flash), see_other(&notice)).into_response())
+}
+
+/// The place page with the form sent back as it was typed, and the status of why (403 for an
+/// expired form, 507 or 503 for a store that could not take it), with a new form cookie.
+async fn send_back(
+    state: &AppState,
+    found: spot::Found,
+    form: EventForm,
+    jar: &CookieJar,
+    why: &AppError,
+    csrf: CsrfToken,
+) -> Response {
+    let mut page = place::render(state, found, place::Extras::invalid_form(form, jar)).await;
+    // A page that failed for another reason keeps its own status.
+    if page.status() == StatusCode::OK {
+        *page.status_mut() = why.status();
+        if let Some(seconds) = why.retry_after_secs() {
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+    }
+    (csrf, page).into_response()
 }
 
 /// The form's id when it is one this app made; otherwise a fresh one (no duplicate check).
