@@ -293,6 +293,8 @@ async fn the_migration_that_made_cities_places_keeps_every_event_save_and_view()
     let listed = app.listed_events("us", "97229").await;
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["title"], "Made before cities");
+    // Its id too, through 0008's copy of the events table.
+    assert_eq!(listed[0]["url"], "/events/1");
     let (_, page) = app.get_text("/places/us/97229").await;
     assert!(
         page.contains("Viewed 13 times"),
