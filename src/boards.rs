@@ -84,16 +84,17 @@ impl Boards {
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                let writes = boards.store.event_writes().await;
-                if let Err(error) = &writes {
-                    tracing::debug!(%error, "count of event writes not read");
+                match boards.store.event_writes().await {
+                    Ok(writes) => {
+                        if seen.is_some_and(|seen| seen != writes) {
+                            boards.changed();
+                        }
+                        seen = Some(writes);
+                    }
+                    // Compared with the next count read: a database too busy to answer is not
+                    // made busier by every board read again.
+                    Err(error) => tracing::debug!(%error, "count of event writes not read"),
                 }
-                // Unknown counts as moved: a board is never kept on a guess.
-                let now = writes.ok();
-                if now.is_none() || (seen.is_some() && now != seen) {
-                    boards.changed();
-                }
-                seen = now;
             }
         });
     }

@@ -77,7 +77,7 @@ impl AppError {
     }
 
     /// How long to wait before trying again, when that is worth saying (`Retry-After`).
-    pub fn retry_after_secs(&self) -> Option<u64> {
+    fn retry_after_secs(&self) -> Option<u64> {
         match self {
             Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
             Self::Busy(_) => Some(BUSY_RETRY_AFTER_SECS),
@@ -207,10 +207,21 @@ pub struct ErrorReport {
     pub message: String,
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        match &self {
+impl AppError {
+    /// The answer to this error with a page of the handler's own in place of the error page (a
+    /// form sent back as it was typed): logged, and given the status and headers, as any
+    /// other. A page that failed for another reason keeps its own status.
+    pub fn with_page(&self, mut page: Response) -> Response {
+        self.log();
+        if page.status() == StatusCode::OK {
+            *page.status_mut() = self.status();
+            self.add_headers(page.headers_mut());
+        }
+        page
+    }
+
+    fn log(&self) {
+        match self {
             Self::Internal(_) | Self::Unavailable(_) | Self::StorageFull(_) => {
                 tracing::error!(error = %self, "request failed")
             }
@@ -218,12 +229,20 @@ impl IntoResponse for AppError {
             Self::Upstream(_) => tracing::warn!(error = %self, "upstream failed"),
             _ => {}
         }
-        let mut response = status.into_response();
+    }
+
+    fn add_headers(&self, headers: &mut http::HeaderMap) {
         if let Some(seconds) = self.retry_after_secs() {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, seconds.into());
+            headers.insert(header::RETRY_AFTER, seconds.into());
         }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let mut response = self.status().into_response();
+        self.add_headers(response.headers_mut());
         response.extensions_mut().insert(ErrorReport {
             message: self.public_message(),
         });

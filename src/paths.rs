@@ -1,7 +1,9 @@
-//! Every address the app answers and links to, in one place: each route's pattern, and beside
-//! it the function that builds its paths. `routes.rs` mounts these patterns; handlers, feeds
-//! and templates link and redirect with these builders. A route renamed here is renamed
-//! everywhere, and the tests below check that each builder's paths match their pattern.
+//! Every page, form and API address the app links to, in one place: each route's pattern, and
+//! beside it the function that builds its paths. `routes.rs` mounts these patterns; handlers,
+//! feeds and templates link and redirect with these builders. A route renamed here is renamed
+//! everywhere, and the tests below check that each builder's paths match their pattern. (The
+//! operators' addresses, `/healthz`, `/readyz` and `/metrics`, and the files under `/static`
+//! and `/photos` are named where they are served.)
 
 use crate::domain::place::{PlaceKey, SpotKey, slug};
 
@@ -67,7 +69,7 @@ pub fn spot_events(spot_key: &SpotKey, name: &str) -> String {
     format!("{}/events", spot(spot_key, name))
 }
 
-/// A place's upcoming events, as a feed: `kind` is `ics` or `atom`.
+/// A place's upcoming events, as a feed for calendar apps or feed readers.
 pub fn spot_events_feed(spot_key: &SpotKey, name: &str, kind: FeedKind) -> String {
     format!("{}/events.{}", spot(spot_key, name), kind.extension())
 }

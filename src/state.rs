@@ -148,8 +148,8 @@ impl AppState {
         crate::telemetry::handle();
         let views = ViewCounts::start(store.clone());
         let boards = Boards::new(store.clone());
-        boards.watch_other_instances();
         let photos = PhotoStore::open(&config.data_dir).await?;
+        boards.watch_other_instances();
         record_photo_sizes(&store, &photos).await;
         Ok(Self(Arc::new(Shared {
             store,

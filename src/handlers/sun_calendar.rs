@@ -24,7 +24,7 @@ use crate::{
     charts::daylight_year::DaylightYear,
     cookies,
     domain::{
-        Spot,
+        PlaceKey, Spot,
         clock::page_duration,
         solar::{SunSource, compute},
         sun_calendar::{FIRST_YEAR, LAST_YEAR, Month, SunDay, sun_days},
@@ -49,7 +49,7 @@ async fn place_and_month(
     country: &str,
     postal_code: &str,
     month: Option<&str>,
-) -> Result<(Arc<Spot>, Month), AppError> {
+) -> Result<(PlaceKey, Arc<Spot>, Month), AppError> {
     let key = place_key(country, postal_code)?;
     let asked = month
         .map(|text| {
@@ -64,7 +64,7 @@ async fn place_and_month(
         .transpose()?;
     let place = state.lookups.place(&key).await?;
     let month = asked.unwrap_or_else(|| Month::of(place.local_time(Utc::now()).date_naive()));
-    Ok((place, month))
+    Ok((key, place, month))
 }
 
 /// `GET /places/{country}/{postal_code}/sun[?month=YYYY-MM]`
@@ -74,13 +74,14 @@ pub async fn page(
     Query(query): Query<MonthQuery>,
     jar: CookieJar,
 ) -> Result<Response, AppError> {
-    let (place, month) =
+    let (key, place, month) =
         place_and_month(&state, &country, &postal_code, query.month.as_deref()).await?;
     let prefs =
         cookies::preferences(&jar).unwrap_or_else(|| Preferences::default_for(&place.country_code));
     let today = place.local_time(Utc::now()).date_naive();
     let page = SunCalendarPage::new(
         state.layout(format!("Sun calendar: {}", place.display_name())),
+        &key,
         &place,
         month,
         today,
@@ -95,7 +96,7 @@ pub async fn csv(
     Path((country, postal_code)): Path<(String, String)>,
     Query(query): Query<MonthQuery>,
 ) -> Result<Response, AppError> {
-    let (place, month) =
+    let (_, place, month) =
         place_and_month(&state, &country, &postal_code, query.month.as_deref()).await?;
     let days = sun_days(place.coordinates, month);
     let body = month_csv(&days, place.time_zone)
@@ -227,13 +228,14 @@ pub struct SunRow {
 impl SunCalendarPage {
     fn new(
         layout: Layout,
+        key: &PlaceKey,
         place: &Spot,
         month: Month,
         today: NaiveDate,
         prefs: Preferences,
     ) -> Self {
         let zone = place.time_zone;
-        let base = format!("{}/sun", paths::spot(&place.key, &place.name));
+        let base = paths::sun_calendar(key);
         let time = |at: Option<DateTime<Utc>>| {
             at.map(|t| prefs.time(&t.with_timezone(&zone)))
                 .unwrap_or_else(|| "–".to_owned())

@@ -113,9 +113,15 @@ async fn polar_day_is_reported_by_the_api_and_said_on_the_page() {
     let app = spawn_app().await;
     app.mount_utqiagvik().await;
     app.mount_weather(crate::helpers::good_weather()).await;
-    // Every date: the page asks for today, whatever today is.
+    // The API asks for midsummer; the page asks for today, whatever today is, and the service's
+    // polar-day answer is moved to it.
+    mount_sun_for_date(&app, "2026-06-21", &fixtures::POLAR_DAY).await;
+    let midsummer = chrono::NaiveDate::from_ymd_opt(2026, 6, 21).unwrap_or_default();
     app.mount_sun(
-        ResponseTemplate::new(200).set_body_json(fixtures::sunrise_sunset(&fixtures::POLAR_DAY)),
+        ResponseTemplate::new(200).set_body_json(fixtures::sun_answer_moved_to_today(
+            &fixtures::POLAR_DAY,
+            midsummer,
+        )),
     )
     .await;
 
@@ -129,6 +135,10 @@ async fn polar_day_is_reported_by_the_api_and_said_on_the_page() {
     let (status, html) = app.get_text("/places/us/99723").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("does not happen today"));
+    assert!(
+        html.contains("Source: sunrise-sunset.org"),
+        "the service's answer, taken"
+    );
 }
 
 #[tokio::test]

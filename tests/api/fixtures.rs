@@ -232,34 +232,39 @@ pub const POLAR_DAY: SunAnswer<'static> = SunAnswer {
 /// not about the times themselves: the app refuses times far from the date it asked for.
 pub fn any_sun_answer() -> Value {
     let december = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
-    let days = chrono::TimeDelta::days((Utc::now().date_naive() - december).num_days());
+    sun_answer_moved_to_today(&PORTLAND_DECEMBER, december)
+}
+
+/// The service's answer for `its_date`, moved by whole days to today where the answer's place
+/// is (the date the app asks for): times that do not happen (the epoch) stay as they are.
+pub fn sun_answer_moved_to_today(answer: &SunAnswer<'_>, its_date: chrono::NaiveDate) -> Value {
+    let today = Utc::now().with_timezone(&answer.zone).date_naive();
+    let days = TimeDelta::days((today - its_date).num_days());
     let moved = |utc: &str| {
         let at = DateTime::parse_from_rfc3339(utc).unwrap_or_else(|e| panic!("{utc}: {e}"));
-        // The epoch's first second says "does not happen": it stays.
         if at.timestamp() <= 1 {
             utc.to_owned()
         } else {
             (at + days).to_rfc3339()
         }
     };
-    let d = &PORTLAND_DECEMBER;
     let times = [
-        moved(d.sunrise),
-        moved(d.sunset),
-        moved(d.solar_noon),
-        moved(d.civil.0),
-        moved(d.civil.1),
-        moved(d.nautical.0),
-        moved(d.nautical.1),
-        moved(d.astronomical.0),
-        moved(d.astronomical.1),
+        moved(answer.sunrise),
+        moved(answer.sunset),
+        moved(answer.solar_noon),
+        moved(answer.civil.0),
+        moved(answer.civil.1),
+        moved(answer.nautical.0),
+        moved(answer.nautical.1),
+        moved(answer.astronomical.0),
+        moved(answer.astronomical.1),
     ];
     sunrise_sunset(&SunAnswer {
-        zone: d.zone,
+        zone: answer.zone,
         sunrise: &times[0],
         sunset: &times[1],
         solar_noon: &times[2],
-        day_length: d.day_length,
+        day_length: answer.day_length,
         civil: (&times[3], &times[4]),
         nautical: (&times[5], &times[6]),
         astronomical: (&times[7], &times[8]),

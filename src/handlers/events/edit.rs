@@ -208,14 +208,8 @@ fn send_back(
     why: &AppError,
     csrf: CsrfToken,
 ) -> Result<Response, AppError> {
-    let page = edit_page(state, event, form, token);
-    let mut answer = (why.status(), csrf, render(&page)?).into_response();
-    if let Some(seconds) = why.retry_after_secs() {
-        answer
-            .headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, seconds.into());
-    }
-    Ok(answer)
+    let page = render(&edit_page(state, event, form, token))?.into_response();
+    Ok((csrf, why.with_page(page)).into_response())
 }
 
 #[derive(Template)]

@@ -22,7 +22,7 @@ use crate::{
         spot::{self, SpotAddress},
         sun_calendar::calendar_response,
     },
-    paths,
+    paths::{self, FeedKind},
     state::AppState,
 };
 
@@ -97,7 +97,7 @@ pub async fn place_atom(
     };
     let origin = cookies::origin(&headers);
     let page = paths::spot(&spot.key, &spot.name);
-    let feed = format!("{page}/events.atom");
+    let feed = paths::spot_events_feed(&spot.key, &spot.name, FeedKind::Atom);
     let body = feeds::atom::place_events(
         &spot.display_name(),
         FeedAddresses {

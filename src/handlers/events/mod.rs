@@ -81,7 +81,7 @@ pub fn worth_trying_again(error: &AppError) -> bool {
 }
 
 /// What an expired form (a day old, or from before the site's key changed) comes back with.
-pub const FORM_EXPIRED: &str = "This form had expired (it was open for more than a day), so nothing was saved. What you typed is kept below: check it and send it again.";
+pub const FORM_EXPIRED: &str = "This form had expired, so nothing was saved: it was open for more than a day, or this browser does not keep cookies for this site. What you typed is kept below: check it and send it again.";
 
 /// The authenticity token a form embeds; failing to make one is our fault.
 pub fn authenticity_token(token: &CsrfToken) -> Result<String, AppError> {

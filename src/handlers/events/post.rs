@@ -3,7 +3,7 @@
 
 use axum::{
     extract::State,
-    http::{StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use axum_csrf::CsrfToken;
@@ -87,7 +87,8 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let posted = read_posted_form(multipart).await?;
     if let Err(refused) = verify_csrf(&token, &posted.authenticity_token) {
-        // A bot's form is refused as it is; a person's comes back as they typed it.
+        // A bot's form is refused as it is; a person's comes back as they typed it (a page
+        // view's work, under the post rate limit like every post).
         if !posted.website.is_empty() {
             return Err(refused);
         }
@@ -152,7 +153,8 @@ pub async fn create(
         Some(photo) => {
             let guard = state.photos.lock().await;
             if let Err(error) = state.photos.save(photo).await {
-                // One of its files may be written: neither stays unless an event shows it.
+                // One of its files may be written: neither stays unless an event may show it
+                // (when that cannot be checked, they are kept).
                 if !state.store.photo_in_use(&photo.hash).await.unwrap_or(true) {
                     state.photos.remove(&photo.hash).await;
                 }
@@ -221,16 +223,8 @@ async fn send_back(
     why: &AppError,
     csrf: CsrfToken,
 ) -> Response {
-    let mut page = place::render(state, found, place::Extras::invalid_form(form, jar)).await;
-    // A page that failed for another reason keeps its own status.
-    if page.status() == StatusCode::OK {
-        *page.status_mut() = why.status();
-        if let Some(seconds) = why.retry_after_secs() {
-            page.headers_mut()
-                .insert(header::RETRY_AFTER, seconds.into());
-        }
-    }
-    (csrf, page).into_response()
+    let page = place::render(state, found, place::Extras::invalid_form(form, jar)).await;
+    (csrf, why.with_page(page)).into_response()
 }
 
 /// The form's id when it is one this app made; otherwise a fresh one (no duplicate check).
