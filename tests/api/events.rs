@@ -671,24 +671,19 @@ async fn another_instances_post_edit_and_delete_show_on_this_ones_board() {
     assert!(soon(async || here().await.contains("Winter market")).await);
 
     // Edited there.
-    let there = browser
-        .get(format!("{other}{PLACE}"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
-    let link = private_link_in(&there).unwrap_or_else(|| panic!("no private link"));
+    let there = async |path: &str| {
+        browser
+            .get(format!("{other}{path}"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default()
+    };
+    let link = private_link_in(&there(PLACE).await).unwrap_or_else(|| panic!("no private link"));
     let (path, token) = link.split_once("?token=").unwrap_or_default();
-    let edit_html = browser
-        .get(format!("{other}{link}"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let edit_html = there(&link).await;
     let csrf = crate::helpers::hidden_value(&edit_html, "authenticity_token");
     let start = crate::helpers::hidden_value(&edit_html, "starts_at");
     let edited = browser

@@ -46,20 +46,18 @@ impl Postgres {
 
 /// Whether a database error means PostgreSQL's disk is full.
 pub(super) fn is_storage_full(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .filter(|e| {
-            e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
-                .is_some()
-        })
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == DISK_FULL)
+    state_code(error).is_some_and(|code| code == DISK_FULL)
 }
 
 /// Whether PostgreSQL refused for a moment: too many connections, a lock not granted, a
 /// transaction that lost a deadlock or a serialisation race, or a server starting or stopping.
 pub(super) fn is_busy(error: &sqlx::Error) -> bool {
     const BUSY: [&str; 6] = ["53300", "55P03", "40001", "40P01", "57P03", "57P01"];
+    state_code(error).is_some_and(|code| BUSY.contains(&code.as_str()))
+}
+
+/// The SQLSTATE of an error PostgreSQL answered.
+fn state_code(error: &sqlx::Error) -> Option<String> {
     error
         .as_database_error()
         .filter(|e| {
@@ -67,7 +65,7 @@ pub(super) fn is_busy(error: &sqlx::Error) -> bool {
                 .is_some()
         })
         .and_then(|e| e.code())
-        .is_some_and(|code| BUSY.contains(&code.as_ref()))
+        .map(|code| code.into_owned())
 }
 
 #[async_trait]

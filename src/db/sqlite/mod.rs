@@ -417,22 +417,22 @@ impl Drop for Unsettled {
 
 /// Whether a database error means the disk, or the database's size limit, is full.
 pub(super) fn is_storage_full(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .filter(|e| e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some())
-        .and_then(|e| e.code())
-        .and_then(|code| code.parse::<i32>().ok())
-        .is_some_and(|code| code & 0xff == SQLITE_FULL)
+    primary_code(error) == Some(SQLITE_FULL)
 }
 
 /// Whether another process held the database's lock past the busy timeout.
 pub(super) fn is_busy(error: &sqlx::Error) -> bool {
+    matches!(primary_code(error), Some(SQLITE_BUSY | SQLITE_LOCKED))
+}
+
+/// The primary result code (the low byte of the extended one) of an error SQLite answered.
+fn primary_code(error: &sqlx::Error) -> Option<i32> {
     error
         .as_database_error()
         .filter(|e| e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some())
         .and_then(|e| e.code())
         .and_then(|code| code.parse::<i32>().ok())
-        .is_some_and(|code| matches!(code & 0xff, SQLITE_BUSY | SQLITE_LOCKED))
+        .map(|code| code & 0xff)
 }
 
 /// Whether the database answers a trivial query: the health check.
