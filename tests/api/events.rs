@@ -132,7 +132,17 @@ async fn an_invalid_event_is_refused_with_a_message_beside_each_field_and_the_in
             html.contains(r#"value="https://example.org/market""#) || *case == "javascript link",
             "{case}: link not kept"
         );
-        assert!(html.contains(r#"aria-invalid="true""#), "{case}");
+        // The wrong field points at its message, for screen readers.
+        let described = html
+            .split_once(r#" aria-invalid="true" aria-describedby=""#)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(id, _)| id.to_owned())
+            .unwrap_or_default();
+        assert!(described.ends_with("_error"), "{case}: {described:?}");
+        assert!(
+            html.contains(&format!(r#"<p class="field-error" id="{described}">"#)),
+            "{case}: no message {described:?}"
+        );
     }
     assert!(
         app.listed_events("us", "97229").await.is_empty(),
