@@ -14,6 +14,7 @@ pub mod cookies;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod event_writes;
 pub mod feeds;
 pub mod handlers;
 pub mod lookup;

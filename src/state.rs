@@ -12,6 +12,7 @@ use crate::{
     cities::{CitySearch, import},
     config::{Config, UpstreamMode},
     db,
+    event_writes::EventWrites,
     handlers::{
         layout::Layout,
         place::{ConditionsCache, conditions_cache},
@@ -166,6 +167,15 @@ impl AppState {
             post_limiter: protect::post_limiter(config.post_limit),
             shutting_down: Arc::default(),
         })))
+    }
+
+    /// Posts, edits and deletes of events, with their photos' files.
+    pub fn event_writes(&self) -> EventWrites<'_> {
+        EventWrites {
+            store: &self.store,
+            photos: &self.photos,
+            boards: &self.boards,
+        }
     }
 
     /// The layout fields every page shares.

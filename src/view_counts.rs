@@ -24,6 +24,11 @@ use chrono::{DateTime, Utc};
 
 /// How often the counts are written.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// How long a stopping server keeps trying to write its last counts when the database does
+/// not take them (busy, or briefly away), and how long between tries: the stop is their last
+/// chance.
+const LAST_FLUSH_PATIENCE: Duration = Duration::from_secs(10);
+const LAST_FLUSH_RETRY: Duration = Duration::from_millis(250);
 /// How long a place's total is trusted before it is read from SQLite again.
 const TOTAL_REREAD: Duration = Duration::from_secs(60);
 /// How many places each home-page list shows.
@@ -202,6 +207,24 @@ impl ViewCounts {
             .last_written
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
+    }
+
+    /// Writes what is pending before the process stops, trying again for a while when the
+    /// database does not take it; what still cannot be written is said in the log.
+    pub async fn flush_before_stop(&self) {
+        let deadline = Instant::now() + LAST_FLUSH_PATIENCE;
+        loop {
+            self.flush().await;
+            let pending = self.counts().pending.len();
+            if pending == 0 {
+                return;
+            }
+            if Instant::now() >= deadline {
+                tracing::error!(places = pending, "page views lost at the stop: not written");
+                return;
+            }
+            tokio::time::sleep(LAST_FLUSH_RETRY).await;
+        }
     }
 
     /// Writes every pending count in one transaction. It runs as a task of its own, so a caller

@@ -73,7 +73,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     )
     .await?;
     // The page views counted since the last write are not lost to a clean stop.
-    views.flush().await;
+    views.flush_before_stop().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -162,11 +162,10 @@ pub async fn update(
     match fields.parse(event.time_zone, now) {
         Ok(updated) => {
             let updated = state
-                .store
-                .update_event(id, &token_hash(&token), &updated)
+                .event_writes()
+                .update(id, &token_hash(&token), &updated)
                 .await;
-            state.boards.changed();
-            let updated = match updated.map_err(AppError::from) {
+            let updated = match updated {
                 Ok(updated) => updated,
                 Err(error) if worth_trying_again(&error) => {
                     let why = error.public_message();
@@ -266,16 +265,10 @@ pub async fn delete(
     let id = parse_id(&id)?;
     verify_csrf(&csrf, &form.authenticity_token)?;
     let event = event_for_editing(&state, id, &form.token).await?;
-    // Photo files are shared by content: no post may reuse them while they are removed.
-    let _photo_files = match &event.photo {
-        Some(_) => Some(state.photos.lock().await),
-        None => None,
-    };
-    let deleted = state.store.delete_event(id, &token_hash(&form.token)).await;
-    state.boards.changed();
-    if let Some(orphan) = deleted? {
-        state.photos.remove(&orphan).await;
-    }
+    state
+        .event_writes()
+        .delete(&event, &token_hash(&form.token))
+        .await?;
     let board = format!("{}#events", event.place_path());
     Ok((cookies::set_flash(jar, &Flash::Deleted), see_other(&board)).into_response())
 }

@@ -13,12 +13,13 @@ use chrono::Utc;
 use super::{EventForm, FORM_EXPIRED, see_other, token_hash, worth_trying_again};
 use crate::{
     cookies::{self, Flash},
-    db::events::{Stored, Submission},
+    db::events::Stored,
     domain::{
         event::EventFields,
         photo::{MAX_UPLOAD_BYTES, PhotoError},
     },
     error::AppError,
+    event_writes::NewPost,
     handlers::{
         extract::{Multipart, multipart_error},
         place,
@@ -148,48 +149,16 @@ pub async fn create(
     let submission_id = well_formed_submission_id(posted.submission_id);
     // Derived from the submission, so a repeat of the same form can show the same private link.
     let edit_token = protect::edit_token(&state.secret, &submission_id);
-    // Photo files are shared by content: no delete may remove them between saving and storing.
-    let photo_files = match &photo {
-        Some(photo) => {
-            let guard = state.photos.lock().await;
-            if let Err(error) = state.photos.save(photo).await {
-                // One of its files may be written: neither stays unless an event may show it
-                // (when that cannot be checked, they are kept).
-                if !state.store.photo_in_use(&photo.hash).await.unwrap_or(true) {
-                    state.photos.remove(&photo.hash).await;
-                }
-                drop(guard);
-                let error = AppError::from(error);
-                if !worth_trying_again(&error) {
-                    return Err(error);
-                }
-                let why = error.public_message();
-                let form = EventForm::returned(posted.fields, submission_id, &token, why)?;
-                return Ok(send_back(&state, found, form, &jar, &error, token).await);
-            }
-            Some(guard)
-        }
-        None => None,
-    };
-    let submission = Submission {
-        photo: photo.as_ref().map(|p| (p.hash.as_str(), p.sizes)),
+    let post = NewPost {
+        photo: photo.as_ref(),
         edit_token_hash: &token_hash(&edit_token),
         submission_id: &submission_id,
     };
     let stored = state
-        .store
-        .insert_event(&found.spot, &event, &submission, now)
+        .event_writes()
+        .post(&found.spot, &event, post, now)
         .await;
-    state.boards.changed();
-    // A photo no stored event shows (the insert failed, or this was a repeat) leaves no file.
-    if let Some((hash, _)) = submission.photo
-        && !matches!(stored, Ok(Stored::New(_)))
-        && !state.store.photo_in_use(hash).await.unwrap_or(true)
-    {
-        state.photos.remove(hash).await;
-    }
-    drop(photo_files);
-    let stored = match stored.map_err(AppError::from) {
+    let stored = match stored {
         Ok(stored) => stored,
         Err(error) if worth_trying_again(&error) => {
             let why = error.public_message();
