@@ -1,15 +1,17 @@
 //! Writing events, with the files of their photos. A photo's files are named by its content and
 //! shared by every event that shows it, so each write that may add or remove files holds the
-//! photo lock: a post saves the files before its row goes in, a delete removes them only when
-//! no other event shows them, and a post that fails leaves no file behind. Every write also
+//! photo against this instance's other writes and every other instance's: a post saves the
+//! files before its row goes in, a delete removes them only when no other event shows them,
+//! and a post that fails leaves no file behind. Every write also
 //! tells the boards kept in memory. Handlers parse and answer; this keeps rows and files in step.
 
 use chrono::{DateTime, Utc};
+use tokio::sync::MutexGuard;
 
 use crate::{
     boards::Boards,
     db::{
-        Store,
+        PhotoLock, Store,
         events::{Stored, StoredEvent, Submission},
     },
     domain::{Spot, event::NewEvent, photo::ProcessedPhoto},
@@ -44,12 +46,12 @@ impl EventWrites<'_> {
     ) -> Result<Stored, AppError> {
         let _photo_files = match post.photo {
             Some(photo) => {
-                let guard = self.photos.lock().await;
+                let held = self.lock_photo(&photo.hash).await?;
                 if let Err(error) = self.photos.save(photo).await {
                     self.remove_if_unused(&photo.hash).await;
                     return Err(error.into());
                 }
-                Some(guard)
+                Some(held)
             }
             None => None,
         };
@@ -84,7 +86,7 @@ impl EventWrites<'_> {
     /// shows them.
     pub async fn delete(&self, event: &StoredEvent, token_hash: &str) -> Result<(), AppError> {
         let _photo_files = match &event.photo {
-            Some(_) => Some(self.photos.lock().await),
+            Some(photo) => Some(self.lock_photo(photo).await?),
             None => None,
         };
         let deleted = self.store.delete_event(event.id, token_hash).await;
@@ -93,6 +95,14 @@ impl EventWrites<'_> {
             self.photos.remove(&orphan).await;
         }
         Ok(())
+    }
+
+    /// Holds a photo's files: this instance's other writes first (a lock in memory, so that
+    /// each instance holds at most one database connection for photos), then other instances'.
+    async fn lock_photo(&self, hash: &str) -> Result<(PhotoLock, MutexGuard<'_, ()>), AppError> {
+        let this_instance = self.photos.lock().await;
+        let other_instances = self.store.lock_photo(hash).await?;
+        Ok((other_instances, this_instance))
     }
 
     /// Removes a photo's files unless an event may show them (kept when that cannot be told).

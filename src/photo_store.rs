@@ -22,6 +22,7 @@ pub struct PhotoStore {
     dir: PathBuf,
     /// Held from saving a photo's files to storing its event, and from deleting an event with
     /// a photo to removing its files: the same files serve every event with the same photo.
+    /// Other instances are held off by the store's lock (`EventWrites`), taken after this one.
     lock: Arc<Mutex<()>>,
     /// One decode per core at a time: each may take up to ~200 MB and a core for a second.
     decodes: Arc<Semaphore>,

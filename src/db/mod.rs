@@ -17,7 +17,7 @@ mod store;
 use std::sync::Arc;
 
 pub use sqlite::{Writer, timestamp};
-pub use store::{Backend, Database, PendingViews, PoolGauge, Store};
+pub use store::{Backend, Database, PendingViews, PhotoLock, PoolGauge, Store};
 
 /// The store, and the cities' embedded SQLite database.
 pub struct Opened {

@@ -118,6 +118,10 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<String>, sqlx::Error>;
     /// Whether any event, in either world, shows this photo: the files are shared by content.
     async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error>;
+    /// Holds every other instance off this photo's files until the lock is dropped: one
+    /// instance's post must not save files that another's delete, seeing no event show them
+    /// yet, then removes. (An instance's own writes take turns at the photo store's lock.)
+    async fn lock_photo(&self, hash: &str) -> Result<PhotoLock, sqlx::Error>;
     /// How many writes to events there have been, by any instance: the count moves with each
     /// committed post, edit and delete (a trigger counts them in the writing transaction).
     async fn event_writes(&self) -> Result<i64, sqlx::Error>;
@@ -151,6 +155,19 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     /// Whether a write was refused for want of space and a small write still fails.
     async fn out_of_space(&self) -> bool;
     fn pools(&self) -> Vec<PoolGauge>;
+}
+
+/// A photo's files held against other instances; let go when dropped, on any path out.
+pub struct PhotoLock {
+    _held: Box<dyn std::any::Any + Send>,
+}
+
+impl PhotoLock {
+    pub fn holding(held: impl std::any::Any + Send) -> Self {
+        Self {
+            _held: Box::new(held),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -269,6 +286,10 @@ impl Store {
 
     pub async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error> {
         self.database.photo_in_use(hash).await
+    }
+
+    pub async fn lock_photo(&self, hash: &str) -> Result<PhotoLock, sqlx::Error> {
+        self.database.lock_photo(hash).await
     }
 
     pub async fn event_writes(&self) -> Result<i64, sqlx::Error> {

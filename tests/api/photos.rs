@@ -451,3 +451,45 @@ async fn two_instances_posting_the_same_photo_at_once_store_it_once_and_whole() 
         "a whole JPEG"
     );
 }
+
+/// A post on one instance saves a photo's files before its event is stored; a delete on another
+/// that saw no event show them then removed the files, and the posted event pointed at nothing.
+/// Each instance now holds the photo against the others, through the store both share: the
+/// second instance waits until the first lets go. Through two stores on one database, as two
+/// instances have, since the window between saving and storing cannot be hit over HTTP.
+#[tokio::test]
+async fn a_photo_locked_by_one_instance_waits_for_it_on_another() {
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let sqlite_url = format!("sqlite://{}?mode=rwc", dir.path().join("a.db").display());
+    let url = match crate::helpers::postgres_server() {
+        Some(server) => crate::helpers::fresh_postgres_database(&server).await,
+        None => sqlite_url.clone(),
+    };
+    let open = async || {
+        cityscape::db::open(&url, 0, false, &sqlite_url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"))
+            .store
+    };
+    let (first, second) = (open().await, open().await);
+    let photo = "5c1b0d0e8a3f2b7c9d4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c";
+
+    let held = first
+        .lock_photo(photo)
+        .await
+        .unwrap_or_else(|e| panic!("first lock: {e}"));
+    let mut waiting = Box::pin(second.lock_photo(photo));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), &mut waiting)
+            .await
+            .is_err(),
+        "the second instance took the photo while the first held it"
+    );
+    drop(held);
+    let taken = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .unwrap_or_else(|_| panic!("the photo was not let go"));
+    assert!(taken.is_ok(), "second lock: {:?}", taken.err());
+}

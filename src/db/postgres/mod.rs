@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, postgres::PgPoolOptions};
 
 use super::{
-    Database, PendingViews, PoolGauge,
+    Database, PendingViews, PhotoLock, PoolGauge,
     events::{Stored, StoredEvent, Submission},
     places::{Source, Viewed, ViewedPlace},
     saved::Saved,
@@ -171,6 +171,17 @@ impl Database for Postgres {
 
     async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error> {
         events::photo_in_use(&self.pool, hash).await
+    }
+
+    async fn lock_photo(&self, hash: &str) -> Result<PhotoLock, sqlx::Error> {
+        // A transaction's advisory lock, let go when the transaction ends: dropping it rolls
+        // back as its connection goes back to the pool, so no way out leaves the lock held.
+        let mut held = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('photo ' || $1))")
+            .bind(hash)
+            .execute(&mut *held)
+            .await?;
+        Ok(PhotoLock::holding(held))
     }
 
     async fn event_writes(&self) -> Result<i64, sqlx::Error> {

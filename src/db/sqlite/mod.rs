@@ -6,6 +6,7 @@ mod places;
 mod saved;
 
 use std::{
+    path::{Path, PathBuf},
     str::FromStr,
     sync::{
         Arc,
@@ -24,7 +25,7 @@ use sqlx::{
 };
 
 use super::{
-    Database, PendingViews, PoolGauge,
+    Database, PendingViews, PhotoLock, PoolGauge,
     events::{Stored, StoredEvent, Submission},
     places::{Source, Viewed, ViewedPlace},
     saved::Saved,
@@ -88,12 +89,24 @@ pub async fn connect(url: &str, max_mb: u64) -> Result<(SqlitePool, Writer), sql
 pub struct Sqlite {
     pub readers: SqlitePool,
     pub writer: Writer,
+    /// Beside the database file: the lock on photos that instances sharing the file take
+    /// (they share a machine, so the operating system's file lock reaches them all).
+    photo_lock_file: Arc<Path>,
 }
 
 impl Sqlite {
     pub async fn open(url: &str, max_mb: u64) -> Result<Self, sqlx::Error> {
         let (readers, writer) = connect(url, max_mb).await?;
-        Ok(Self { readers, writer })
+        let mut photo_lock_file = SqliteConnectOptions::from_str(url)?
+            .get_filename()
+            .as_os_str()
+            .to_owned();
+        photo_lock_file.push(".photo-lock");
+        Ok(Self {
+            readers,
+            writer,
+            photo_lock_file: PathBuf::from(photo_lock_file).into(),
+        })
     }
 }
 
@@ -205,6 +218,23 @@ impl Database for Sqlite {
 
     async fn photo_in_use(&self, hash: &str) -> Result<bool, sqlx::Error> {
         events::photo_in_use(&self.readers, hash).await
+    }
+
+    async fn lock_photo(&self, _hash: &str) -> Result<PhotoLock, sqlx::Error> {
+        let path = Arc::clone(&self.photo_lock_file);
+        let locked = tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            // Waits for the instance holding it; let go when the file is closed.
+            file.lock()?;
+            Ok(file)
+        })
+        .await
+        .map_err(|error| sqlx::Error::Io(std::io::Error::other(error)))?;
+        locked.map(PhotoLock::holding).map_err(sqlx::Error::Io)
     }
 
     async fn event_writes(&self) -> Result<i64, sqlx::Error> {
