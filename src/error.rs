@@ -15,9 +15,7 @@ use axum::{
 use serde::Serialize;
 use tower::util::MapResponseLayer;
 
-use crate::{
-    handlers::layout::Layout, lookup::LookupError, state::AppState, upstream::UpstreamError,
-};
+use crate::{layout::Layout, lookup::LookupError, upstream::UpstreamError};
 
 /// How long a client is asked to wait after the database was busy.
 const BUSY_RETRY_AFTER_SECS: u64 = 2;
@@ -287,20 +285,21 @@ pub struct ErrorPage {
     pub message: String,
 }
 
-/// The layer that gives every page-side error response its page in the site's layout. A plain
+/// The layer that gives every page-side error response its page in the site's layout (this
+/// one, titled "Error"). A plain
 /// tower `MapResponse` (no boxing per request, unlike axum's `map_response`): it wraps the
 /// static files too.
 /// Over any body, so that it goes on together with the layers beneath it (`CatchPanicLayer`
 /// answers with a body of its own type).
 pub fn html_error_pages<B>(
-    state: AppState,
+    layout: Layout,
 ) -> MapResponseLayer<impl Fn(http::Response<B>) -> Response + Clone + Send + Sync + 'static>
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
     MapResponseLayer::new(move |response: http::Response<B>| {
-        render_html(&state, response.map(Body::new))
+        render_html(&layout, response.map(Body::new))
     })
 }
 
@@ -313,13 +312,13 @@ where
     MapResponseLayer::new(|response: http::Response<B>| render_json(response.map(Body::new)))
 }
 
-fn render_html(state: &AppState, response: Response) -> Response {
+fn render_html(layout: &Layout, response: Response) -> Response {
     let Some(report) = report_for(&response) else {
         return response;
     };
     let status = response.status();
     let page = ErrorPage {
-        layout: state.layout("Error"),
+        layout: layout.clone(),
         status: status.as_u16(),
         title: status.canonical_reason().unwrap_or("Error"),
         message: report.message,

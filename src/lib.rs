@@ -17,6 +17,7 @@ pub mod error;
 pub mod event_writes;
 pub mod feeds;
 pub mod handlers;
+pub mod layout;
 pub mod lookup;
 pub mod paths;
 pub mod photo_store;

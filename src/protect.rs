@@ -18,7 +18,7 @@ use axum_csrf::{CsrfConfig, CsrfToken};
 use governor::{Quota, RateLimiter, clock::Clock};
 use sha2::{Digest, Sha256};
 
-use crate::{error::AppError, state::AppState};
+use crate::error::AppError;
 
 /// Counts each client's posts per minute.
 pub type PostLimiter = governor::DefaultKeyedRateLimiter<IpAddr>;
@@ -33,13 +33,13 @@ pub fn post_limiter(per_minute: u32) -> Option<Arc<PostLimiter>> {
 /// The client is the TCP peer: behind a reverse proxy every client shares the proxy's address,
 /// and the limit must then be set on the proxy instead.
 pub async fn limit_posts(
-    State(state): State<AppState>,
+    State(limiter): State<Option<Arc<PostLimiter>>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
 ) -> Response {
     if request.method() == Method::POST
-        && let Some(limiter) = &state.post_limiter
+        && let Some(limiter) = &limiter
         && let Err(not_until) = limiter.check_key(&peer.ip())
     {
         let wait = not_until.wait_time_from(limiter_clock().now());
@@ -90,7 +90,7 @@ pub async fn load_or_create_secret(file: &SecretFile) -> std::io::Result<Vec<u8>
     };
     for _ in 0..2 {
         match tokio::fs::read_to_string(path).await {
-            Ok(text) => match from_hex(text.trim()).filter(|s| s.len() == SECRET_BYTES) {
+            Ok(text) => match secret_from_text(&text) {
                 Some(secret) => return Ok(secret),
                 None if shared => {
                     return Err(std::io::Error::new(
@@ -127,7 +127,7 @@ async fn create_secret(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     tokio::fs::create_dir_all(dir).await?;
     let secret: Vec<u8> = (0..SECRET_BYTES).map(|_| rand::random::<u8>()).collect();
     let temporary = dir.join(format!(".secret.{}.part", rand::random::<u64>()));
-    tokio::fs::write(&temporary, to_hex(&secret)).await?;
+    tokio::fs::write(&temporary, hex::encode(&secret)).await?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -160,33 +160,10 @@ pub fn csrf_config(secret: &[u8]) -> CsrfConfig {
     derivation.update(secret);
     CsrfConfig::default()
         .with_key(None)
-        .with_salt(to_hex(&derivation.finalize()))
+        .with_salt(hex::encode(derivation.finalize()))
         .with_cookie_name("cityscape_csrf")
         // A day: a form left open overnight still posts.
         .with_lifetime(time::Duration::days(1))
-}
-
-pub fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    hex
-}
-
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-        })
-        .collect()
 }
 
 /// The private edit token of the event a form submission made: keyed by the secret, so only
@@ -198,12 +175,19 @@ pub fn edit_token(secret: &[u8], submission_id: &str) -> String {
         .chain_update(b"event edit token")
         .chain_update(submission_id.as_bytes())
         .finalize();
-    to_hex(&digest[..16])
+    hex::encode(&digest[..16])
+}
+
+/// The secret a secret file holds: its bytes in hex, with space around them allowed.
+fn secret_from_text(text: &str) -> Option<Vec<u8>> {
+    hex::decode(text.trim())
+        .ok()
+        .filter(|secret| secret.len() == SECRET_BYTES)
 }
 
 /// A random token of `bytes` bytes, as hex.
 pub fn random_token(bytes: usize) -> String {
-    to_hex(&(0..bytes).map(|_| rand::random::<u8>()).collect::<Vec<_>>())
+    hex::encode((0..bytes).map(|_| rand::random::<u8>()).collect::<Vec<_>>())
 }
 
 #[cfg(test)]
@@ -211,13 +195,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_round_trips_and_refuses_garbage() {
-        let bytes = vec![0u8, 1, 171, 255];
-        assert_eq!(from_hex(&to_hex(&bytes)), Some(bytes));
-        assert_eq!(to_hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
-        assert_eq!(from_hex("abc"), None);
-        assert_eq!(from_hex("zz"), None);
-        assert_eq!(random_token(16).len(), 32);
+    fn random_tokens_are_hex_of_their_length() {
+        let token = random_token(16);
+        assert_eq!(token.len(), 32);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(token, random_token(16));
     }
 
     #[tokio::test]
@@ -291,17 +273,22 @@ mod properties {
 
     proptest! {
         #[test]
-        fn any_secret_file_text_is_bytes_or_refused(
+        fn any_secret_file_text_is_a_secret_or_refused(
             text in prop_oneof![any_text(80), "[0-9a-fA-F]{0,130}"],
         ) {
-            if let Some(bytes) = from_hex(&text) {
-                prop_assert_eq!(bytes.len() * 2, text.len());
+            if let Some(secret) = secret_from_text(&text) {
+                prop_assert_eq!(secret.len(), SECRET_BYTES);
+                prop_assert_eq!(hex::encode(&secret), text.trim().to_ascii_lowercase());
             }
         }
 
         #[test]
-        fn hex_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..80)) {
-            prop_assert_eq!(from_hex(&to_hex(&bytes)), Some(bytes));
+        fn a_written_secret_is_read_back(
+            secret in prop::collection::vec(any::<u8>(), SECRET_BYTES),
+            space in "[ \t\n]{0,3}",
+        ) {
+            let text = format!("{space}{}{space}", hex::encode(&secret));
+            prop_assert_eq!(secret_from_text(&text), Some(secret));
         }
     }
 }

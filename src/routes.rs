@@ -105,7 +105,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             ServiceBuilder::new()
                 .layer(middleware::from_fn(security::refuse_cross_site))
                 .layer(middleware::from_fn_with_state(
-                    state.clone(),
+                    state.post_limiter.clone(),
                     protect::limit_posts,
                 ))
                 .layer(middleware::from_fn_with_state(
@@ -173,7 +173,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             ServiceBuilder::new()
                 .layer(compressed())
                 .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
-                .layer(error::html_error_pages(state.clone()))
+                .layer(error::html_error_pages(state.layout("Error")))
                 .layer(CatchPanicLayer::custom(error::panic_response)),
         ));
 
@@ -190,7 +190,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/api/{*rest}", any(not_found))
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
-        .route("/metrics", get(telemetry::render))
+        .route("/metrics", get(health::metrics))
         .layer(around_every_route(
             ServiceBuilder::new()
                 .layer(compressed())
@@ -205,8 +205,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Routed by name rather than nested: nesting rebuilt each request's URI. Layered
         // before routing, so a request for a file passes one box, not two.
         static_assets::Source::Embedded(files) => {
-            let files =
-                around_every_route(error::html_error_pages(state.clone())).service(files.clone());
+            let files = around_every_route(error::html_error_pages(state.layout("Error")))
+                .service(files.clone());
             Router::new()
                 .route_service("/static/{name}", files.clone())
                 .route_service("/favicon.ico", files)
@@ -219,7 +219,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             .route_service("/favicon.ico", ServeFile::new(dir.join("favicon.ico")))
             .layer(around_every_route(
                 ServiceBuilder::new()
-                    .layer(error::html_error_pages(state.clone()))
+                    .layer(error::html_error_pages(state.layout("Error")))
                     .layer(middleware::from_fn(only_file_paths))
                     .layer(SetResponseHeaderLayer::overriding(
                         header::VARY,
@@ -237,7 +237,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .nest_service(photo_store::URL_PREFIX, ServeDir::new(state.photos.dir()))
         .layer(around_every_route(
             ServiceBuilder::new()
-                .layer(error::html_error_pages(state.clone()))
+                .layer(error::html_error_pages(state.layout("Error")))
                 .layer(middleware::from_fn(only_file_paths))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CACHE_CONTROL,

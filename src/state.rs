@@ -13,10 +13,8 @@ use crate::{
     config::{Config, UpstreamMode},
     db,
     event_writes::EventWrites,
-    handlers::{
-        layout::Layout,
-        place::{ConditionsCache, conditions_cache},
-    },
+    handlers::place::{ConditionsCache, conditions_cache},
+    layout::Layout,
     lookup::Lookups,
     photo_store::PhotoStore,
     protect::{self, PostLimiter},

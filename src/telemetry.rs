@@ -16,14 +16,14 @@ use std::{
 };
 
 use axum::{
-    extract::{MatchedPath, State},
+    extract::MatchedPath,
     http::{Request, Response, StatusCode, header},
     response::IntoResponse,
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tower::{Layer, Service};
 
-use crate::{state::AppState, upstream::UpstreamErrorKind};
+use crate::{db::PoolGauge, upstream::UpstreamErrorKind};
 
 const REQUEST_SECONDS: &str = "cityscape_http_request_duration_seconds";
 const UPSTREAM_SECONDS: &str = "cityscape_upstream_call_duration_seconds";
@@ -53,8 +53,9 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// `GET /metrics`
-pub async fn render(State(state): State<AppState>) -> axum::response::Response {
+/// What `GET /metrics` answers, with the gauges read at this scrape: the database pools, and
+/// how far behind the page-view counts are (since their last write, places waiting).
+pub fn render(pools: &[PoolGauge], views_lag: (Duration, usize)) -> axum::response::Response {
     let Some(handle) = handle() else {
         return (
             axum::http::StatusCode::NOT_FOUND,
@@ -63,13 +64,13 @@ pub async fn render(State(state): State<AppState>) -> axum::response::Response {
             .into_response();
     };
     // Gauges read at each scrape rather than kept up to date at each change.
-    for (pool, open, idle) in state.store.pools() {
+    for &(pool, open, idle) in pools {
         let idle = idle as f64;
         let open = f64::from(open);
         metrics::gauge!(POOL_CONNECTIONS, "pool" => pool, "state" => "in_use").set(open - idle);
         metrics::gauge!(POOL_CONNECTIONS, "pool" => pool, "state" => "idle").set(idle);
     }
-    let (lag, pending) = state.views.flush_lag();
+    let (lag, pending) = views_lag;
     metrics::gauge!(VIEWS_FLUSH_LAG).set(lag.as_secs_f64());
     metrics::gauge!(VIEWS_PENDING).set(pending as f64);
     handle.run_upkeep();

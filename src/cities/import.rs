@@ -9,10 +9,7 @@ use super::{
     data::{self, CityRecord},
     fold::fold,
 };
-use crate::{
-    db::{self, Writer},
-    protect::to_hex,
-};
+use crate::db::{self, Writer};
 
 /// Rows per INSERT: fewer statements, each well under SQLite's limit of bound values.
 const ROWS_PER_INSERT: usize = 1000;
@@ -44,8 +41,8 @@ pub async fn import_if_changed(
     writer: &Writer,
     gzip: &[u8],
 ) -> Result<Imported, ImportError> {
-    let version = to_hex(
-        &Sha256::new_with_prefix(IMPORT_FORM)
+    let version = hex::encode(
+        Sha256::new_with_prefix(IMPORT_FORM)
             .chain_update(gzip)
             .finalize(),
     );

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     extract::{Path, Query},
-    layout::{self, Layout},
+    render,
 };
 use crate::{
     cities::{
@@ -26,6 +26,7 @@ use crate::{
     cookies,
     domain::units::Preferences,
     error::AppError,
+    layout::Layout,
     state::AppState,
     timing::{ServerTiming, timed},
 };
@@ -124,7 +125,7 @@ pub async fn results(state: &AppState, query: String, jar: &CookieJar) -> Respon
             results,
             message,
         };
-        (status, layout::render(&page)).into_response()
+        (status, render::render(&page)).into_response()
     };
     let found = match state.cities.search(&query, KEPT_RESULTS).await {
         Ok(found) => found,

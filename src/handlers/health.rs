@@ -1,4 +1,5 @@
-//! Two checks for whatever runs the server. `GET /healthz`: the process is alive and answers
+//! What whatever runs the server asks. `GET /metrics`: Prometheus' figures (`telemetry.rs`).
+//! `GET /healthz`: the process is alive and answers
 //! (200, nothing else is asked: restart it if this fails). `GET /readyz`: it should be sent
 //! requests (200) — the database answers (its migrations ran before the server listened), there
 //! is room to store what people post, and no stop was asked for; 503 otherwise, saying which.
@@ -16,6 +17,11 @@ use axum::{
 use serde_json::json;
 
 use crate::{error::AppError, state::AppState};
+
+/// `GET /metrics`
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    crate::telemetry::render(&state.store.pools(), state.views.flush_lag())
+}
 
 pub async fn alive() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))

@@ -15,11 +15,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use tokio::time::{Instant, timeout_at};
 
-use super::{
-    events::authenticity_token,
-    extract::Query,
-    layout::{Layout, render},
-};
+use super::{events::authenticity_token, extract::Query, render::render};
 use crate::{
     cookies,
     db::places::ViewedPlace,
@@ -29,6 +25,7 @@ use crate::{
         units::Preferences,
     },
     error::AppError,
+    layout::Layout,
     paths,
     state::AppState,
     timing::{ServerTiming, timed},

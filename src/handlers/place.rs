@@ -13,8 +13,7 @@ use chrono_tz::Tz;
 
 use super::{
     events::{EventForm, EventView, authenticity_token},
-    layout::{self, Layout},
-    saved,
+    render, saved,
     spot::{self, Found, SpotAddress},
 };
 use std::sync::Arc;
@@ -37,6 +36,7 @@ use crate::{
         weather::{Weather, compass_point},
         zone_name,
     },
+    layout::Layout,
     paths::{self, FeedKind},
     state::AppState,
     timing::{ServerTiming, timed},
@@ -197,7 +197,7 @@ pub async fn render(state: &AppState, found: Found, extras: Extras) -> Response 
     page.waits = Some(WaitsChart::new(first_wait, &waits, started.elapsed()));
     page.lookup_note = extras.lookup_note;
     page.prefs = PrefsForm::new(prefs, paths::spot(&spot.key, &spot.name));
-    match layout::render_including(&page, page.conditions.sections.len()) {
+    match render::render_including(&page, page.conditions.sections.len()) {
         Ok(html) => (timing, html).into_response(),
         Err(e) => (timing, e).into_response(),
     }

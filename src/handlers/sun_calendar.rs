@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::{
     extract::{Path, Query, place_key},
-    layout::{Layout, render},
+    render::render,
 };
 use crate::{
     charts::daylight_year::DaylightYear,
@@ -31,7 +31,9 @@ use crate::{
         units::Preferences,
     },
     error::AppError,
-    feeds, paths,
+    feeds,
+    layout::Layout,
+    paths,
     state::AppState,
 };
 

@@ -24,7 +24,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 use super::encoding::{self, Coding};
-use crate::{protect::to_hex, security};
+use crate::security;
 
 /// Where the files are served: `/static/{name}`, and the favicon also at `/favicon.ico`.
 pub const URL_PREFIX: &str = "/static/";
@@ -86,7 +86,7 @@ impl EmbeddedFiles {
         for &(name, bytes) in embedded {
             let (base, coding) = split(name);
             let suffix = coding.content_encoding().unwrap_or("id");
-            let etag = format!("\"{}-{suffix}\"", to_hex(&Sha256::digest(bytes)[..8]));
+            let etag = format!("\"{}-{suffix}\"", hex::encode(&Sha256::digest(bytes)[..8]));
             let file = files.entry(base).or_insert_with(|| File {
                 content_type: content_type(base),
                 fingerprint: String::new(),

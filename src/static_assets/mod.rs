@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 pub use self::embedded::EmbeddedFiles;
-use crate::protect::to_hex;
 
 /// Static files change only with a release; a day of caching, then a cheap revalidation. A
 /// fingerprinted URL (`?v=` the content's hash) never changes its content: a year, immutable.
@@ -107,7 +106,7 @@ impl StaticAssets {
 }
 
 fn fingerprint(bytes: &[u8]) -> String {
-    to_hex(&Sha256::digest(bytes)[..6])
+    hex::encode(&Sha256::digest(bytes)[..6])
 }
 
 #[cfg(test)]

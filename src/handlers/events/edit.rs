@@ -22,8 +22,9 @@ use crate::{
     error::AppError,
     handlers::{
         extract::{Form, Path, Query},
-        layout::{Layout, render},
+        render::render,
     },
+    layout::Layout,
     paths,
     protect::verify_csrf,
     state::AppState,

@@ -16,18 +16,16 @@ use axum_csrf::CsrfToken;
 use axum_extra::extract::CookieJar;
 use sha2::{Digest, Sha256};
 
-use super::{
-    extract::Path,
-    layout::{Layout, render},
-};
+use super::{extract::Path, render::render};
 use crate::{
     cookies,
     db::events::StoredEvent,
     domain::clock::{event_span, iso},
     domain::event::{EventFields, FieldErrors},
     error::AppError,
+    layout::Layout,
     paths, photo_store,
-    protect::{random_token, to_hex},
+    protect::random_token,
     state::AppState,
 };
 
@@ -99,7 +97,7 @@ fn see_other(location: &str) -> Response {
 }
 
 fn token_hash(token: &str) -> String {
-    to_hex(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 #[derive(Template)]

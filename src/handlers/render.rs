@@ -1,22 +1,9 @@
-//! The fields `base.html` needs on every page, and the one path from a template to a response.
+//! The one path from a page's template to a response.
 
 use askama::Template;
 use axum::response::Html;
 
 use crate::error::AppError;
-
-#[derive(Debug, Clone)]
-pub struct Layout {
-    /// The page's own title; the site name is added by the layout.
-    pub title: String,
-    /// Shows the banner that says the data are simulated.
-    pub simulated: bool,
-    /// Changes when the stylesheet does, so browsers fetch a new one at once (`?v=`).
-    pub asset_version: String,
-    /// The same for the script.
-    pub script_version: String,
-}
-
 /// Renders a page; a template error becomes a logged 500 in the site's layout.
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
     Ok(Html(page.render()?))
