@@ -15,6 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use axum_csrf::{CsrfConfig, CsrfToken};
+use axum_extra::extract::CookieJar;
 use governor::{Quota, RateLimiter, clock::Clock};
 use sha2::{Digest, Sha256};
 
@@ -142,6 +143,9 @@ async fn create_secret(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     }
 }
 
+/// The cookie that holds a browser's form value.
+const CSRF_COOKIE: &str = "cityscape_csrf";
+
 /// CSRF tokens: a random value in an HttpOnly, SameSite=Lax cookie, and its HMAC in each form;
 /// a POST whose two do not match is refused.
 ///
@@ -161,7 +165,7 @@ pub fn csrf_config(secret: &[u8]) -> CsrfConfig {
     CsrfConfig::default()
         .with_key(None)
         .with_salt(hex::encode(derivation.finalize()))
-        .with_cookie_name("cityscape_csrf")
+        .with_cookie_name(CSRF_COOKIE)
         // A day: a form left open overnight still posts.
         .with_lifetime(time::Duration::days(1))
 }
@@ -176,6 +180,24 @@ pub fn edit_token(secret: &[u8], submission_id: &str) -> String {
         .chain_update(submission_id.as_bytes())
         .finalize();
     hex::encode(&digest[..16])
+}
+
+/// The id of a visitor new to saved places: keyed by the secret from the browser's form cookie,
+/// which every tab of the browser sends, so two tabs saving at once before either has the
+/// visitor cookie are one visitor, not two of which the browser keeps the last. Random when
+/// there is no form cookie (a form post without one is refused before this).
+pub fn new_visitor_id(secret: &[u8], cookies: &CookieJar) -> String {
+    match cookies.get(CSRF_COOKIE) {
+        Some(form_cookie) => {
+            let digest = Sha256::new()
+                .chain_update(secret)
+                .chain_update(b"visitor\0")
+                .chain_update(form_cookie.value().as_bytes())
+                .finalize();
+            hex::encode(&digest[..16])
+        }
+        None => random_token(16),
+    }
 }
 
 /// The secret a secret file holds: its bytes in hex, with space around them allowed.

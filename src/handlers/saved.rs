@@ -22,7 +22,7 @@ use crate::{
     domain::{Spot, SpotKey},
     error::AppError,
     paths,
-    protect::{random_token, verify_csrf},
+    protect::{new_visitor_id, verify_csrf},
     state::AppState,
 };
 
@@ -63,7 +63,7 @@ pub async fn save(
     let (jar, visitor) = match cookies::visitor_id(&jar) {
         Some(id) => (jar, id),
         None => {
-            let id = random_token(16);
+            let id = new_visitor_id(&state.secret, &jar);
             (
                 jar.add(cookies::visitor_cookie(
                     id.clone(),

@@ -259,3 +259,63 @@ async fn a_full_list_of_saved_places_is_shown_within_its_deadline_while_the_serv
         "{html}"
     );
 }
+
+/// Two tabs of a browser without the visitor cookie yet each save a place at once. Each answer
+/// set a visitor cookie of its own and the browser kept the last, so one of two saves answered
+/// 303 was lost. The id of a new visitor is now drawn from the browser's form cookie, which
+/// both tabs send: both answers give the same id, and both places are listed.
+#[tokio::test]
+async fn two_tabs_saving_at_once_before_the_visitor_cookie_keep_both_places() {
+    let app = spawn_app().await;
+    app.mount_portland().await;
+    app.mount_geocoder(
+        "/us/10001",
+        ResponseTemplate::new(200).set_body_json(fixtures::zippopotam(
+            "10001", "Town", "State", "ST", "45.5", "-122.8",
+        )),
+    )
+    .await;
+    let browser = browser();
+    let first = app.form_tokens(&browser, "/places/us/97229").await;
+    let second = app.form_tokens(&browser, "/places/us/10001").await;
+    let save_in_tab = |postal_code: &'static str, token: String| {
+        let (app, browser) = (&app, &browser);
+        async move {
+            let form = [
+                ("country", "us"),
+                ("postal_code", postal_code),
+                ("authenticity_token", token.as_str()),
+            ];
+            app.post_form(browser, "/saved", &form).await
+        }
+    };
+
+    // Both leave before either answer comes back with a cookie.
+    let (a, b) = tokio::join!(
+        save_in_tab("97229", first.authenticity_token),
+        save_in_tab("10001", second.authenticity_token),
+    );
+
+    assert_eq!(a.status(), StatusCode::SEE_OTHER);
+    assert_eq!(b.status(), StatusCode::SEE_OTHER);
+    let visitor = |response: &reqwest::Response| {
+        set_cookie(response, "cityscape_visitor")
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(!visitor(&a).is_empty(), "no visitor cookie");
+    assert_eq!(visitor(&a), visitor(&b), "the tabs got two visitors");
+    let home = browser
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let html = home.text().await.unwrap_or_default();
+    let mine = html.split("My places").nth(1).unwrap_or_default();
+    assert!(
+        mine.contains("(US 97229)") && mine.contains("(US 10001)"),
+        "{mine}"
+    );
+}
