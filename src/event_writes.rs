@@ -70,14 +70,19 @@ impl EventWrites<'_> {
         Ok(stored?)
     }
 
-    /// Changes an event's fields, only with its token's hash; whether it was there to change.
+    /// Changes an event's fields, only with its token's hash and at the version the change was
+    /// made from; whether it was there, at that version, to change.
     pub async fn update(
         &self,
         id: i64,
         token_hash: &str,
+        version: i64,
         event: &NewEvent,
     ) -> Result<bool, AppError> {
-        let updated = self.store.update_event(id, token_hash, event).await;
+        let updated = self
+            .store
+            .update_event(id, token_hash, version, event)
+            .await;
         self.boards.changed();
         Ok(updated?)
     }

@@ -26,6 +26,8 @@ pub struct StoredEvent {
     pub photo_sizes: Option<PhotoSizes>,
     /// When it was first posted (edits keep it).
     pub posted_at: DateTime<Utc>,
+    /// Counts up with each edit: an edit form carries the version it was opened at.
+    pub version: i64,
 }
 
 impl StoredEvent {
@@ -56,6 +58,7 @@ pub(super) struct EventRow {
     thumbnail_width: Option<i64>,
     thumbnail_height: Option<i64>,
     created_at: DateTime<Utc>,
+    version: i64,
 }
 
 impl TryFrom<EventRow> for StoredEvent {
@@ -84,6 +87,7 @@ impl TryFrom<EventRow> for StoredEvent {
             }),
             photo: row.photo,
             posted_at: row.created_at,
+            version: row.version,
         })
     }
 }
@@ -93,7 +97,8 @@ impl TryFrom<EventRow> for StoredEvent {
 pub(super) const SELECT: &str =
     "SELECT e.id, p.country_code, p.postal_code, p.city_id, p.name AS place_name, p.time_zone,
         e.title, e.starts_at, e.ends_at, e.description, e.link, e.poster_name, e.photo,
-        e.photo_width, e.photo_height, e.thumbnail_width, e.thumbnail_height, e.created_at
+        e.photo_width, e.photo_height, e.thumbnail_width, e.thumbnail_height, e.created_at,
+        e.version
     FROM events e JOIN places p ON p.id = e.place_id";
 
 pub(super) fn rows(rows: Vec<EventRow>) -> Result<Vec<StoredEvent>, sqlx::Error> {

@@ -98,14 +98,15 @@ pub trait Database: Send + Sync + std::fmt::Debug {
     /// The hash of an event's edit token, to check a private link against.
     async fn edit_token_hash(&self, source: Source, id: i64)
     -> Result<Option<String>, sqlx::Error>;
-    /// Whether the event was there to update. Only the event whose token hash this is: the
-    /// token was checked before, and the write must not land on another event given the same
-    /// id since (SQLite gives a deleted newest event's id to the next one).
+    /// Whether the event was there to update at this version (and is now at the next). Only
+    /// the event whose token hash this is: the token was checked before, and the write must
+    /// not land on another event given the same id since.
     async fn update_event(
         &self,
         source: Source,
         id: i64,
         token_hash: &str,
+        version: i64,
         event: &NewEvent,
     ) -> Result<bool, sqlx::Error>;
     /// Deletes an event, only with this token hash; returns its photo when no other event
@@ -267,10 +268,11 @@ impl Store {
         &self,
         id: i64,
         token_hash: &str,
+        version: i64,
         event: &NewEvent,
     ) -> Result<bool, sqlx::Error> {
         self.database
-            .update_event(self.source, id, token_hash, event)
+            .update_event(self.source, id, token_hash, version, event)
             .await
     }
 

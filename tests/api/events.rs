@@ -308,6 +308,68 @@ async fn the_event_page_escapes_what_people_write_and_marks_their_links() {
     assert!(html.contains("Bob &#38; &#34;Co&#34;"));
 }
 
+/// Two edit forms opened alike (two tabs, or two people with the link): the first edit sent
+/// lands, and the second comes back with a 409, saying why, with what its writer typed kept;
+/// sent again from there, it lands over the first. Before, the second silently undid the
+/// first, and both were told their change was saved.
+#[tokio::test]
+async fn an_edit_from_a_form_opened_before_another_edit_comes_back_instead_of_undoing_it() {
+    use crate::helpers::hidden_value;
+    let app = app_with_portland().await;
+    let browser = browser();
+    let tokens = app.form_tokens(&browser, PLACE).await;
+    app.post_multipart(&browser, POST, event_form(&tokens, &[]))
+        .await;
+    let link = app.private_link(&browser, PLACE).await;
+    let (path, _) = link.split_once('?').unwrap_or_default();
+    let open_form = async || {
+        browser
+            .get(format!("{}{link}", app.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default()
+    };
+    let (first_tab, second_tab) = (open_form().await, open_form().await);
+    let send = async |form: &str, title: &str| {
+        let fields = [
+            "starts_at",
+            "name",
+            "token",
+            "authenticity_token",
+            "version",
+        ]
+        .map(|name| (name.to_owned(), hidden_value(form, name)));
+        let mut fields = fields.to_vec();
+        fields.push(("title".to_owned(), title.to_owned()));
+        browser
+            .post(format!("{}{path}", app.address))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let title = async || app.listed_events("us", "97229").await[0]["title"].clone();
+
+    let first = send(&first_tab, "Winter market, moved indoors").await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let second = send(&second_tab, "Winter market, cancelled").await;
+    assert_eq!(second.status(), StatusCode::CONFLICT);
+    let returned = second.text().await.unwrap_or_default();
+    assert!(
+        returned.contains("was changed after you opened this form"),
+        "{returned}"
+    );
+    assert!(returned.contains(r#"value="Winter market, cancelled""#));
+    assert_eq!(title().await, "Winter market, moved indoors");
+
+    let again = send(&returned, "Winter market, cancelled").await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(title().await, "Winter market, cancelled");
+}
+
 #[tokio::test]
 async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
     let app = app_with_portland().await;
@@ -637,7 +699,7 @@ async fn an_edit_or_delete_lands_only_on_the_event_its_link_was_made_for() {
 
     // The first event's link, used on another event.
     let updated = store
-        .update_event(second, "hash of the first link", &event("Changed"))
+        .update_event(second, "hash of the first link", 1, &event("Changed"))
         .await
         .unwrap_or_else(|e| panic!("update: {e}"));
     assert!(!updated);
@@ -652,7 +714,7 @@ async fn an_edit_or_delete_lands_only_on_the_event_its_link_was_made_for() {
 
     // Its own link still works.
     let updated = store
-        .update_event(second, "hash of the second link", &event("Changed"))
+        .update_event(second, "hash of the second link", 1, &event("Changed"))
         .await;
     assert!(matches!(updated, Ok(true)), "{updated:?}");
 }

@@ -144,12 +144,13 @@ pub(super) async fn update(
     source: Source,
     id: i64,
     token_hash: &str,
+    version: i64,
     event: &NewEvent,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
         "UPDATE events SET title = $3, starts_at = $4, ends_at = $5, description = $6,
-                           link = $7, poster_name = $8
-         WHERE id = $1 AND edit_token_hash = $9 AND {IN_WORLD}"
+                           link = $7, poster_name = $8, version = version + 1
+         WHERE id = $1 AND edit_token_hash = $9 AND version = $10 AND {IN_WORLD}"
     ))
     .bind(id)
     .bind(source)
@@ -160,6 +161,7 @@ pub(super) async fn update(
     .bind(&event.link)
     .bind(&event.poster_name)
     .bind(token_hash)
+    .bind(version)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -155,9 +155,10 @@ impl Database for Postgres {
         source: Source,
         id: i64,
         token_hash: &str,
+        version: i64,
         event: &NewEvent,
     ) -> Result<bool, sqlx::Error> {
-        events::update(&self.pool, source, id, token_hash, event).await
+        events::update(&self.pool, source, id, token_hash, version, event).await
     }
 
     async fn delete_event(

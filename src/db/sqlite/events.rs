@@ -157,12 +157,13 @@ pub(super) async fn update(
     source: Source,
     id: i64,
     token_hash: &str,
+    version: i64,
     event: &NewEvent,
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(
         "UPDATE events SET title = ?, starts_at = ?, ends_at = ?, description = ?, link = ?,
-                           poster_name = ?
-         WHERE id = ? AND edit_token_hash = ? AND {IN_WORLD}"
+                           poster_name = ?, version = version + 1
+         WHERE id = ? AND edit_token_hash = ? AND version = ? AND {IN_WORLD}"
     );
     let done = writer
         .write(async |tx| {
@@ -175,6 +176,7 @@ pub(super) async fn update(
                 .bind(&event.poster_name)
                 .bind(id)
                 .bind(token_hash)
+                .bind(version)
                 .bind(source)
                 .execute(&mut *tx)
                 .await

@@ -202,9 +202,10 @@ impl Database for Sqlite {
         source: Source,
         id: i64,
         token_hash: &str,
+        version: i64,
         event: &NewEvent,
     ) -> Result<bool, sqlx::Error> {
-        events::update(&self.writer, source, id, token_hash, event).await
+        events::update(&self.writer, source, id, token_hash, version, event).await
     }
 
     async fn delete_event(

@@ -58,6 +58,8 @@ pub struct EditEventPage {
     pub delete_href: String,
     pub form: EventForm,
     pub token: String,
+    /// The event's version the form was opened at, sent back with it.
+    pub version: i64,
     pub time_zone: String,
 }
 
@@ -105,7 +107,7 @@ pub async fn edit(
         authenticity_token: authenticity_token(&csrf)?,
         notice: None,
     };
-    let page = edit_page(&state, &event, form, token);
+    let page = edit_page(&state, &event, form, token, event.version);
     Ok((csrf, render(&page)?).into_response())
 }
 
@@ -114,6 +116,7 @@ fn edit_page(
     event: &StoredEvent,
     form: EventForm,
     token: String,
+    version: i64,
 ) -> EditEventPage {
     EditEventPage {
         layout: state.layout(format!("Edit {}", event.title)),
@@ -122,9 +125,13 @@ fn edit_page(
         delete_href: paths::event_delete_link(event.id, &token),
         form,
         token,
+        version,
         time_zone: event.time_zone.name().to_owned(),
     }
 }
+
+/// What an edit made from a form opened before another edit comes back with.
+const CHANGED_SINCE: &str = "This event was changed after you opened this form (in another tab, or by someone else with its private link), so your changes were not saved. Its page shows it as it is now. What you typed is kept below: send it again to save it over those changes.";
 
 #[derive(Debug, Deserialize)]
 pub struct EditForm {
@@ -134,6 +141,10 @@ pub struct EditForm {
     pub token: String,
     #[serde(default)]
     pub authenticity_token: String,
+    /// The event's version when the form was opened (text: a flattened form reads numbers
+    /// as text); a form without one is taken as opened at the version stored now.
+    #[serde(default)]
+    pub version: String,
 }
 
 /// `POST /events/{id}/edit`
@@ -151,11 +162,13 @@ pub async fn update(
         fields,
         token,
         authenticity_token,
+        version,
     } = form;
+    let opened_at = version.parse().unwrap_or(event.version);
     // An expired form comes back as it was typed (the private link, checked above, is good).
     if let Some(refused) = expired {
         let form = EventForm::returned(fields, String::new(), &csrf, FORM_EXPIRED.to_owned())?;
-        return send_back(&state, &event, form, token, &refused, csrf);
+        return send_back(&state, &event, form, token, opened_at, &refused, csrf);
     }
     // An event under way, or one that spans days, may still be corrected: the start it has is
     // as acceptable as a start a day ago.
@@ -164,19 +177,30 @@ pub async fn update(
         Ok(updated) => {
             let updated = state
                 .event_writes()
-                .update(id, &token_hash(&token), &updated)
+                .update(id, &token_hash(&token), opened_at, &updated)
                 .await;
             let updated = match updated {
                 Ok(updated) => updated,
                 Err(error) if worth_trying_again(&error) => {
                     let why = error.public_message();
                     let form = EventForm::returned(fields, String::new(), &csrf, why)?;
-                    return send_back(&state, &event, form, token, &error, csrf);
+                    return send_back(&state, &event, form, token, opened_at, &error, csrf);
                 }
                 Err(error) => return Err(error),
             };
             if !updated {
-                return Err(no_such_event());
+                // Deleted (a 404), or edited since the form was opened: the form comes back
+                // at the version there is now, so that sending it again means to replace it.
+                let now = event_for_editing(&state, id, &token).await?;
+                let form = EventForm {
+                    fields,
+                    errors: FieldErrors::default(),
+                    submission_id: String::new(),
+                    authenticity_token,
+                    notice: Some(CHANGED_SINCE.to_owned()),
+                };
+                let page = edit_page(&state, &now, form, token, now.version);
+                return Ok((StatusCode::CONFLICT, render(&page)?).into_response());
             }
             Ok((
                 cookies::set_flash(jar, &Flash::Updated),
@@ -192,7 +216,7 @@ pub async fn update(
                 authenticity_token,
                 notice: None,
             };
-            let page = edit_page(&state, &event, form, token);
+            let page = edit_page(&state, &event, form, token, opened_at);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
@@ -205,10 +229,11 @@ fn send_back(
     event: &StoredEvent,
     form: EventForm,
     token: String,
+    version: i64,
     why: &AppError,
     csrf: CsrfToken,
 ) -> Result<Response, AppError> {
-    let page = render(&edit_page(state, event, form, token))?.into_response();
+    let page = render(&edit_page(state, event, form, token, version))?.into_response();
     Ok((csrf, why.with_page(page)).into_response())
 }
 
