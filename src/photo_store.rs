@@ -43,6 +43,7 @@ pub enum SaveError {
 pub const URL_PREFIX: &str = "/photos";
 
 impl PhotoStore {
+    /// Opens the directory, and removes what a crash left half-written in it.
     pub async fn open(data_dir: &Path) -> std::io::Result<Self> {
         let dir = data_dir.join("photos");
         tokio::fs::create_dir_all(&dir).await?;
@@ -220,13 +221,27 @@ fn is_out_of_space(error: &std::io::Error) -> bool {
     )
 }
 
+/// How long a `.part` file may go unwritten before it is taken for a crash's leftover. Writing
+/// one takes well under a second; a younger one may be another instance's, writing now into
+/// the same shared directory.
+const LEFTOVER_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// Removes the `.part` files a crash left behind mid-write.
 async fn remove_leftovers(dir: &Path) -> std::io::Result<()> {
     let mut entries = tokio::fs::read_dir(dir).await?;
     while let Some(entry) = entries.next_entry().await? {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') && name.ends_with(".part") {
+        if !(name.starts_with('.') && name.ends_with(".part")) {
+            continue;
+        }
+        let idle = entry
+            .metadata()
+            .await?
+            .modified()?
+            .elapsed()
+            .unwrap_or_default();
+        if idle >= LEFTOVER_AFTER {
             tracing::info!(%name, "removing a photo file left half-written");
             tokio::fs::remove_file(entry.path()).await?;
         }
@@ -248,4 +263,39 @@ pub fn display_url(hash: &str) -> String {
 
 pub fn thumbnail_url(hash: &str) -> String {
     format!("{URL_PREFIX}/{}", thumbnail_name(hash))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_start_removes_old_half_written_files_but_not_one_being_written() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let photos = dir.path().join("photos");
+        std::fs::create_dir_all(&photos).unwrap_or_else(|e| panic!("{e}"));
+        let file = |name: &str, age: Duration| {
+            let path = photos.join(name);
+            let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}"));
+            file.set_modified(SystemTime::now() - age)
+                .unwrap_or_else(|e| panic!("{e}"));
+            path
+        };
+        let crashed = file(".a.jpg.1.part", Duration::from_secs(3600));
+        let being_written = file(".b.jpg.2.part", Duration::from_secs(1));
+        let photo = file("c.jpg", Duration::from_secs(3600));
+
+        PhotoStore::open(dir.path())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        assert!(!crashed.exists(), "an hour-old half-written file is kept");
+        assert!(
+            being_written.exists(),
+            "another instance's file was removed"
+        );
+        assert!(photo.exists());
+    }
 }
