@@ -16,6 +16,17 @@ async fn app_with_portland() -> TestApp {
     app
 }
 
+/// An app with one event posted by a browser, and the private link the poster was shown.
+async fn posted_event() -> (TestApp, reqwest::Client, String) {
+    let app = app_with_portland().await;
+    let browser = browser();
+    let tokens = app.form_tokens(&browser, PLACE).await;
+    app.post_multipart(&browser, POST, event_form(&tokens, &[]))
+        .await;
+    let link = app.private_link(&browser, PLACE).await;
+    (app, browser, link)
+}
+
 #[tokio::test]
 async fn a_valid_event_is_stored_and_the_poster_sees_a_private_link_once() {
     let app = app_with_portland().await;
@@ -315,24 +326,10 @@ async fn the_event_page_escapes_what_people_write_and_marks_their_links() {
 #[tokio::test]
 async fn an_edit_from_a_form_opened_before_another_edit_comes_back_instead_of_undoing_it() {
     use crate::helpers::hidden_value;
-    let app = app_with_portland().await;
-    let browser = browser();
-    let tokens = app.form_tokens(&browser, PLACE).await;
-    app.post_multipart(&browser, POST, event_form(&tokens, &[]))
-        .await;
-    let link = app.private_link(&browser, PLACE).await;
+    let (app, browser, link) = posted_event().await;
     let (path, _) = link.split_once('?').unwrap_or_default();
-    let open_form = async || {
-        browser
-            .get(format!("{}{link}", app.address))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .text()
-            .await
-            .unwrap_or_default()
-    };
-    let (first_tab, second_tab) = (open_form().await, open_form().await);
+    let first_tab = app.browse(&browser, &link).await;
+    let second_tab = app.browse(&browser, &link).await;
     let send = async |form: &str, title: &str| {
         let fields = [
             "starts_at",
@@ -372,12 +369,7 @@ async fn an_edit_from_a_form_opened_before_another_edit_comes_back_instead_of_un
 
 #[tokio::test]
 async fn the_private_link_edits_and_deletes_and_a_wrong_token_does_neither() {
-    let app = app_with_portland().await;
-    let browser = browser();
-    let tokens = app.form_tokens(&browser, PLACE).await;
-    app.post_multipart(&browser, POST, event_form(&tokens, &[]))
-        .await;
-    let link = app.private_link(&browser, PLACE).await;
+    let (app, browser, link) = posted_event().await;
     let (path, token) = link.split_once("?token=").unwrap_or_default();
     let id = path
         .trim_start_matches("/events/")
@@ -522,12 +514,7 @@ async fn the_api_lists_upcoming_events_in_pages() {
 
 #[tokio::test]
 async fn editing_deleting_and_removing_without_the_csrf_token_are_refused() {
-    let app = app_with_portland().await;
-    let browser = browser();
-    let tokens = app.form_tokens(&browser, PLACE).await;
-    app.post_multipart(&browser, POST, event_form(&tokens, &[]))
-        .await;
-    let link = app.private_link(&browser, PLACE).await;
+    let (app, browser, link) = posted_event().await;
     let (path, token) = link.split_once("?token=").unwrap_or_default();
     let delete = path.replace("/edit", "/delete");
     let forged = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";

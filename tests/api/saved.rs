@@ -307,12 +307,7 @@ async fn two_tabs_saving_at_once_before_the_visitor_cookie_keep_both_places() {
     };
     assert!(!visitor(&a).is_empty(), "no visitor cookie");
     assert_eq!(visitor(&a), visitor(&b), "the tabs got two visitors");
-    let home = browser
-        .get(format!("{}/", app.address))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let html = home.text().await.unwrap_or_default();
+    let html = app.browse(&browser, "/").await;
     let mine = html.split("My places").nth(1).unwrap_or_default();
     assert!(
         mine.contains("(US 97229)") && mine.contains("(US 10001)"),
