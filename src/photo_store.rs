@@ -235,15 +235,19 @@ async fn remove_leftovers(dir: &Path) -> std::io::Result<()> {
         if !(name.starts_with('.') && name.ends_with(".part")) {
             continue;
         }
-        let idle = entry
-            .metadata()
-            .await?
-            .modified()?
-            .elapsed()
-            .unwrap_or_default();
+        // A file gone since it was listed (renamed into place, or removed by another instance
+        // starting too) leaves nothing to do.
+        let idle = match entry.metadata().await {
+            Ok(metadata) => metadata.modified()?.elapsed().unwrap_or_default(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
         if idle >= LEFTOVER_AFTER {
             tracing::info!(%name, "removing a photo file left half-written");
-            tokio::fs::remove_file(entry.path()).await?;
+            match tokio::fs::remove_file(entry.path()).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
         }
     }
     Ok(())

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use sqlx::FromRow;
 
 use super::places;
-use crate::domain::{SpotKey, photo::PhotoSizes};
+use crate::domain::{SpotKey, event::NewEvent, photo::PhotoSizes};
 
 /// An event as stored, with what its pages need of its place.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +31,16 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
+    /// Whether it says what this edit would have it say.
+    pub fn reads_as(&self, edit: &NewEvent) -> bool {
+        self.title == edit.title
+            && self.starts_at == edit.starts_at
+            && self.ends_at == edit.ends_at
+            && self.description == edit.description
+            && self.link == edit.link
+            && self.poster_name == edit.poster_name
+    }
+
     /// Its place's page.
     pub fn place_path(&self) -> String {
         crate::paths::spot(&self.place, &self.place_name)

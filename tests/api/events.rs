@@ -352,6 +352,9 @@ async fn an_edit_from_a_form_opened_before_another_edit_comes_back_instead_of_un
 
     let first = send(&first_tab, "Winter market, moved indoors").await;
     assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    // The same form sent twice (a double click) was saved: it is not told otherwise.
+    let repeated = send(&first_tab, "Winter market, moved indoors").await;
+    assert_eq!(repeated.status(), StatusCode::SEE_OTHER);
     let second = send(&second_tab, "Winter market, cancelled").await;
     assert_eq!(second.status(), StatusCode::CONFLICT);
     let returned = second.text().await.unwrap_or_default();

@@ -90,22 +90,30 @@ pub struct Sqlite {
     pub readers: SqlitePool,
     pub writer: Writer,
     /// Beside the database file: the lock on photos that instances sharing the file take
-    /// (they share a machine, so the operating system's file lock reaches them all).
-    photo_lock_file: Arc<Path>,
+    /// (they share a machine, so the operating system's file lock reaches them all). `None`
+    /// for a database in memory, which no other process can share.
+    photo_lock_file: Option<Arc<Path>>,
 }
 
 impl Sqlite {
     pub async fn open(url: &str, max_mb: u64) -> Result<Self, sqlx::Error> {
         let (readers, writer) = connect(url, max_mb).await?;
-        let mut photo_lock_file = SqliteConnectOptions::from_str(url)?
-            .get_filename()
-            .as_os_str()
-            .to_owned();
-        photo_lock_file.push(".photo-lock");
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let photo_lock_file = match in_memory {
+            true => None,
+            false => {
+                let mut path = SqliteConnectOptions::from_str(url)?
+                    .get_filename()
+                    .as_os_str()
+                    .to_owned();
+                path.push(".photo-lock");
+                Some(PathBuf::from(path).into())
+            }
+        };
         Ok(Self {
             readers,
             writer,
-            photo_lock_file: PathBuf::from(photo_lock_file).into(),
+            photo_lock_file,
         })
     }
 }
@@ -222,7 +230,9 @@ impl Database for Sqlite {
     }
 
     async fn lock_photo(&self, _hash: &str) -> Result<PhotoLock, sqlx::Error> {
-        let path = Arc::clone(&self.photo_lock_file);
+        let Some(path) = self.photo_lock_file.clone() else {
+            return Ok(PhotoLock::holding(()));
+        };
         let locked = tokio::task::spawn_blocking(move || {
             let file = std::fs::OpenOptions::new()
                 .create(true)

@@ -174,13 +174,13 @@ pub async fn update(
     // as acceptable as a start a day ago.
     let now = Utc::now().min(event.starts_at + chrono::TimeDelta::days(1));
     match fields.parse(event.time_zone, now) {
-        Ok(updated) => {
-            let updated = state
+        Ok(edit) => {
+            let landed = state
                 .event_writes()
-                .update(id, &token_hash(&token), opened_at, &updated)
+                .update(id, &token_hash(&token), opened_at, &edit)
                 .await;
-            let updated = match updated {
-                Ok(updated) => updated,
+            let landed = match landed {
+                Ok(landed) => landed,
                 Err(error) if worth_trying_again(&error) => {
                     let why = error.public_message();
                     let form = EventForm::returned(fields, String::new(), &csrf, why)?;
@@ -188,10 +188,14 @@ pub async fn update(
                 }
                 Err(error) => return Err(error),
             };
-            if !updated {
-                // Deleted (a 404), or edited since the form was opened: the form comes back
-                // at the version there is now, so that sending it again means to replace it.
-                let now = event_for_editing(&state, id, &token).await?;
+            // Deleted (a 404), or edited since the form was opened: unless to just this (the
+            // same form sent twice), the form comes back at the version there is now, so that
+            // sending it again means to replace it.
+            let now = match landed {
+                true => None,
+                false => Some(event_for_editing(&state, id, &token).await?),
+            };
+            if let Some(now) = now.filter(|now| !now.reads_as(&edit)) {
                 let form = EventForm {
                     fields,
                     errors: FieldErrors::default(),
