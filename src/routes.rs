@@ -40,6 +40,7 @@ use crate::{
 
 /// Photos are named by their content and never change.
 const PHOTO_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+const PAGE_CACHE_CONTROL: &str = "private, no-cache";
 /// No file we serve has a name near this long; a longer segment names none, and asking the file
 /// system would only get "file name too long" (its limit is 255 bytes, and `ServeDir` also tries
 /// the name with `.br` or `.gz` added). Nor can a path longer than any of ours (the system's
@@ -173,6 +174,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
             ServiceBuilder::new()
                 .layer(compressed())
                 .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+                // Pages are made for one visitor (a form token bound to their cookie, their
+                // places, their units) and for this minute: no shared cache may keep one for
+                // another visitor, and a browser asks again.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(PAGE_CACHE_CONTROL),
+                ))
                 .layer(error::html_error_pages(state.layout("Error")))
                 .layer(CatchPanicLayer::custom(error::panic_response)),
         ));

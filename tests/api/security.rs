@@ -6,8 +6,8 @@ use reqwest::{StatusCode, header::HeaderMap};
 use crate::{
     fixtures::pictures,
     helpers::{
-        FormTokens, TestApp, browser, client, event_form, hidden_value, photo_part, set_cookie,
-        spawn_app,
+        FormTokens, TestApp, browser, client, event_form, header, hidden_value, photo_part,
+        set_cookie, spawn_app,
     },
 };
 
@@ -177,6 +177,26 @@ async fn pages_hold_no_inline_code_that_the_policy_would_block() {
         assert!(html.contains("<footer"), "{path}: a page in the layout");
         assert_eq!(inline_code(&html), Vec::<String>::new(), "{path}");
     }
+}
+
+/// A page carries a form token bound to its visitor's cookie (and on the home page their
+/// places): a shared cache in front of the site that kept one would hand it, with its
+/// `Set-Cookie`, to other visitors. Pages say so; the JSON API, the same for everyone, does not.
+#[tokio::test]
+async fn pages_made_for_a_visitor_are_kept_from_shared_caches() {
+    let app = app_with_portland().await;
+
+    for path in ["/", PLACE, "/no/such/page"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            header(&response, "cache-control"),
+            "private, no-cache",
+            "{path}"
+        );
+    }
+    let api = app.get("/api/places/us/97229").await;
+    assert_eq!(api.status(), StatusCode::OK);
+    assert!(!header(&api, "cache-control").contains("private"));
 }
 
 fn is_secure(cookie: &str) -> bool {
